@@ -1,0 +1,115 @@
+public enum Severity: Int, Comparable, Sendable, CaseIterable {
+    case info = 0, warning, error
+
+    public static func < (a: Severity, b: Severity) -> Bool { a.rawValue < b.rawValue }
+
+    public var english: String {
+        switch self {
+        case .info: return "info"
+        case .warning: return "warning"
+        case .error: return "error"
+        }
+    }
+
+    public var chinese: String {
+        switch self {
+        case .info: return "提示"
+        case .warning: return "警告"
+        case .error: return "错误"
+        }
+    }
+}
+
+public enum Language: String, Sendable, CaseIterable {
+    case zh, en
+}
+
+/// A message in both languages; the writers pick one.
+public struct Message: Sendable, Equatable {
+    public let zh: String
+    public let en: String
+
+    public init(zh: String, en: String) {
+        self.zh = zh
+        self.en = en
+    }
+
+    public func text(_ language: Language) -> String { language == .zh ? zh : en }
+}
+
+/// A CSV row (or a file, when `line` is nil) that a finding rests on.
+public struct SourceRef: Sendable, Hashable, Comparable {
+    /// The path as the user gave it (input folder joined with the file name), so editors open it.
+    public let file: String
+    public let line: Int?
+    public let column: Int?
+
+    public init(file: String, line: Int? = nil, column: Int? = nil) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public static func < (a: SourceRef, b: SourceRef) -> Bool {
+        (a.file, a.line ?? 0, a.column ?? 0) < (b.file, b.line ?? 0, b.column ?? 0)
+    }
+}
+
+public struct Finding: Sendable {
+    public let code: RuleCode
+    public let message: Message
+    /// The row the finding is about: the bad row, the plan line of an edge, the row that broke a balance.
+    public let primary: SourceRef
+    /// Every other CSV row behind it.
+    public var related: [SourceRef]
+    public var project: String?
+    public var from: String?
+    public var to: String?
+    public var entity: String?
+    public var amount: Fen?
+    /// A severity other than the catalogue's, where a rule allows it; nil for the catalogue's.
+    public var severityOverride: Severity?
+
+    public var severity: Severity { severityOverride ?? code.severity }
+
+    public init(_ code: RuleCode, _ message: Message, at primary: SourceRef, related: [SourceRef] = [],
+                project: String? = nil, from: String? = nil, to: String? = nil, entity: String? = nil, amount: Fen? = nil) {
+        self.code = code
+        self.message = message
+        self.primary = primary
+        self.related = related
+        self.project = project
+        self.from = from
+        self.to = to
+        self.entity = entity
+        self.amount = amount
+    }
+}
+
+/// The findings of one run, in the order the rules met them.
+public struct FindingLog: Sendable {
+    public private(set) var findings: [Finding] = []
+
+    public init() {}
+
+    public mutating func add(_ finding: Finding) { findings.append(finding) }
+
+    public func count(_ severity: Severity) -> Int { findings.reduce(0) { $0 + ($1.severity == severity ? 1 : 0) } }
+
+    public func count(code: RuleCode) -> Int { findings.reduce(0) { $0 + ($1.code == code ? 1 : 0) } }
+
+    /// Findings ordered by file order, line, column and code, so output is stable.
+    public func sorted(fileOrder: [String]) -> [Finding] {
+        let rank = Dictionary(fileOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return findings.enumerated().sorted { x, y in
+            let a = x.element.primary, b = y.element.primary
+            let ra = rank[a.file] ?? fileOrder.count, rb = rank[b.file] ?? fileOrder.count
+            if ra != rb { return ra < rb }
+            if a.file != b.file { return a.file < b.file }
+            if (a.line ?? 0) != (b.line ?? 0) { return (a.line ?? 0) < (b.line ?? 0) }
+            if (a.column ?? 0) != (b.column ?? 0) { return (a.column ?? 0) < (b.column ?? 0) }
+            if x.element.code != y.element.code { return x.element.code.rawValue < y.element.code.rawValue }
+            return x.offset < y.offset
+        }.map(\.element)
+    }
+}

@@ -1,0 +1,396 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a record could not be split into fields; the loader turns it into IN004.
+public enum RecordProblem: Sendable, Equatable {
+    /// A quoted field ran to the end of the file (or past `maxRecordBytes`). The reader
+    /// resumes on the physical line after the record's first line so one stray quote
+    /// cannot swallow the rest of the file.
+    case unterminatedQuote
+    /// Characters between a closing quote and the next comma, e.g. `"abc"def`.
+    case textAfterClosingQuote(fieldIndex: Int)
+}
+
+public struct InputFileError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// A field's position in the reader's buffer.
+struct FieldSpan {
+    var start: Int
+    var end: Int
+    var quoted: Bool
+    var hasEscapedQuotes: Bool
+}
+
+/// Streaming RFC 4180 reader over bytes. Reads 4 MiB chunks with read(2), decodes each
+/// chunk to UTF-8 (validating in place, or GB18030 through iconv), and hands out one record
+/// at a time. Field bytes are views into its buffer, valid until the next call to `next()`.
+public final class CSVReader {
+    public static let chunkSize = 4 << 20
+    /// A record longer than this is taken as a runaway quote (see `RecordProblem`).
+    public static let maxRecordBytes = 1 << 20
+
+    public let path: String
+    public private(set) var encoding: TextEncoding = .utf8
+    /// Set when auto-detection found bytes that are neither UTF-8 nor GB18030 in the
+    /// first chunk that holds non-ASCII bytes: the file is rejected whole (IN002).
+    public private(set) var undecodable = false
+    public private(set) var bytesRead: Int64 = 0
+
+    // Record currently handed out.
+    public private(set) var line = 0
+    public private(set) var endLine = 0
+    public private(set) var problem: RecordProblem?
+    /// Offset (in the buffer) of the first undecodable byte of this record, if any.
+    private(set) var decodeErrorAt: Int?
+    private(set) var fields: [FieldSpan] = []
+    private var recordStart = 0
+
+    private let fd: Int32
+    private let choice: EncodingChoice
+    private var decided = false
+    private var gb: GB18030Decoder?
+    private var sawEOF = false
+
+    // Decoded UTF-8 bytes; [pos, length) is not yet parsed.
+    private var buf: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var length = 0
+    private var pos = 0
+    /// Stream offset of buf[0], to keep undecodable-byte offsets valid across compaction.
+    private var base = 0
+    private var nextLine = 1
+    private var badOffsets: [Int] = []  // stream offsets, ascending
+    private var badCursor = 0
+
+    // Raw bytes read but not yet decoded (a sequence cut by the chunk end stays here).
+    private var raw: UnsafeMutablePointer<UInt8>
+    private var rawCount = 0
+    private var scratch: [UInt8] = []
+
+    public init(path: String, encoding choice: EncodingChoice = .auto) throws(InputFileError) {
+        self.path = path
+        self.choice = choice
+        fd = open(path, O_RDONLY)
+        if fd < 0 {
+            let reason = String(cString: strerror(errno))
+            throw InputFileError(path: path, reason: reason)
+        }
+        capacity = 2 * CSVReader.chunkSize + 16
+        buf = .allocate(capacity: capacity)
+        raw = .allocate(capacity: CSVReader.chunkSize + 8)
+        switch choice {
+        case .auto: break
+        case .utf8: encoding = .utf8; decided = true
+        case .gb18030: encoding = .gb18030; decided = true; gb = GB18030Decoder()
+        }
+    }
+
+    deinit {
+        close(fd)
+        buf.deallocate()
+        raw.deallocate()
+    }
+
+    // MARK: Reading and decoding
+
+    /// Reads one chunk and appends its decoded bytes to `buf`. Returns false at end of file.
+    private func fill() -> Bool {
+        if sawEOF && rawCount == 0 { return false }
+        if !sawEOF {
+            let want = CSVReader.chunkSize - rawCount
+            var got = 0
+            while got < want {
+                let n = read(fd, raw + rawCount + got, want - got)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { sawEOF = true; break }
+                got += n
+            }
+            rawCount += got
+            bytesRead += Int64(got)
+        }
+        var start = 0
+        if !decided { start = detect() }
+        ensureCapacity(length + 2 * (rawCount - start) + 8)
+        let (consumed, written): (Int, Int)
+        if let gb, encoding == .gb18030 {
+            (consumed, written) = gb.convert(raw + start, count: rawCount - start, atEnd: sawEOF,
+                                             to: buf + length, outBase: base + length, badOffsets: &badOffsets)
+        } else {
+            (consumed, written) = UTF8Validator.copyValidating(raw + start, count: rawCount - start, atEnd: sawEOF,
+                                                               to: buf + length, outBase: base + length, badOffsets: &badOffsets)
+        }
+        length += written
+        let used = start + consumed
+        if used < rawCount { raw.update(from: raw + used, count: rawCount - used) }
+        rawCount -= used
+        return written > 0 || !(sawEOF && rawCount == 0)
+    }
+
+    /// Decides the encoding from the bytes read so far. Returns how many bytes to skip (a BOM).
+    private func detect() -> Int {
+        if rawCount >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF && bytesRead == Int64(rawCount) {
+            encoding = .utf8BOM; decided = true
+            return 3
+        }
+        if bytesRead == Int64(rawCount) && rawCount >= 2 && ((raw[0] == 0xFF && raw[1] == 0xFE) || (raw[0] == 0xFE && raw[1] == 0xFF)) {
+            undecodable = true; decided = true  // UTF-16: neither of the accepted encodings
+            return 0
+        }
+        if UTF8Validator.isAllASCII(raw, count: rawCount) { return 0 }  // decide on a later chunk
+        decided = true
+        if case .valid = UTF8Validator.scan(raw, count: rawCount, atEnd: sawEOF) {
+            encoding = .utf8
+        } else if let decoder = GB18030Decoder(), decoder.decodesCleanly(raw, count: rawCount, atEnd: sawEOF) {
+            encoding = .gb18030
+            gb = decoder
+        } else {
+            undecodable = true
+        }
+        return 0
+    }
+
+    private func ensureCapacity(_ needed: Int) {
+        guard needed > capacity else { return }
+        var newCapacity = capacity
+        while newCapacity < needed { newCapacity *= 2 }
+        let newBuf = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBuf.update(from: buf, count: length)
+        buf.deallocate()
+        buf = newBuf
+        capacity = newCapacity
+    }
+
+    /// Drops parsed bytes before `keepFrom` so the buffer does not grow with the file.
+    private func compact(keepFrom: Int) {
+        guard keepFrom > 0 else { return }
+        let remaining = length - keepFrom
+        if remaining > 0 { buf.update(from: buf + keepFrom, count: remaining) }
+        base += keepFrom
+        length = remaining
+        pos -= keepFrom
+    }
+
+    // MARK: Records
+
+    /// Advances to the next non-blank record. Returns false at end of file.
+    public func next() -> Bool {
+        while true {
+            switch scanRecord() {
+            case .record:
+                if isBlankRecord() { continue }
+                return true
+            case .needMore:
+                compact(keepFrom: pos)
+                if !fill() {
+                    if pos < length { continue }  // scan the last record with sawEOF set
+                    return false
+                }
+            case .end:
+                return false
+            }
+        }
+    }
+
+    private enum ScanResult { case record, needMore, end }
+
+    private static let quote: UInt8 = 0x22, comma: UInt8 = 0x2C, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+
+    /// Splits the record starting at `pos`. Needs the whole record in the buffer; asks for
+    /// more when it runs off the end before the end of the file.
+    private func scanRecord() -> ScanResult {
+        if pos >= length { return sawEOF && rawCount == 0 ? .end : .needMore }
+        let atEOF = sawEOF && rawCount == 0
+        let start = pos
+        var i = start
+        var lines = 0
+        var spans: [FieldSpan] = []
+        swap(&spans, &fields)  // reuse the array's storage without a copy
+        spans.removeAll(keepingCapacity: true)
+        var recordProblem: RecordProblem?
+        let p = buf
+        let end = length
+
+        fieldLoop: while true {
+            if i < end && p[i] == CSVReader.quote {
+                var j = i + 1
+                var escaped = false
+                var closed = false
+                while j < end {
+                    let c = p[j]
+                    if c == CSVReader.quote {
+                        if j + 1 < end && p[j + 1] == CSVReader.quote { escaped = true; j += 2; continue }
+                        if j + 1 >= end && !atEOF { return .needMore }
+                        closed = true
+                        break
+                    }
+                    if c == CSVReader.lf { lines += 1 }
+                    j += 1
+                    if j - start > CSVReader.maxRecordBytes { break }
+                }
+                if !closed {
+                    if !atEOF && j - start <= CSVReader.maxRecordBytes { return .needMore }
+                    return runawayQuote(from: start)
+                }
+                spans.append(FieldSpan(start: i + 1, end: j, quoted: true, hasEscapedQuotes: escaped))
+                var k = j + 1
+                while k < end && (p[k] == 0x20 || p[k] == 0x09) { k += 1 }
+                if k < end && p[k] != CSVReader.comma && p[k] != CSVReader.lf && p[k] != CSVReader.cr {
+                    if recordProblem == nil { recordProblem = .textAfterClosingQuote(fieldIndex: spans.count - 1) }
+                    while k < end && p[k] != CSVReader.comma && p[k] != CSVReader.lf { k += 1 }
+                }
+                i = k
+            } else {
+                var j = i
+                while j < end {
+                    let c = p[j]
+                    if c == CSVReader.comma || c == CSVReader.lf { break }
+                    j += 1
+                }
+                var fieldEnd = j
+                if j < end && p[j] == CSVReader.lf && fieldEnd > i && p[fieldEnd - 1] == CSVReader.cr { fieldEnd -= 1 }
+                spans.append(FieldSpan(start: i, end: fieldEnd, quoted: false, hasEscapedQuotes: false))
+                i = j
+            }
+            // i is at a comma, a line end, a CR before LF, or the end of the buffer.
+            if i < end && p[i] == CSVReader.cr {
+                if i + 1 >= end && !atEOF { return .needMore }  // its LF may be in the next chunk
+                if i + 1 < end && p[i + 1] == CSVReader.lf { i += 1 }
+            }
+            if i >= end {
+                if !atEOF { return .needMore }
+                break fieldLoop
+            }
+            if p[i] == CSVReader.comma { i += 1; continue }
+            if p[i] == CSVReader.lf { i += 1; break fieldLoop }
+            if p[i] == CSVReader.cr { i += 1; break fieldLoop }  // a lone CR after a closing quote
+        }
+        fields = spans
+        recordStart = start
+        problem = recordProblem
+        line = nextLine
+        endLine = nextLine + lines
+        nextLine = endLine + 1
+        pos = i
+        markDecodeErrors(upTo: i)
+        return .record
+    }
+
+    /// A quote never closed: hand out the record's first line alone, marked, and resume after it.
+    private func runawayQuote(from start: Int) -> ScanResult {
+        var j = start
+        while j < length && buf[j] != CSVReader.lf { j += 1 }
+        let lineEnd = j < length ? j + 1 : j
+        fields = [FieldSpan(start: start, end: j, quoted: false, hasEscapedQuotes: false)]
+        recordStart = start
+        problem = .unterminatedQuote
+        line = nextLine
+        endLine = nextLine
+        nextLine += 1
+        pos = lineEnd
+        markDecodeErrors(upTo: lineEnd)
+        return .record
+    }
+
+    private func markDecodeErrors(upTo recordEnd: Int) {
+        decodeErrorAt = nil
+        let startStream = base + recordStart, endStream = base + recordEnd
+        while badCursor < badOffsets.count && badOffsets[badCursor] < endStream {
+            let offset = badOffsets[badCursor]
+            if offset >= startStream && decodeErrorAt == nil { decodeErrorAt = offset - base }
+            badCursor += 1
+        }
+        if badCursor > 4096 {  // keep the list short on files full of bad bytes
+            badOffsets.removeFirst(badCursor)
+            badCursor = 0
+        }
+    }
+
+    private func isBlankRecord() -> Bool {
+        guard problem == nil else { return false }
+        for f in fields {
+            var k = f.start
+            while k < f.end {
+                let c = buf[k]
+                if c != 0x20 && c != 0x09 && c != CSVReader.cr { return false }
+                k += 1
+            }
+        }
+        return true
+    }
+
+    // MARK: Field access
+
+    public var fieldCount: Int { fields.count }
+
+    /// The field's bytes, unquoted and unescaped, with surrounding ASCII blanks trimmed.
+    /// An index past the last field gives an empty value.
+    public func withField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        guard index >= 0 && index < fields.count else {
+            return try body(UnsafeBufferPointer(start: nil, count: 0))
+        }
+        let f = fields[index]
+        var s = f.start, e = f.end
+        while s < e && (buf[s] == 0x20 || buf[s] == 0x09) { s += 1 }
+        while e > s && (buf[e - 1] == 0x20 || buf[e - 1] == 0x09 || buf[e - 1] == CSVReader.cr) { e -= 1 }
+        if !f.hasEscapedQuotes {
+            return try body(UnsafeBufferPointer(start: buf + s, count: e - s))
+        }
+        scratch.removeAll(keepingCapacity: true)
+        var k = s
+        while k < e {
+            scratch.append(buf[k])
+            k += (buf[k] == CSVReader.quote && k + 1 < e && buf[k + 1] == CSVReader.quote) ? 2 : 1
+        }
+        return try scratch.withUnsafeBufferPointer(body)
+    }
+
+    public func string(_ index: Int) -> String {
+        withField(index) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    public func isEmpty(_ index: Int) -> Bool {
+        withField(index) { $0.isEmpty }
+    }
+
+    /// Physical line and character column (both 1-based) of a field's first character.
+    public func location(ofField index: Int) -> (line: Int, column: Int) {
+        guard index >= 0 && index < fields.count else {
+            return location(ofOffset: fields.last.map { $0.end } ?? recordStart)
+        }
+        let f = fields[index]
+        return location(ofOffset: f.quoted ? f.start - 1 : f.start)
+    }
+
+    /// Location of the first undecodable byte in this record.
+    public var decodeErrorLocation: (line: Int, column: Int)? {
+        decodeErrorAt.map { location(ofOffset: $0) }
+    }
+
+    func location(ofOffset offset: Int) -> (line: Int, column: Int) {
+        var l = line
+        var column = 1
+        var k = recordStart
+        let stop = min(offset, length)
+        while k < stop {
+            let c = buf[k]
+            if c == CSVReader.lf { l += 1; column = 1 } else if c & 0xC0 != 0x80 { column += 1 }
+            k += 1
+        }
+        return (l, column)
+    }
+
+    /// The raw text of the record's first line, for messages about rows that did not split.
+    public var rawFirstLine: String {
+        var e = recordStart
+        while e < length && buf[e] != CSVReader.lf { e += 1 }
+        if e > recordStart && buf[e - 1] == CSVReader.cr { e -= 1 }
+        return String(decoding: UnsafeBufferPointer(start: buf + recordStart, count: min(e - recordStart, 200)), as: UTF8.self)
+    }
+}

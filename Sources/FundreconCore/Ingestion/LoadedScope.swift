@@ -1,0 +1,150 @@
+/// Rows read, used and rejected for one input file (the accounting guarantee of spec §3).
+public struct FileStats: Sendable {
+    public let file: InputFile
+    public let path: String
+    public internal(set) var present = false
+    public internal(set) var encoding: TextEncoding?
+    public internal(set) var bytes: Int64 = 0
+    public internal(set) var rowsRead = 0
+    public internal(set) var rowsRejected = 0
+    /// The file was left out whole (IN001 for a missing column, IN002 for its encoding).
+    public internal(set) var rejectedWhole = false
+    public var rowsUsed: Int { rowsRead - rowsRejected }
+    /// Present and not left out whole.
+    public var isUsable: Bool { present && !rejectedWhole }
+}
+
+/// An accepted row of transfers.csv, handed to a sink while streaming.
+public struct TransferRow: Sendable {
+    public let voucher: Int
+    public let date: Day
+    public let project: Int
+    public let from: Int
+    public let to: Int
+    public let amount: Fen
+    public let status: TransferStatus
+    public let document: String?
+    public let note: String?
+    public let line: Int
+}
+
+/// An accepted row of spending.csv.
+public struct SpendingRow: Sendable {
+    public let voucher: Int
+    public let date: Day
+    public let entity: Int
+    public let project: Int
+    public let amount: Fen
+    public let status: SpendingStatus
+    public let payee: String?
+    public let note: String?
+    public let line: Int
+}
+
+/// An accepted row of indicators.csv; the target and actual are read by the PI rules.
+public struct IndicatorRow: Sendable {
+    public let project: Int
+    public let level1: String?
+    public let level2: String?
+    public let name: String
+    public let target: String
+    public let actual: String?
+    public let line: Int
+}
+
+/// Finds units and projects by id (or code), or by exact name when the name is unique.
+struct RefIndex: Sendable {
+    enum Resolution: Equatable { case found(Int), unknown, ambiguous }
+
+    private(set) var ids = ByteInterner()
+    private var names = ByteInterner()
+    private var nameTarget: [Int] = []
+
+    /// Registers the key of item number `ids.count`; false when the key is taken.
+    mutating func addKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool { ids.intern(key).inserted }
+
+    func firstIndex(ofKey key: UnsafeBufferPointer<UInt8>) -> Int? { ids.lookup(key) }
+
+    mutating func addName(_ name: String, item: Int) {
+        let (index, inserted) = names.intern(name)
+        if inserted { nameTarget.append(item) } else if nameTarget[index] != item { nameTarget[index] = -1 }
+    }
+
+    func resolve(_ b: UnsafeBufferPointer<UInt8>) -> Resolution {
+        if let i = ids.lookup(b) { return .found(i) }
+        if let n = names.lookup(b) { return nameTarget[n] >= 0 ? .found(nameTarget[n]) : .ambiguous }
+        return .unknown
+    }
+
+    func resolve(_ text: String) -> Resolution {
+        var copy = text
+        return copy.withUTF8 { resolve($0) }
+    }
+}
+
+/// What was read of a scope: the units, projects, plan and indicators (small, kept), and the
+/// accounting of every file. Transfers and spending are streamed, never kept here.
+public struct LoadedScope: Sendable {
+    public internal(set) var entities: [Entity] = []
+    public internal(set) var projects: [Project] = []
+    public internal(set) var plan: [PlanLine] = []
+    public internal(set) var indicators: [IndicatorRow] = []
+    public internal(set) var stats: [FileStats] = []
+    public internal(set) var transferVouchers = VoucherRegistry()
+    public internal(set) var spendingVouchers = VoucherRegistry()
+    var entityRefs = RefIndex()
+    var projectRefs = RefIndex()
+
+    public func stats(_ file: InputFile) -> FileStats? { stats.first { $0.file == file } }
+
+    public func isUsable(_ file: InputFile) -> Bool { stats(file)?.isUsable ?? false }
+
+    public func path(_ file: InputFile) -> String { stats(file)?.path ?? file.fileName }
+
+    public func entity(named ref: String) -> Int? {
+        if case .found(let i) = entityRefs.resolve(ref) { return i }
+        return nil
+    }
+
+    public func project(named ref: String) -> Int? {
+        if case .found(let i) = projectRefs.resolve(ref) { return i }
+        return nil
+    }
+
+    /// True when `ancestor` is `unit` or above it in the entity hierarchy.
+    public func isAncestor(_ ancestor: Int, of unit: Int) -> Bool {
+        var current: Int? = unit
+        var steps = 0
+        while let c = current, steps <= entities.count {
+            if c == ancestor { return true }
+            current = entities[c].parent
+            steps += 1
+        }
+        return false
+    }
+
+    /// True when `ancestor` is `project` or above it in the project hierarchy.
+    public func isProjectAncestor(_ ancestor: Int, of project: Int) -> Bool {
+        var current: Int? = project
+        var steps = 0
+        while let c = current, steps <= projects.count {
+            if c == ancestor { return true }
+            current = projects[c].parent
+            steps += 1
+        }
+        return false
+    }
+
+    /// "韶关市知识产权局 (SG)" for messages.
+    public func describeEntity(_ i: Int) -> String {
+        guard entities.indices.contains(i) else { return "?" }
+        let e = entities[i]
+        return e.name == e.id ? e.id : "\(e.name)（\(e.id)）"
+    }
+
+    public func describeProject(_ i: Int) -> String {
+        guard projects.indices.contains(i) else { return "?" }
+        let p = projects[i]
+        return p.name == p.code ? p.code : "\(p.code) \(p.name)"
+    }
+}

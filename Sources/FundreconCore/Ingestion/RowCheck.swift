@@ -1,0 +1,243 @@
+/// Voucher numbers seen in one file, kept compactly for IN003 (and FL007 later).
+public struct VoucherRegistry: Sendable {
+    public private(set) var keys = ByteInterner(capacity: 1024)
+    private var firstLines: [Int32] = []
+
+    public init() {}
+
+    /// Registers a voucher; returns its index and, when it was seen before, that line.
+    mutating func register(_ b: UnsafeBufferPointer<UInt8>, line: Int) -> (index: Int, earlierLine: Int?) {
+        let (index, inserted) = keys.intern(b)
+        if inserted {
+            firstLines.append(Int32(clamping: line))
+            return (index, nil)
+        }
+        return (index, Int(firstLines[index]))
+    }
+}
+
+/// Checks the fields of the current row of one file, collecting IN findings.
+/// A row with any finding is rejected.
+struct RowCheck {
+    let reader: CSVReader
+    let header: HeaderMap
+    let file: InputFile
+    let path: String
+    let unit: AmountUnit
+    private(set) var findings: [Finding] = []
+    private(set) var rejected = false
+
+    init(reader: CSVReader, header: HeaderMap, file: InputFile, path: String, unit: AmountUnit) {
+        self.reader = reader
+        self.header = header
+        self.file = file
+        self.path = path
+        self.unit = unit
+    }
+
+    var line: Int { reader.line }
+
+    mutating func begin() {
+        findings.removeAll(keepingCapacity: true)
+        rejected = false
+    }
+
+    func ref(_ column: Column?) -> SourceRef {
+        guard let column, let i = header.index(of: column) else { return SourceRef(file: path, line: reader.line, column: 1) }
+        let loc = reader.location(ofField: i)
+        return SourceRef(file: path, line: loc.line, column: loc.column)
+    }
+
+    mutating func fail(_ code: RuleCode, _ column: Column?, _ message: Message, related: [SourceRef] = []) {
+        rejected = true
+        findings.append(Finding(code, message, at: ref(column), related: related))
+    }
+
+    /// Splitting problems, undecodable bytes and field counts. False when the row is rejected:
+    /// its fields cannot be trusted to sit in their columns.
+    mutating func checkShape() -> Bool {
+        if let problem = reader.problem {
+            switch problem {
+            case .unterminatedQuote:
+                findings.append(Finding(.IN004, Message(
+                    zh: "引号未闭合：本行从引号处起直到文件末尾都无法拆分；本行未使用，下一行照常读取",
+                    en: "unterminated quote: the row cannot be split; it is not used, and reading goes on with the next line"),
+                    at: SourceRef(file: path, line: reader.line, column: 1)))
+            case .textAfterClosingQuote(let i):
+                let loc = reader.location(ofField: i)
+                findings.append(Finding(.IN004, Message(
+                    zh: "第 \(i + 1) 个字段的右引号后还有字符；值内的双引号应写成两个（\"\"）",
+                    en: "characters after the closing quote of field \(i + 1); a quote inside a value is written twice (\"\")"),
+                    at: SourceRef(file: path, line: loc.line, column: loc.column)))
+            }
+            rejected = true
+            return false
+        }
+        if let loc = reader.decodeErrorLocation {
+            findings.append(Finding(.IN002, Message(
+                zh: "本行含有无法按 \(reader.encoding.rawValue) 解码的字节（乱码），本行未使用",
+                en: "this row holds bytes that do not decode as \(reader.encoding.rawValue); it is not used"),
+                at: SourceRef(file: path, line: loc.line, column: loc.column)))
+            rejected = true
+            return false
+        }
+        let count = reader.fieldCount
+        if count < header.width {
+            let loc = reader.location(ofField: count)
+            findings.append(Finding(.IN004, Message(
+                zh: "本行有 \(count) 个字段，表头有 \(header.width) 列",
+                en: "the row has \(count) fields; the header has \(header.width) columns"),
+                at: SourceRef(file: path, line: loc.line, column: loc.column)))
+            rejected = true
+            return false
+        }
+        if count > header.width {
+            // Excel pads rows with empty cells; only a non-empty extra field is an error.
+            for i in header.width..<count where !reader.isEmpty(i) {
+                let loc = reader.location(ofField: i)
+                findings.append(Finding(.IN004, Message(
+                    zh: "本行有 \(count) 个字段，表头只有 \(header.width) 列（可能有未加引号的逗号）",
+                    en: "the row has \(count) fields but the header only \(header.width) (an unquoted comma?)"),
+                    at: SourceRef(file: path, line: loc.line, column: loc.column)))
+                rejected = true
+                return false
+            }
+        }
+        return true
+    }
+
+    // MARK: Values
+
+    func withValue<R>(_ column: Column, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        reader.withField(header.index(of: column) ?? -1, body)
+    }
+
+    /// The trimmed value, or nil when the column is absent or the value empty.
+    func text(_ column: Column) -> String? {
+        guard let i = header.index(of: column) else { return nil }
+        let s = reader.string(i).trimmingBlanks()
+        return s.isEmpty ? nil : s
+    }
+
+    private func shown(_ column: Column) -> String {
+        let s = text(column) ?? ""
+        return s.count > 40 ? String(s.prefix(40)) + "…" : s
+    }
+
+    mutating func requiredText(_ column: Column) -> String? {
+        if let s = text(column) { return s }
+        let label = header.label(column)
+        fail(.IN004, column, Message(zh: "必填的「\(label)」为空", en: "required value \(label) is empty"))
+        return nil
+    }
+
+    /// An amount in 分; nil when absent (and not required) or invalid (and the row rejected).
+    mutating func amount(_ column: Column, required: Bool, allowNegative: Bool) -> Fen? {
+        guard header.index(of: column) != nil else { return nil }
+        let columnUnit = header.unit(of: column) ?? unit
+        let result = withValue(column) { ValueParsers.parseAmount($0, unit: columnUnit) }
+        let label = header.label(column)
+        switch result {
+        case .success(let fen):
+            if fen < 0 && !allowNegative {
+                fail(.IN005, column, Message(
+                    zh: "「\(label)」为负数“\(shown(column))”；负数只用于 transfers.csv（红字冲销）和 spending.csv（退款）",
+                    en: "\(label) is negative (\"\(shown(column))\"); negative amounts belong only in transfers.csv (reversals) and spending.csv (refunds)"))
+                return nil
+            }
+            return fen
+        case .failure(.empty):
+            if required { fail(.IN005, column, Message(zh: "「\(label)」为空", en: "\(label) is empty")) }
+            return nil
+        case .failure(.notANumber):
+            fail(.IN005, column, Message(zh: "「\(label)」的值“\(shown(column))”不是金额", en: "\(label) \"\(shown(column))\" is not an amount"))
+        case .failure(.tooPrecise):
+            let places = columnUnit == .yuan ? 2 : 6
+            fail(.IN005, column, Message(
+                zh: "「\(label)」的值“\(shown(column))”精度超过 1 分（按\(columnUnit.rawValue)计最多 \(places) 位小数）",
+                en: "\(label) \"\(shown(column))\" is finer than 1 分 (at most \(places) decimals in \(columnUnit.rawValue))"))
+        case .failure(.tooLarge):
+            fail(.IN005, column, Message(zh: "「\(label)」的值“\(shown(column))”过大", en: "\(label) \"\(shown(column))\" is too large"))
+        }
+        return nil
+    }
+
+    mutating func date(_ column: Column, required: Bool) -> Day? {
+        guard header.index(of: column) != nil else { return nil }
+        let result = withValue(column) { ValueParsers.parseDate($0) }
+        let label = header.label(column)
+        switch result {
+        case .success(let day): return day
+        case .failure(.empty):
+            if required { fail(.IN006, column, Message(zh: "「\(label)」为空", en: "\(label) is empty")) }
+        case .failure(.invalid):
+            fail(.IN006, column, Message(
+                zh: "「\(label)」的值“\(shown(column))”不是有效日期（应写成 2021-05-20、2021/5/20、2021年5月20日 或 20210520）",
+                en: "\(label) \"\(shown(column))\" is not a valid date (write 2021-05-20, 2021/5/20, 2021年5月20日 or 20210520)"))
+        }
+        return nil
+    }
+
+    mutating func entity(_ column: Column, in scope: LoadedScope) -> Int? {
+        guard scope.isUsable(.entities) else { return nil }  // nothing to resolve against; IN001 says why
+        let resolution = withValue(column) { scope.entityRefs.resolve($0) }
+        return resolved(resolution, column, what: ("单位", "unit"), file: "entities.csv")
+    }
+
+    mutating func project(_ column: Column, in scope: LoadedScope) -> Int? {
+        guard scope.isUsable(.projects) else { return nil }
+        let resolution = withValue(column) { scope.projectRefs.resolve($0) }
+        return resolved(resolution, column, what: ("项目", "project"), file: "projects.csv")
+    }
+
+    private mutating func resolved(_ r: RefIndex.Resolution, _ column: Column, what: (zh: String, en: String), file: String) -> Int? {
+        let label = header.label(column)
+        switch r {
+        case .found(let i): return i
+        case .unknown:
+            let value = shown(column)
+            fail(.IN007, column, value.isEmpty
+                 ? Message(zh: "「\(label)」为空", en: "\(label) is empty")
+                 : Message(zh: "「\(label)」中的\(what.zh)“\(value)”未在 \(file) 中登记", en: "\(what.en) \"\(value)\" in \(label) is not in \(file)"))
+        case .ambiguous:
+            fail(.IN007, column, Message(zh: "「\(label)」中的名称“\(shown(column))”对应多个\(what.zh)，请改用编码",
+                                         en: "the name \"\(shown(column))\" in \(label) matches several \(what.en)s; use the id"))
+        }
+        return nil
+    }
+
+    mutating func voucher(into registry: inout VoucherRegistry) -> Int? {
+        let label = header.label(.voucher)
+        let isEmpty = withValue(.voucher) { $0.isEmpty }
+        if isEmpty {
+            fail(.IN004, .voucher, Message(zh: "必填的「\(label)」为空", en: "required value \(label) is empty"))
+            return nil
+        }
+        let line = reader.line
+        let (index, earlier) = withValue(.voucher) { registry.register($0, line: line) }
+        if let earlier {
+            fail(.IN003, .voucher, Message(
+                zh: "凭证号“\(shown(.voucher))”重复（第 \(earlier) 行已使用），本行未使用",
+                en: "duplicate voucher \"\(shown(.voucher))\" (already on line \(earlier)); this row is not used"),
+                 related: [SourceRef(file: path, line: earlier)])
+            return nil
+        }
+        return index
+    }
+
+    /// IN008: money flows down the hierarchy, never to the payer itself, and between two units
+    /// of one level only from a parent to its own child.
+    mutating func checkDirection(from: Int, to: Int, in scope: LoadedScope) {
+        let a = scope.entities[from], b = scope.entities[to]
+        let pair = "\(scope.describeEntity(from)) → \(scope.describeEntity(to))"
+        if from == to {
+            fail(.IN008, .to, Message(zh: "拨出单位与接收单位相同：\(a.id)", en: "payer and payee are the same unit: \(a.id)"))
+        } else if b.level < a.level {
+            fail(.IN008, .to, Message(zh: "资金向上级流动（\(a.level.chinese)→\(b.level.chinese)）：\(pair)；拨出、接收单位是否填反？",
+                                      en: "money flows up (\(a.level.english) → \(b.level.english)): \(pair); are payer and payee swapped?"))
+        } else if b.level == a.level && b.parent != from && a.parent != to {
+            fail(.IN008, .to, Message(zh: "同级单位之间拨付，且互不为上下级：\(pair)",
+                                      en: "money flows between two \(a.level.english) units neither of which is the other's parent: \(pair)"))
+        }
+    }
+}

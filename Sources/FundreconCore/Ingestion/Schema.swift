@@ -1,0 +1,168 @@
+/// The input files of a scope (spec section 2), in the order they are read: each later file
+/// refers to units and projects of the earlier ones.
+public enum InputFile: String, Sendable, CaseIterable {
+    case entities, projects, plan, transfers, spending, indicators
+
+    public var fileName: String { rawValue + ".csv" }
+
+    public var isRequired: Bool {
+        switch self {
+        case .entities, .projects, .plan, .transfers: return true
+        case .spending, .indicators: return false
+        }
+    }
+
+    /// Negative amounts are reversals (红字冲销) or refunds only in these files.
+    var allowsNegativeAmounts: Bool { self == .transfers || self == .spending }
+
+    public var columns: [ColumnSpec] {
+        switch self {
+        case .entities: return [
+            .init(.id, ["单位编码", "编码"], required: true),
+            .init(.name, ["单位名称", "名称"], required: true),
+            .init(.level, ["层级", "级次"], required: true),
+            .init(.parent, ["上级单位", "上级编码"], required: false),
+        ]
+        case .projects: return [
+            .init(.code, ["项目编码", "编码"], required: true),
+            .init(.name, ["项目名称", "名称"], required: true),
+            .init(.parent, ["上级项目"], required: false),
+            .init(.budget, ["预算", "预算金额", "资金安排"], required: false),
+            .init(.kind, ["类别"], required: false),
+        ]
+        case .plan: return [
+            .init(.line, ["序号"], required: false),
+            .init(.project, ["项目编码"], required: true),
+            .init(.from, ["拨出单位", "下达单位"], required: true),
+            .init(.to, ["接收单位", "承担单位"], required: true),
+            .init(.amount, ["金额", "计划金额"], required: true),
+            .init(.method, ["分配方式"], required: false),
+            .init(.document, ["文号"], required: false),
+            .init(.due, ["到位期限", "下达期限"], required: false),
+        ]
+        case .transfers: return [
+            .init(.voucher, ["凭证号"], required: true),
+            .init(.date, ["日期", "拨付日期"], required: true),
+            .init(.project, ["项目编码"], required: true),
+            .init(.from, ["拨出单位"], required: true),
+            .init(.to, ["接收单位"], required: true),
+            .init(.amount, ["金额"], required: true),
+            .init(.status, ["状态"], required: false),
+            .init(.document, ["文号"], required: false),
+            .init(.note, ["备注"], required: false),
+        ]
+        case .spending: return [
+            .init(.voucher, ["凭证号"], required: true),
+            .init(.date, ["日期", "支付日期"], required: true),
+            .init(.entity, ["单位", "支付单位"], required: true),
+            .init(.project, ["项目编码"], required: true),
+            .init(.amount, ["金额"], required: true),
+            .init(.status, ["状态"], required: false),
+            .init(.payee, ["收款方"], required: false),
+            .init(.note, ["备注"], required: false),
+        ]
+        case .indicators: return [
+            .init(.project, ["项目编码"], required: true),
+            .init(.level1, ["一级指标"], required: false),
+            .init(.level2, ["二级指标"], required: false),
+            .init(.name, ["三级指标", "指标名称"], required: true),
+            .init(.target, ["指标值", "目标值", "预期值"], required: true),
+            .init(.actual, ["实现值", "实际值", "完成值"], required: false),
+        ]
+        }
+    }
+}
+
+public enum Column: String, Sendable, CaseIterable {
+    case id, name, level, parent, code, budget, kind, line, project, from, to, amount, method, document, due
+    case voucher, date, status, note, entity, payee, level1, level2, target, actual
+
+    var isAmount: Bool { self == .amount || self == .budget }
+}
+
+public struct ColumnSpec: Sendable {
+    public let column: Column
+    public let aliases: [String]
+    public let required: Bool
+
+    init(_ column: Column, _ aliases: [String], required: Bool) {
+        self.column = column
+        self.aliases = aliases
+        self.required = required
+    }
+
+    /// The header a template writes: both spellings, read back by `HeaderCell`.
+    public var templateHeader: String {
+        let unit = column.isAmount ? "(万元)" : ""
+        return "\(aliases[0])\(unit)/\(column.rawValue)"
+    }
+}
+
+/// One header cell, read as: names separated by `/` or `|`, with a bracketed unit anywhere
+/// (`金额（万元）`, `amount (yuan)`, `金额(万元)/amount`). Case and blanks are ignored.
+struct HeaderCell {
+    let names: [String]
+    let unit: AmountUnit?
+
+    init(_ text: String) {
+        var rest = ""
+        var unit: AmountUnit?
+        var inside: String?
+        for ch in text.trimmingBlanks().lowercased() {
+            switch ch {
+            case "(", "（", "[", "【":
+                inside = ""
+            case ")", "）", "]", "】":
+                if let word = inside, let u = AmountUnit(word: word) { unit = u }
+                inside = nil
+            default:
+                if inside != nil { inside?.append(ch) } else { rest.append(ch) }
+            }
+        }
+        names = rest.split(whereSeparator: { $0 == "/" || $0 == "|" }).map { String($0).trimmingBlanks() }.filter { !$0.isEmpty }
+        self.unit = unit
+    }
+}
+
+/// Where each known column sits in a file, and what the header says of it.
+public struct HeaderMap: Sendable {
+    private var index: [Column: Int] = [:]
+    private var written: [Column: String] = [:]
+    private var units: [Column: AmountUnit] = [:]
+    /// Columns the schema does not know: (field index, header text).
+    public private(set) var unknown: [(Int, String)] = []
+    /// A later column whose name a former one already took: (field index, header text).
+    public private(set) var repeated: [(Int, String)] = []
+    public private(set) var missing: [ColumnSpec] = []
+    public let width: Int
+
+    init(cells: [String], file: InputFile) {
+        width = cells.count
+        let specs = file.columns
+        var lookup: [String: Column] = [:]
+        for spec in specs {
+            lookup[spec.column.rawValue] = spec.column
+            for alias in spec.aliases { lookup[alias.lowercased()] = spec.column }
+        }
+        for (i, text) in cells.enumerated() {
+            let cell = HeaderCell(text)
+            guard !cell.names.isEmpty else { continue }  // an unnamed column (Excel leaves these) holds nothing we read
+            guard let column = cell.names.lazy.compactMap({ lookup[$0] }).first else {
+                unknown.append((i, text.trimmingBlanks()))
+                continue
+            }
+            if index[column] != nil { repeated.append((i, text.trimmingBlanks())); continue }
+            index[column] = i
+            written[column] = text.trimmingBlanks()
+            if let u = cell.unit { units[column] = u }
+        }
+        missing = specs.filter { $0.required && index[$0.column] == nil }
+    }
+
+    public func index(of column: Column) -> Int? { index[column] }
+
+    /// The header as the user wrote it, for messages.
+    public func label(_ column: Column) -> String { written[column] ?? column.rawValue }
+
+    public func unit(of column: Column) -> AmountUnit? { units[column] }
+}

@@ -1,0 +1,349 @@
+/// Where each input file of a scope is read from.
+public struct ScopeSources: Sendable {
+    public var paths: [InputFile: String]
+    /// Files whose absence is an IN001 finding (a whole input folder); naming single files
+    /// on the command line checks only those.
+    public var expectsAllRequired: Bool
+
+    public init(paths: [InputFile: String], expectsAllRequired: Bool) {
+        self.paths = paths
+        self.expectsAllRequired = expectsAllRequired
+    }
+
+    /// Every file of the spec in one folder.
+    public static func folder(_ dir: String, existing: (String) -> Bool) -> ScopeSources {
+        var paths: [InputFile: String] = [:]
+        for file in InputFile.allCases {
+            let path = joinPath(dir, file.fileName)
+            if existing(path) || file.isRequired { paths[file] = path }
+        }
+        return ScopeSources(paths: paths, expectsAllRequired: true)
+    }
+
+    public static func joinPath(_ dir: String, _ name: String) -> String {
+        if dir.isEmpty || dir == "." { return name }
+        return dir.hasSuffix("/") ? dir + name : dir + "/" + name
+    }
+}
+
+/// Callbacks for the rows that are streamed, not kept.
+public struct RowSinks {
+    public var transfer: ((TransferRow) -> Void)?
+    public var spending: ((SpendingRow) -> Void)?
+    public init(transfer: ((TransferRow) -> Void)? = nil, spending: ((SpendingRow) -> Void)? = nil) {
+        self.transfer = transfer
+        self.spending = spending
+    }
+}
+
+/// Reads a scope's files in order and applies the input rules (IN001–IN010) row by row.
+/// A row with any IN finding is rejected: counted, reported, and kept out of every sum.
+public final class ScopeLoader {
+    public private(set) var scope = LoadedScope()
+    public private(set) var log = FindingLog()
+    private let settings: Settings
+    private let encoding: EncodingChoice
+    private let fileExists: (String) -> Bool
+
+    public init(settings: Settings, encoding: EncodingChoice = .auto, fileExists: @escaping (String) -> Bool) {
+        self.settings = settings
+        self.encoding = encoding
+        self.fileExists = fileExists
+    }
+
+    public func load(_ sources: ScopeSources, sinks: RowSinks = RowSinks()) {
+        for file in InputFile.allCases {
+            guard let path = sources.paths[file] else { continue }
+            var stats = FileStats(file: file, path: path)
+            defer { scope.stats.append(stats) }
+            guard fileExists(path) else {
+                if sources.expectsAllRequired && file.isRequired {
+                    log.add(Finding(.IN001, Message(zh: "缺少必需的文件 \(file.fileName)", en: "required file \(file.fileName) is missing"),
+                                    at: SourceRef(file: path)))
+                }
+                continue
+            }
+            stats.present = true
+            let reader: CSVReader
+            do {
+                reader = try CSVReader(path: path, encoding: encoding)
+            } catch {
+                stats.rejectedWhole = true
+                log.add(Finding(.IN001, Message(zh: "无法打开 \(file.fileName)：\(error.reason)", en: "cannot open \(file.fileName): \(error.reason)"),
+                                at: SourceRef(file: path)))
+                continue
+            }
+            read(file, reader, &stats, sinks)
+            stats.encoding = reader.encoding
+            stats.bytes = reader.bytesRead
+            if file == .entities { resolveEntityParents() }
+            if file == .projects { resolveProjectParents() }
+        }
+    }
+
+    // MARK: One file
+
+    private func read(_ file: InputFile, _ reader: CSVReader, _ stats: inout FileStats, _ sinks: RowSinks) {
+        let path = stats.path
+        guard reader.next() else {
+            stats.rejectedWhole = true
+            log.add(Finding(.IN001, Message(zh: "\(file.fileName) 是空文件，没有表头行", en: "\(file.fileName) is empty: no header row"),
+                            at: SourceRef(file: path, line: 1)))
+            return
+        }
+        if reader.undecodable {
+            stats.rejectedWhole = true
+            log.add(Finding(.IN002, Message(
+                zh: "\(file.fileName) 既不是 UTF-8 也不是 GB18030 编码，整个文件未读取；请另存为“CSV UTF-8”",
+                en: "\(file.fileName) is neither UTF-8 nor GB18030; the file was not read. Save it as \"CSV UTF-8\""),
+                at: SourceRef(file: path)))
+            countRest(reader, &stats)
+            return
+        }
+        let cells = (0..<reader.fieldCount).map { reader.string($0) }
+        let header = HeaderMap(cells: cells, file: file)
+        let headerLine = reader.line
+        for (i, text) in header.unknown {
+            let loc = reader.location(ofField: i)
+            log.add(Finding(.IN010, Message(zh: "未识别的列“\(text)”已忽略", en: "unknown column \"\(text)\" ignored"),
+                            at: SourceRef(file: path, line: loc.line, column: loc.column)))
+        }
+        for (i, text) in header.repeated {
+            let loc = reader.location(ofField: i)
+            log.add(Finding(.IN010, Message(zh: "重复的列“\(text)”已忽略，使用前面的同名列", en: "repeated column \"\(text)\" ignored; the earlier one is used"),
+                            at: SourceRef(file: path, line: loc.line, column: loc.column)))
+        }
+        if !header.missing.isEmpty {
+            stats.rejectedWhole = true
+            let names = header.missing.map { "\($0.column.rawValue)（\($0.aliases[0])）" }.joined(separator: "、")
+            log.add(Finding(.IN001, Message(zh: "\(file.fileName) 缺少必需的列：\(names)，整个文件未读取",
+                                            en: "\(file.fileName) lacks required columns: \(names); the file was not read"),
+                            at: SourceRef(file: path, line: headerLine)))
+            countRest(reader, &stats)
+            return
+        }
+        var row = RowCheck(reader: reader, header: header, file: file, path: path, unit: settings.unit)
+        while reader.next() {
+            stats.rowsRead += 1
+            row.begin()
+            if !row.checkShape() {
+                finish(&row, &stats)
+                continue
+            }
+            switch file {
+            case .entities: readEntity(&row)
+            case .projects: readProject(&row)
+            case .plan: readPlanLine(&row)
+            case .transfers: readTransfer(&row, sinks.transfer)
+            case .spending: readSpending(&row, sinks.spending)
+            case .indicators: readIndicator(&row)
+            }
+            finish(&row, &stats)
+        }
+    }
+
+    private func finish(_ row: inout RowCheck, _ stats: inout FileStats) {
+        if row.rejected { stats.rowsRejected += 1 }
+        for f in row.findings { log.add(f) }
+    }
+
+    /// Counts the rows of a file left out whole, so rows read = used + rejected still holds.
+    private func countRest(_ reader: CSVReader, _ stats: inout FileStats) {
+        while reader.next() {
+            stats.rowsRead += 1
+            stats.rowsRejected += 1
+        }
+    }
+
+    // MARK: Rows of each file
+
+    private func readEntity(_ row: inout RowCheck) {
+        let id = row.requiredText(.id)
+        let name = row.requiredText(.name)
+        let levelText = row.text(.level) ?? ""
+        let level = Level(text: levelText)
+        if level == nil {
+            row.fail(.IN007, .level, levelText.isEmpty
+                     ? Message(zh: "层级为空（应为 省/市/县/单位）", en: "level is empty (province, city, county or grantee)")
+                     : Message(zh: "无法识别的层级“\(levelText)”（应为 省/市/县/单位）", en: "unknown level \"\(levelText)\" (province, city, county or grantee)"))
+        }
+        let parent = row.text(.parent)
+        guard let id, let name, let level, !row.rejected else { return }
+        guard checkKey(&row, .id, refs: &scope.entityRefs, firstLine: { self.scope.entities[$0].line }) else { return }
+        scope.entityRefs.addName(name, item: scope.entities.count)
+        scope.entities.append(Entity(id: id, name: name, level: level, parentRef: parent, line: row.line, parent: nil))
+    }
+
+    private func readProject(_ row: inout RowCheck) {
+        let code = row.requiredText(.code)
+        let name = row.requiredText(.name)
+        let budget = row.amount(.budget, required: false, allowNegative: false)
+        let kindText = row.text(.kind) ?? ""
+        let kind = ProjectKind(text: kindText)
+        if kind == nil {
+            row.fail(.IN007, .kind, Message(zh: "无法识别的项目类别“\(kindText)”（可留空，或填 工作经费）",
+                                            en: "unknown project kind \"\(kindText)\" (leave empty, or work-expense)"))
+        }
+        let parent = row.text(.parent)
+        guard let code, let name, let kind, !row.rejected else { return }
+        guard checkKey(&row, .code, refs: &scope.projectRefs, firstLine: { self.scope.projects[$0].line }) else { return }
+        scope.projectRefs.addName(name, item: scope.projects.count)
+        scope.projects.append(Project(code: code, name: name, parentRef: parent, budget: budget, kind: kind, line: row.line, parent: nil))
+    }
+
+    /// IN003: the key column must be new in this file; the first occurrence is kept.
+    private func checkKey(_ row: inout RowCheck, _ column: Column, refs: inout RefIndex, firstLine: (Int) -> Int) -> Bool {
+        let key = row.text(column) ?? ""
+        var inserted = false
+        var earlier: Int?
+        row.withValue(column) { b in
+            if let first = refs.firstIndex(ofKey: b) { earlier = first } else { inserted = refs.addKey(b) }
+        }
+        if inserted { return true }
+        let firstAt = earlier.map(firstLine)
+        row.fail(.IN003, column, Message(
+            zh: "编码“\(key)”重复\(firstAt.map { "（第 \($0) 行已使用）" } ?? "")，本行未使用",
+            en: "duplicate key \"\(key)\"\(firstAt.map { " (already used on line \($0))" } ?? ""); this row is not used"),
+            related: firstAt.map { [SourceRef(file: row.path, line: $0)] } ?? [])
+        return false
+    }
+
+    private func readPlanLine(_ row: inout RowCheck) {
+        let label = row.text(.line)
+        let project = row.project(.project, in: scope)
+        let from = row.entity(.from, in: scope)
+        let to = row.entity(.to, in: scope)
+        let amount = row.amount(.amount, required: true, allowNegative: false)
+        let methodText = row.text(.method) ?? ""
+        let method = methodText.isEmpty ? nil : AllocationMethod(text: methodText)
+        if !methodText.isEmpty && method == nil {
+            row.fail(.IN007, .method, Message(
+                zh: "无法识别的分配方式“\(methodText)”（竞争性分配/因素分配/集体研究/后补助/戴帽）",
+                en: "unknown allocation method \"\(methodText)\" (competitive, factor, collective, post-subsidy, earmarked)"))
+        }
+        let document = row.text(.document).map(ValueParsers.normalizeDocument)
+        let due = row.date(.due, required: false)
+        if let from, let to { row.checkDirection(from: from, to: to, in: scope) }
+        guard !row.rejected, let project, let from, let to, let amount else { return }
+        scope.plan.append(PlanLine(label: label, project: project, from: from, to: to, amount: amount,
+                                   method: method, document: document, due: due, line: row.line))
+    }
+
+    private func readTransfer(_ row: inout RowCheck, _ sink: ((TransferRow) -> Void)?) {
+        let voucher = row.voucher(into: &scope.transferVouchers)
+        let date = row.date(.date, required: true)
+        let project = row.project(.project, in: scope)
+        let from = row.entity(.from, in: scope)
+        let to = row.entity(.to, in: scope)
+        let amount = row.amount(.amount, required: true, allowNegative: true)
+        let statusText = row.text(.status) ?? ""
+        let status = TransferStatus(text: statusText)
+        if status == nil {
+            row.fail(.IN007, .status, Message(zh: "无法识别的状态“\(statusText)”（成功/失败/退回）",
+                                              en: "unknown status \"\(statusText)\" (ok, failed, returned)"))
+        }
+        if let from, let to { row.checkDirection(from: from, to: to, in: scope) }
+        guard let sink, !row.rejected, let voucher, let date, let project, let from, let to,
+              let amount, let status else { return }
+        sink(TransferRow(voucher: voucher, date: date, project: project, from: from, to: to, amount: amount, status: status,
+                         document: row.text(.document).map(ValueParsers.normalizeDocument), note: row.text(.note), line: row.line))
+    }
+
+    private func readSpending(_ row: inout RowCheck, _ sink: ((SpendingRow) -> Void)?) {
+        let voucher = row.voucher(into: &scope.spendingVouchers)
+        let date = row.date(.date, required: true)
+        let entity = row.entity(.entity, in: scope)
+        let project = row.project(.project, in: scope)
+        let amount = row.amount(.amount, required: true, allowNegative: true)
+        let statusText = row.text(.status) ?? ""
+        let status = SpendingStatus(text: statusText)
+        if status == nil {
+            row.fail(.IN007, .status, Message(zh: "无法识别的支付状态“\(statusText)”（已支付/支付失败）",
+                                              en: "unknown payment status \"\(statusText)\" (paid, failed)"))
+        }
+        guard let sink, !row.rejected, let voucher, let date, let entity, let project,
+              let amount, let status else { return }
+        sink(SpendingRow(voucher: voucher, date: date, entity: entity, project: project, amount: amount, status: status,
+                         payee: row.text(.payee), note: row.text(.note), line: row.line))
+    }
+
+    private func readIndicator(_ row: inout RowCheck) {
+        let project = row.project(.project, in: scope)
+        let name = row.requiredText(.name)
+        let target = row.requiredText(.target)
+        guard !row.rejected, let project, let name, let target else { return }
+        scope.indicators.append(IndicatorRow(project: project, level1: row.text(.level1), level2: row.text(.level2),
+                                             name: name, target: target, actual: row.text(.actual), line: row.line))
+    }
+
+    // MARK: Hierarchies (IN009)
+
+    private func resolveEntityParents() {
+        let path = scope.path(.entities)
+        for i in scope.entities.indices {
+            guard let ref = scope.entities[i].parentRef, !ref.isEmpty else { continue }
+            if let p = scope.entity(named: ref) {
+                scope.entities[i].parent = p
+            } else {
+                log.add(Finding(.IN009, Message(zh: "上级单位“\(ref)”不存在（孤立单位）", en: "parent unit \"\(ref)\" does not exist (orphan)"),
+                                at: SourceRef(file: path, line: scope.entities[i].line), entity: scope.entities[i].id))
+            }
+        }
+        let cycles = HierarchyCycles.find(count: scope.entities.count) { self.scope.entities[$0].parent }
+        for cycle in cycles {
+            let lines = cycle.map { scope.entities[$0].line }
+            let names = cycle.map { scope.entities[$0].id }.joined(separator: " → ")
+            log.add(Finding(.IN009, Message(zh: "单位的上下级关系形成循环：\(names)", en: "the unit hierarchy has a cycle: \(names)"),
+                            at: SourceRef(file: path, line: lines[0]), related: lines.dropFirst().map { SourceRef(file: path, line: $0) },
+                            entity: scope.entities[cycle[0]].id))
+            for i in cycle { scope.entities[i].parent = nil }  // break it so later walks end
+        }
+    }
+
+    private func resolveProjectParents() {
+        let path = scope.path(.projects)
+        for i in scope.projects.indices {
+            guard let ref = scope.projects[i].parentRef, !ref.isEmpty else { continue }
+            if let p = scope.project(named: ref) {
+                scope.projects[i].parent = p
+            } else {
+                log.add(Finding(.IN009, Message(zh: "上级项目“\(ref)”不存在（孤立项目）", en: "parent project \"\(ref)\" does not exist (orphan)"),
+                                at: SourceRef(file: path, line: scope.projects[i].line), project: scope.projects[i].code))
+            }
+        }
+        let cycles = HierarchyCycles.find(count: scope.projects.count) { self.scope.projects[$0].parent }
+        for cycle in cycles {
+            let lines = cycle.map { scope.projects[$0].line }
+            let names = cycle.map { scope.projects[$0].code }.joined(separator: " → ")
+            log.add(Finding(.IN009, Message(zh: "项目的上下级关系形成循环：\(names)", en: "the project hierarchy has a cycle: \(names)"),
+                            at: SourceRef(file: path, line: lines[0]), related: lines.dropFirst().map { SourceRef(file: path, line: $0) },
+                            project: scope.projects[cycle[0]].code))
+            for i in cycle { scope.projects[i].parent = nil }
+        }
+    }
+}
+
+enum HierarchyCycles {
+    /// The cycles of a parent function over 0..<count, each listed once from its first member.
+    static func find(count: Int, parent: (Int) -> Int?) -> [[Int]] {
+        var state = [UInt8](repeating: 0, count: count)  // 0 new, 1 on the current path, 2 done
+        var cycles: [[Int]] = []
+        for start in 0..<count where state[start] == 0 {
+            var path: [Int] = []
+            var node: Int? = start
+            while let n = node, state[n] == 0 {
+                state[n] = 1
+                path.append(n)
+                node = parent(n)
+            }
+            if let n = node, state[n] == 1, let at = path.firstIndex(of: n) {
+                let cycle = Array(path[at...])
+                let first = cycle.min() ?? n
+                let k = cycle.firstIndex(of: first) ?? 0
+                cycles.append(Array(cycle[k...] + cycle[..<k]))
+            }
+            for p in path { state[p] = 2 }
+        }
+        return cycles
+    }
+}

@@ -145,8 +145,9 @@ public final class CSVReader {
         }
         if UTF8Validator.isAllASCII(raw, count: rawCount) { return 0 }  // decide on a later chunk
         decided = true
-        if case .valid = UTF8Validator.scan(raw, count: rawCount, atEnd: sawEOF) {
-            encoding = .utf8
+        let census = UTF8Validator.census(raw, count: rawCount, atEnd: sawEOF)
+        if census.malformed == 0 || census.multiByte > 4 * census.malformed {
+            encoding = .utf8  // a few bad bytes in UTF-8 text spoil their rows only (IN002 per row)
         } else if let decoder = GB18030Decoder(), decoder.decodesCleanly(raw, count: rawCount, atEnd: sawEOF) {
             encoding = .gb18030
             gb = decoder
@@ -241,7 +242,11 @@ public final class CSVReader {
                 spans.append(FieldSpan(start: i + 1, end: j, quoted: true, hasEscapedQuotes: escaped))
                 var k = j + 1
                 while k < end && (p[k] == 0x20 || p[k] == 0x09) { k += 1 }
-                if k < end && p[k] != CSVReader.comma && p[k] != CSVReader.lf && p[k] != CSVReader.cr {
+                if k < end && p[k] == CSVReader.cr && k + 1 >= end && !atEOF { return .needMore }
+                // Line ends are LF or CRLF; a lone CR after a closing quote is stray text.
+                let atTerminator = k >= end || p[k] == CSVReader.comma || p[k] == CSVReader.lf
+                    || (p[k] == CSVReader.cr && (k + 1 >= end || p[k + 1] == CSVReader.lf))
+                if !atTerminator {
                     if recordProblem == nil { recordProblem = .textAfterClosingQuote(fieldIndex: spans.count - 1) }
                     while k < end && p[k] != CSVReader.comma && p[k] != CSVReader.lf { k += 1 }
                 }
@@ -269,7 +274,7 @@ public final class CSVReader {
             }
             if p[i] == CSVReader.comma { i += 1; continue }
             if p[i] == CSVReader.lf { i += 1; break fieldLoop }
-            if p[i] == CSVReader.cr { i += 1; break fieldLoop }  // a lone CR after a closing quote
+            if p[i] == CSVReader.cr { i += 1; break fieldLoop }  // a CR as the file's last byte
         }
         fields = spans
         recordStart = start

@@ -37,6 +37,9 @@ struct RowCheck {
 
     var line: Int { reader.line }
 
+    /// The column holding the row's key in files keyed by one (entities, projects).
+    var keyColumn: Column { file == .projects ? .code : .id }
+
     mutating func begin() {
         findings.removeAll(keepingCapacity: true)
         rejected = false

@@ -54,31 +54,36 @@ public final class ScopeLoader {
     public func load(_ sources: ScopeSources, sinks: RowSinks = RowSinks()) {
         for file in InputFile.allCases {
             guard let path = sources.paths[file] else { continue }
-            var stats = FileStats(file: file, path: path)
-            defer { scope.stats.append(stats) }
-            guard fileExists(path) else {
-                if sources.expectsAllRequired && file.isRequired {
-                    log.add(Finding(.IN001, Message(zh: "缺少必需的文件 \(file.fileName)", en: "required file \(file.fileName) is missing"),
-                                    at: SourceRef(file: path)))
-                }
-                continue
-            }
-            stats.present = true
-            let reader: CSVReader
-            do {
-                reader = try CSVReader(path: path, encoding: encoding)
-            } catch {
-                stats.rejectedWhole = true
-                log.add(Finding(.IN001, Message(zh: "无法打开 \(file.fileName)：\(error.reason)", en: "cannot open \(file.fileName): \(error.reason)"),
-                                at: SourceRef(file: path)))
-                continue
-            }
-            read(file, reader, &stats, sinks)
-            stats.encoding = reader.encoding
-            stats.bytes = reader.bytesRead
+            scope.stats.append(open(file, path, expected: sources.expectsAllRequired && file.isRequired, sinks))
+            // Later files refer to units and projects by their place in the hierarchy.
             if file == .entities { resolveEntityParents() }
             if file == .projects { resolveProjectParents() }
         }
+    }
+
+    private func open(_ file: InputFile, _ path: String, expected: Bool, _ sinks: RowSinks) -> FileStats {
+        var stats = FileStats(file: file, path: path)
+        guard fileExists(path) else {
+            if expected {
+                log.add(Finding(.IN001, Message(zh: "缺少必需的文件 \(file.fileName)", en: "required file \(file.fileName) is missing"),
+                                at: SourceRef(file: path)))
+            }
+            return stats
+        }
+        stats.present = true
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(path: path, encoding: encoding)
+        } catch {
+            stats.rejectedWhole = true
+            log.add(Finding(.IN001, Message(zh: "无法打开 \(file.fileName)：\(error.reason)", en: "cannot open \(file.fileName): \(error.reason)"),
+                            at: SourceRef(file: path)))
+            return stats
+        }
+        read(file, reader, &stats, sinks)
+        stats.encoding = reader.encoding
+        stats.bytes = reader.bytesRead
+        return stats
     }
 
     // MARK: One file
@@ -169,7 +174,10 @@ public final class ScopeLoader {
         }
         let parent = row.text(.parent)
         guard let id, let name, let level, !row.rejected else { return }
-        guard checkKey(&row, .id, refs: &scope.entityRefs, firstLine: { self.scope.entities[$0].line }) else { return }
+        if let earlier = registerKey(row, &scope.entityRefs) {
+            reportDuplicateKey(&row, firstLine: scope.entities[earlier].line)
+            return
+        }
         scope.entityRefs.addName(name, item: scope.entities.count)
         scope.entities.append(Entity(id: id, name: name, level: level, parentRef: parent, line: row.line, parent: nil))
     }
@@ -186,26 +194,30 @@ public final class ScopeLoader {
         }
         let parent = row.text(.parent)
         guard let code, let name, let kind, !row.rejected else { return }
-        guard checkKey(&row, .code, refs: &scope.projectRefs, firstLine: { self.scope.projects[$0].line }) else { return }
+        if let earlier = registerKey(row, &scope.projectRefs) {
+            reportDuplicateKey(&row, firstLine: scope.projects[earlier].line)
+            return
+        }
         scope.projectRefs.addName(name, item: scope.projects.count)
         scope.projects.append(Project(code: code, name: name, parentRef: parent, budget: budget, kind: kind, line: row.line, parent: nil))
     }
 
     /// IN003: the key column must be new in this file; the first occurrence is kept.
-    private func checkKey(_ row: inout RowCheck, _ column: Column, refs: inout RefIndex, firstLine: (Int) -> Int) -> Bool {
-        let key = row.text(column) ?? ""
-        var inserted = false
-        var earlier: Int?
-        row.withValue(column) { b in
-            if let first = refs.firstIndex(ofKey: b) { earlier = first } else { inserted = refs.addKey(b) }
+    /// Returns nil when the key is new, else the index of the item that already has it.
+    private func registerKey(_ row: RowCheck, _ refs: inout RefIndex) -> Int? {
+        row.withValue(row.keyColumn) { b in
+            if let first = refs.firstIndex(ofKey: b) { return first }
+            _ = refs.addKey(b)
+            return nil
         }
-        if inserted { return true }
-        let firstAt = earlier.map(firstLine)
-        row.fail(.IN003, column, Message(
-            zh: "编码“\(key)”重复\(firstAt.map { "（第 \($0) 行已使用）" } ?? "")，本行未使用",
-            en: "duplicate key \"\(key)\"\(firstAt.map { " (already used on line \($0))" } ?? ""); this row is not used"),
-            related: firstAt.map { [SourceRef(file: row.path, line: $0)] } ?? [])
-        return false
+    }
+
+    private func reportDuplicateKey(_ row: inout RowCheck, firstLine: Int) {
+        let key = row.text(row.keyColumn) ?? ""
+        row.fail(.IN003, row.keyColumn, Message(
+            zh: "编码“\(key)”重复（第 \(firstLine) 行已使用），本行未使用",
+            en: "duplicate key \"\(key)\" (already used on line \(firstLine)); this row is not used"),
+            related: [SourceRef(file: row.path, line: firstLine)])
     }
 
     private func readPlanLine(_ row: inout RowCheck) {

@@ -23,30 +23,21 @@ public enum EncodingChoice: String, Sendable, CaseIterable {
 /// rejected with IN002, so the value itself never reaches a sum.
 let replacementByte: UInt8 = 0x3F  // "?"
 
-/// Result of scanning bytes as UTF-8.
-enum UTF8Scan {
-    /// Number of bytes at the end that may be the start of a sequence cut by the chunk end.
-    case valid(incompleteTail: Int)
-    case invalid
-}
-
 enum UTF8Validator {
-    /// Scans without copying; stops at the first invalid sequence.
-    static func scan(_ p: UnsafePointer<UInt8>, count: Int, atEnd: Bool) -> UTF8Scan {
-        var i = 0
+    /// Well-formed multi-byte sequences and malformed bytes in a chunk. GB18030 text almost
+    /// never forms valid UTF-8 sequences, so many valid ones mean UTF-8 with a few bad bytes.
+    static func census(_ p: UnsafePointer<UInt8>, count: Int, atEnd: Bool) -> (multiByte: Int, malformed: Int) {
+        var i = 0, multi = 0, bad = 0
         while i < count {
-            let length = sequenceLength(p, at: i, count: count)
-            switch length {
-            case .some(let n): i += n
-            case .none:
-                let remaining = count - i
-                if !atEnd && remaining < 4 && isPlausiblePrefix(p + i, count: remaining) {
-                    return .valid(incompleteTail: remaining)
-                }
-                return .invalid
+            if p[i] < 0x80 { i += 1; continue }
+            if let n = sequenceLength(p, at: i, count: count) {
+                multi += 1; i += n
+            } else {
+                if !atEnd && count - i < 4 && isPlausiblePrefix(p + i, count: count - i) { break }
+                bad += 1; i += 1
             }
         }
-        return .valid(incompleteTail: 0)
+        return (multi, bad)
     }
 
     static func isAllASCII(_ p: UnsafePointer<UInt8>, count: Int) -> Bool {
@@ -128,9 +119,8 @@ final class GB18030Decoder {
     private let cd: iconv_t
 
     init?() {
-        let handle = iconv_open("UTF-8", "GB18030")
-        if handle == iconv_t(bitPattern: -1) { return nil }
-        cd = handle!  // checked against iconv's error value just above
+        guard let handle = iconv_open("UTF-8", "GB18030"), handle != iconv_t(bitPattern: -1) else { return nil }
+        cd = handle
     }
 
     deinit { iconv_close(cd) }

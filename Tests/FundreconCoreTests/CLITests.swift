@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+@testable import FundreconCore
+
+/// Runs the built `fundrecon` executable (it sits beside the test bundle).
+struct CLI {
+    static var executable: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        return bundle.appendingPathComponent("fundrecon").path
+    }
+
+    static var packageRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    struct Output { let status: Int32; let stdout: String; let stderr: String }
+
+    static func run(_ arguments: [String], in directory: String? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized) struct CommandLineBehaviour {
+    @Test func versionPrintsAndExitsZero() throws {
+        let r = try CLI.run(["--version"])
+        #expect(r.status == 0 && r.stdout.contains("0.1.0"))
+    }
+
+    @Test func checkOnACleanFolderExitsZero() throws {
+        let f = Fixture()
+        f.write()
+        let r = try CLI.run(["check", f.dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("0 个错误"))
+    }
+
+    @Test func checkPrintsCompilerStyleDiagnosticsAndExitsOne() throws {
+        var f = Fixture()
+        f.edit("transfers.csv", "T3,2021-04-02,F2,C,G2,40,", "T3,2021-04-02,F2,C,G2,4O,")
+        f.write()
+        let r = try CLI.run(["check", f.dir, "--lang", "en"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(f.path("transfers.csv")):4:23: error[IN005]: amount \"4O\" is not an amount"))
+    }
+
+    @Test func checkJSONLinesCarryCodeFileLineAndColumn() throws {
+        var f = Fixture()
+        f.edit("transfers.csv", "T3,2021-04-02,F2,C,G2,40,", "T3,2021-04-02,F2,C,G2,4O,")
+        f.write()
+        let r = try CLI.run(["check", f.dir, "--format", "json"])
+        #expect(r.status == 1)
+        let lines = r.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
+        #expect(object?["code"] as? String == "IN005")
+        #expect(object?["line"] as? Int == 4 && object?["column"] as? Int == 23)
+        #expect(object?["severity"] as? String == "error")
+        #expect((object?["message"] as? String)?.contains("4O") == true)
+    }
+
+    @Test func checkGithubFormatEmitsWorkflowCommands() throws {
+        var f = Fixture()
+        f.edit("transfers.csv", "T3,2021-04-02,F2,C,G2,40,", "T3,2021-04-02,F2,C,G2,4O,")
+        f.append("transfers.csv", "T5,2021-05-02,F1,K,G1,1,ok,,")
+        f.addColumn("transfers.csv", "经办人")
+        f.write()
+        let r = try CLI.run(["check", f.dir, "--format", "github", "--lang", "en"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("::error file=\(f.path("transfers.csv")),line=4,col=23,title=IN005::"))
+        #expect(r.stderr.contains("::notice file=\(f.path("transfers.csv")),line=1,col=\(column(of: 9, in: "voucher,date,project,from,to,amount,status,document,note,经办人")),title=IN010::"))
+    }
+
+    @Test func failOnDecidesTheExitCode() throws {
+        var f = Fixture()
+        f.addColumn("transfers.csv", "经办人")  // an info finding only
+        f.write()
+        #expect(try CLI.run(["check", f.dir]).status == 0)
+        #expect(try CLI.run(["check", f.dir, "--fail-on", "warning"]).status == 0)
+        var g = Fixture()
+        g.append("entities.csv", "K2,新丰县财政局,county,C")
+        g.append("entities.csv", "G4,新丰县某企业,grantee,K2")
+        g.append("plan.csv", "5,F1,K,G4,0,,,")  // PL004 is a warning
+        g.write()
+        #expect(try CLI.run(["check", g.dir]).status == 0)
+        #expect(try CLI.run(["check", g.dir, "--fail-on", "warning"]).status == 1)
+        #expect(try CLI.run(["check", g.dir, "--fail-on", "never"]).status == 0)
+    }
+
+    @Test func badArgumentsAndSettingsExitTwo() throws {
+        #expect(try CLI.run(["check", "/no/such/folder"]).status == 2)
+        #expect(try CLI.run(["check", "--format", "xml"]).status == 2)
+        #expect(try CLI.run(["explain", "XX999"]).status == 2)
+        var f = Fixture()
+        f.files["fundrecon.toml"] = "unit = \"万元\"\ntolerence = 1\n"
+        f.write()
+        let r = try CLI.run(["check", f.dir])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("tolerence"))
+    }
+
+    @Test func missingRequiredFileIsAFindingNotACrash() throws {
+        var f = Fixture()
+        f.files["transfers.csv"] = nil
+        f.write()
+        let r = try CLI.run(["check", f.dir])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("[IN001]"))
+    }
+
+    @Test func checkSingleFilesTakesReferencesFromBesideThem() throws {
+        var f = Fixture()
+        f.files["transfers-2021-q2.csv"] = f.files["transfers.csv"].map { $0 + "T5,2021-05-02,F1,K,G9,1,ok,,\n" }
+        f.write()
+        let r = try CLI.run(["check", f.path("transfers-2021-q2.csv"), "--lang", "en"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("transfers-2021-q2.csv:6:"))
+        #expect(r.stderr.contains("[IN007]"))
+        #expect(!r.stderr.contains("[IN001]"))
+    }
+
+    @Test func initWritesTemplatesThatCheckReadsWithoutFindings() throws {
+        let dir = Fixture.makeTempDir() + "/scope"
+        let r = try CLI.run(["init", dir])
+        #expect(r.status == 0)
+        for file in InputFile.allCases {
+            let text = try String(contentsOfFile: dir + "/" + file.fileName, encoding: .utf8)
+            #expect(text.contains("/"), "\(file)")
+        }
+        let headers = try String(contentsOfFile: dir + "/transfers.csv", encoding: .utf8)
+        #expect(headers.hasPrefix("凭证号/voucher,日期/date,"))
+        let check = try CLI.run(["check", dir])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(!check.stderr.contains("IN010"))
+        let settings = try String(contentsOfFile: dir + "/fundrecon.toml", encoding: .utf8)
+        #expect(try Settings.parse(toml: settings, source: "t") == Settings())
+    }
+
+    @Test func explainCoversEveryCodeInBothLanguages() throws {
+        let r = try CLI.run(["explain", "all"])
+        #expect(r.status == 0)
+        for code in RuleCode.allCases {
+            #expect(r.stdout.contains(code.rawValue + " ["), "\(code)")
+        }
+        let one = try CLI.run(["explain", "in005"])
+        #expect(one.stdout.contains("为什么") && one.stdout.contains("Fix:"))
+    }
+}
+
+@Suite struct SampleInputs {
+    /// The sample scope built from the Shaoguan 2021 self-evaluation keeps the document's
+    /// planning mistakes, and check finds exactly those.
+    @Test func checkFindsTheSeedDocumentsPlanningMistakes() {
+        let dir = CLI.packageRoot + "/Inputs"
+        let result = CheckRun.run(ScopeSources.folder(dir, existing: FileSystem.isFile), settings: Settings(), fileExists: FileSystem.isFile)
+        let codes = result.findings.map(\.code)
+        #expect(codes.filter { $0.rawValue.hasPrefix("IN") }.isEmpty)
+        // "150元" written for 150 万元: the line's own budget and the root's sum both break.
+        let pl001 = result.findings(.PL001)
+        #expect(pl001.count == 2)
+        #expect(pl001.contains { $0.project == "IP-XF" && $0.message.zh.contains("一万倍") })
+        // Six grantees at 50 万元 each under a 100 万元 line.
+        let pl002 = result.findings(.PL002)
+        #expect(pl002.contains { $0.project == "CJ01" && $0.amount == 200_000_000 })
+        #expect(pl002.contains { $0.project == "IP-XF" })
+        #expect(result.scope.stats(.spending)?.encoding == .gb18030)
+        #expect(result.scope.stats(.transfers)?.encoding == .utf8BOM)
+        #expect(result.scope.stats.allSatisfy { $0.rowsRejected == 0 })
+    }
+}

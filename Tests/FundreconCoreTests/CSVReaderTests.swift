@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+@testable import FundreconCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Encodes UTF-8 text as GB18030 with glibc's iconv (independently of the reader's decoder).
+func gb18030(_ text: String) -> [UInt8] {
+    let cd = iconv_open("GB18030", "UTF-8")
+    defer { iconv_close(cd) }
+    var input = Array(text.utf8)
+    var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
+    let written: Int = input.withUnsafeMutableBufferPointer { inBuf in
+        output.withUnsafeMutableBufferPointer { outBuf in
+            var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(inBuf.baseAddress!).assumingMemoryBound(to: CChar.self)
+            var outPtr: UnsafeMutablePointer<CChar>? = UnsafeMutableRawPointer(outBuf.baseAddress!).assumingMemoryBound(to: CChar.self)
+            var inLeft = inBuf.count, outLeft = outBuf.count
+            _ = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
+            return outBuf.count - outLeft
+        }
+    }
+    return Array(output.prefix(written))
+}
+
+@Suite struct CSVReading {
+    @Test func quotedFieldsHoldCommasLineBreaksAndDoubledQuotes() throws {
+        let path = writeTemp(Array("a,b,c\n1,\"x, y\",\"line1\nline2\"\n2,\"say \"\"hi\"\"\",z\n".utf8))
+        let rows = try records(at: path)
+        #expect(rows.count == 3)
+        #expect(rows[1].fields == ["1", "x, y", "line1\nline2"])
+        #expect(rows[1].line == 2 && rows[1].endLine == 3)
+        #expect(rows[2].fields == ["2", "say \"hi\"", "z"])
+        #expect(rows[2].line == 4)
+    }
+
+    @Test func crlfAndMissingTrailingNewline() throws {
+        let rows = try records(at: writeTemp(Array("a,b\r\n1,2\r\n3,4".utf8)))
+        #expect(rows.map(\.fields) == [["a", "b"], ["1", "2"], ["3", "4"]])
+        #expect(rows.map(\.line) == [1, 2, 3])
+    }
+
+    @Test func blankLinesAreSkippedButCounted() throws {
+        let rows = try records(at: writeTemp(Array("a,b\n\n1,2\n   \n,\n3,4\n".utf8)))
+        #expect(rows.map(\.fields) == [["a", "b"], ["1", "2"], ["3", "4"]])
+        #expect(rows.map(\.line) == [1, 3, 6])
+    }
+
+    @Test func byteOrderMarkIsDroppedAndNamed() throws {
+        let path = writeTemp([0xEF, 0xBB, 0xBF] + Array("编码,名称\nA,甲\n".utf8))
+        let reader = try CSVReader(path: path)
+        #expect(reader.next())
+        #expect(reader.string(0) == "编码")
+        #expect(reader.encoding == .utf8BOM)
+    }
+
+    @Test func gb18030WithCRLFGivesExactlyTheRowsOfItsUTF8Twin() throws {
+        let text = "凭证号,日期,备注\r\nSG-1,2021年5月20日,\"韶关市知识产权局，促进科\r\n（含二次分配）\"\r\nSG-2,2021-02-04,乳源瑶族自治县东阳光化成箔有限公司\r\n"
+        let utf8 = try records(at: writeTemp(Array(text.utf8)))
+        let gbBytes = gb18030(text)
+        #expect(gbBytes.count < Array(text.utf8).count)  // really re-encoded: 2 bytes a character
+        let gbPath = writeTemp(gbBytes)
+        let gb = try records(at: gbPath)
+        #expect(gb.count == 3)
+        #expect(gb.map(\.fields) == utf8.map(\.fields))
+        #expect(gb.map(\.line) == utf8.map(\.line))
+        #expect(gb[1].fields[2] == "韶关市知识产权局，促进科\r\n（含二次分配）")
+        let reader = try CSVReader(path: gbPath)
+        _ = reader.next()
+        #expect(reader.encoding == .gb18030)
+    }
+
+    @Test func forcedEncodingIsObeyed() throws {
+        let path = writeTemp(gb18030("名称\n乳源县\n"))
+        let rows = try records(at: path, encoding: .gb18030)
+        #expect(rows.map(\.fields) == [["名称"], ["乳源县"]])
+    }
+
+    @Test func bytesThatAreNeitherEncodingRejectTheFile() throws {
+        // 0xFF is never valid in UTF-8 or GB18030.
+        let reader = try CSVReader(path: writeTemp(Array("a,b\n".utf8) + [0xFF, 0xFF, 0x2C, 0x31, 0x0A]))
+        #expect(reader.next())
+        #expect(reader.undecodable)
+    }
+
+    @Test func aLaterUndecodableByteMarksItsRowWithTheColumn() throws {
+        // Chinese text decides UTF-8 early; a stray byte on line 3 only spoils line 3.
+        let bytes = Array("名称,金额\n甲,1\n乙".utf8) + [0xC3, 0x28] + Array(",2\n丙,3\n".utf8)
+        let reader = try CSVReader(path: writeTemp(bytes))
+        var spoiled: [(Int, Int)] = []
+        while reader.next() {
+            if let loc = reader.decodeErrorLocation { spoiled.append((loc.line, loc.column)) }
+        }
+        #expect(spoiled.count == 1)
+        #expect(spoiled.first?.0 == 3 && spoiled.first?.1 == 2)
+    }
+
+    @Test func anUnterminatedQuoteSpoilsOneLineNotTheRestOfTheFile() throws {
+        let path = writeTemp(Array("a,b\n1,\"oops\n2,x\n3,y\n".utf8))
+        let reader = try CSVReader(path: path)
+        var seen: [(Int, RecordProblem?, String)] = []
+        while reader.next() { seen.append((reader.line, reader.problem, reader.string(0))) }
+        #expect(seen.count == 4)
+        #expect(seen[1].0 == 2 && seen[1].1 == .unterminatedQuote)
+        #expect(seen[2].0 == 3 && seen[2].1 == nil && seen[2].2 == "2")
+        #expect(seen[3].0 == 4 && seen[3].2 == "3")
+    }
+
+    @Test func textAfterAClosingQuoteIsAProblem() throws {
+        let reader = try CSVReader(path: writeTemp(Array("a,b\n\"x\"y,2\n".utf8)))
+        _ = reader.next()
+        #expect(reader.next())
+        #expect(reader.problem == .textAfterClosingQuote(fieldIndex: 0))
+    }
+
+    @Test func recordsSpanningChunkBoundariesReadWhole() throws {
+        // ~9 MB: records and multi-byte characters cross the 4 MiB chunk boundaries.
+        var text = "id,name,note\n"
+        let count = 120_000
+        for i in 0..<count { text += "\(i),韶关市知识产权局第\(i)号,\"备注，含逗号\n第二行\"\n" }
+        let rows = try records(at: writeTemp(Array(text.utf8)))
+        #expect(rows.count == count + 1)
+        #expect(rows.last?.fields == ["\(count - 1)", "韶关市知识产权局第\(count - 1)号", "备注，含逗号\n第二行"])
+        #expect(rows.last?.line == 2 + 2 * (count - 1))
+        #expect(rows.allSatisfy { $0.fields.count == 3 })
+    }
+
+    @Test func fieldColumnsCountCharactersNotBytes() throws {
+        let reader = try CSVReader(path: writeTemp(Array("a,b,c\n乳源县,\"x\",金额\n".utf8)))
+        _ = reader.next()
+        _ = reader.next()
+        #expect(reader.location(ofField: 1) == (2, 5))
+        #expect(reader.location(ofField: 2) == (2, 9))
+    }
+}

@@ -1,21 +1,37 @@
 /// Maps byte strings to dense small integers (0, 1, 2, …) without making a String per
-/// look-up: keys live back to back in one arena, the table holds (hash, index) pairs.
-/// Used for unit and project references on the per-row path and for voucher keys, where a
-/// Set<String> would cost an allocation and ~50 bytes of overhead per row.
+/// look-up. Used for unit and project references on the per-row path and for voucher keys,
+/// where a Set<String> would cost an allocation and ~50 bytes of overhead per row.
+///
+/// Layout: keys live back to back in one arena as [length varint][bytes][index, 4 bytes];
+/// each table slot packs a 24-bit hash tag with the key's 40-bit arena offset. About
+/// key length + 16 bytes per key, exact (keys are compared byte for byte, never by hash alone).
 public struct ByteInterner: Sendable {
     private var arena: [UInt8] = []
-    private var ends: [Int] = []          // key i is arena[ends[i-1] ..< ends[i]]
-    private var slots: [UInt64]           // 0 = empty, else (hash32 << 32) | (index + 1)
+    private var slots: [UInt64]  // 0 = empty, else (tag << 40) | (offset + 1)
     private var mask: Int
+    public private(set) var count = 0
+
+    private static let offsetBits: UInt64 = 40
+    private static let offsetMask: UInt64 = (1 << 40) - 1
 
     public init(capacity: Int = 64) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        slots = Array(repeating: 0, count: size)
-        mask = size - 1
+        slots = Array(repeating: 0, count: ByteInterner.tableSize(for: capacity))
+        mask = slots.count - 1
     }
 
-    public var count: Int { ends.count }
+    private static func tableSize(for keys: Int) -> Int {
+        var size = 16
+        while size * 3 < keys * 4 { size <<= 1 }  // keep the load at or below 3/4
+        return size
+    }
+
+    /// Sizes the table for about `keys` keys up front, so a large file does not pay for
+    /// repeated rehashing (and the transient double table it needs).
+    public mutating func reserve(keys: Int, bytesPerKey: Int = 16) {
+        let size = ByteInterner.tableSize(for: keys)
+        if size > slots.count { rehash(size) }
+        arena.reserveCapacity(keys * (bytesPerKey + 5))
+    }
 
     @inline(__always)
     static func hash(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
@@ -25,29 +41,56 @@ public struct ByteInterner: Sendable {
         return h
     }
 
-    private func keyEquals(_ index: Int, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = index == 0 ? 0 : ends[index - 1]
-        let end = ends[index]
-        guard end - start == b.count else { return false }
+    @inline(__always)
+    private static func tag(_ h: UInt64) -> UInt64 { h >> 40 }
+
+    /// Reads the record at `offset`: (key start, key length).
+    @inline(__always)
+    private func record(at offset: Int, _ a: UnsafeBufferPointer<UInt8>) -> (start: Int, length: Int) {
+        var o = offset
+        var length = 0, shift = 0
+        while true {
+            let byte = a[o]; o += 1
+            length |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { break }
+            shift += 7
+        }
+        return (o, length)
+    }
+
+    /// Slot position holding `b`, or the empty slot where it would go.
+    private func find(_ b: UnsafeBufferPointer<UInt8>, _ h: UInt64) -> (slot: Int, index: Int?) {
+        let tag = ByteInterner.tag(h)
+        var s = Int(truncatingIfNeeded: h) & mask
         return arena.withUnsafeBufferPointer { a in
-            for k in 0..<b.count where a[start + k] != b[k] { return false }
-            return true
+            while true {
+                let slot = slots[s]
+                if slot == 0 { return (s, nil) }
+                if slot >> ByteInterner.offsetBits == tag {
+                    let offset = Int(slot & ByteInterner.offsetMask) - 1
+                    let (start, length) = record(at: offset, a)
+                    if length == b.count && ByteInterner.equal(a, at: start, b) {
+                        return (s, indexAt(start + length, a))
+                    }
+                }
+                s = (s + 1) & mask
+            }
         }
     }
 
+    @inline(__always)
+    private static func equal(_ a: UnsafeBufferPointer<UInt8>, at start: Int, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        for i in 0..<b.count where a[start + i] != b[i] { return false }
+        return true
+    }
+
+    @inline(__always)
+    private func indexAt(_ o: Int, _ a: UnsafeBufferPointer<UInt8>) -> Int {
+        Int(a[o]) | Int(a[o + 1]) << 8 | Int(a[o + 2]) << 16 | Int(a[o + 3]) << 24
+    }
+
     public func lookup(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
-        let h = ByteInterner.hash(b)
-        let tag = h >> 32
-        var s = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let slot = slots[s]
-            if slot == 0 { return nil }
-            if slot >> 32 == tag {
-                let index = Int(slot & 0xFFFF_FFFF) - 1
-                if keyEquals(index, b) { return index }
-            }
-            s = (s + 1) & mask
-        }
+        find(b, ByteInterner.hash(b)).index
     }
 
     public func lookup(_ text: String) -> Int? {
@@ -59,22 +102,23 @@ public struct ByteInterner: Sendable {
     @discardableResult
     public mutating func intern(_ b: UnsafeBufferPointer<UInt8>) -> (index: Int, inserted: Bool) {
         let h = ByteInterner.hash(b)
-        let tag = h >> 32
-        var s = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let slot = slots[s]
-            if slot == 0 { break }
-            if slot >> 32 == tag {
-                let index = Int(slot & 0xFFFF_FFFF) - 1
-                if keyEquals(index, b) { return (index, false) }
-            }
-            s = (s + 1) & mask
-        }
-        let index = ends.count
+        let (s, existing) = find(b, h)
+        if let existing { return (existing, false) }
+        let index = count
+        let offset = arena.count
+        var length = b.count
+        repeat {
+            arena.append(UInt8(length & 0x7F) | (length >= 0x80 ? 0x80 : 0))
+            length >>= 7
+        } while length > 0
         arena.append(contentsOf: b)
-        ends.append(arena.count)
-        slots[s] = (tag << 32) | UInt64(index + 1)
-        if ends.count * 2 > slots.count { grow() }
+        arena.append(UInt8(truncatingIfNeeded: index))
+        arena.append(UInt8(truncatingIfNeeded: index >> 8))
+        arena.append(UInt8(truncatingIfNeeded: index >> 16))
+        arena.append(UInt8(truncatingIfNeeded: index >> 24))
+        slots[s] = (ByteInterner.tag(h) << ByteInterner.offsetBits) | UInt64(offset + 1)
+        count += 1
+        if count * 4 > slots.count * 3 { rehash(slots.count * 2) }
         return (index, true)
     }
 
@@ -84,25 +128,22 @@ public struct ByteInterner: Sendable {
         return copy.withUTF8 { intern($0) }
     }
 
-    public func key(_ index: Int) -> String {
-        let start = index == 0 ? 0 : ends[index - 1]
-        return arena.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<ends[index]]), as: UTF8.self) }
-    }
-
-    private mutating func grow() {
-        let size = slots.count * 2
+    private mutating func rehash(_ size: Int) {
         var newSlots = [UInt64](repeating: 0, count: size)
         let newMask = size - 1
         arena.withUnsafeBufferPointer { a in
-            for index in 0..<ends.count {
-                let start = index == 0 ? 0 : ends[index - 1]
-                let h = ByteInterner.hash(UnsafeBufferPointer(rebasing: a[start..<ends[index]]))
+            var o = 0
+            while o < a.count {
+                let (start, length) = record(at: o, a)
+                let h = ByteInterner.hash(UnsafeBufferPointer(rebasing: a[start..<(start + length)]))
                 var s = Int(truncatingIfNeeded: h) & newMask
                 while newSlots[s] != 0 { s = (s + 1) & newMask }
-                newSlots[s] = ((h >> 32) << 32) | UInt64(index + 1)
+                newSlots[s] = (ByteInterner.tag(h) << ByteInterner.offsetBits) | UInt64(o + 1)
+                o = start + length + 4
             }
         }
         slots = newSlots
         mask = newMask
     }
 }
+

@@ -42,6 +42,8 @@ public final class CSVReader {
     /// first chunk that holds non-ASCII bytes: the file is rejected whole (IN002).
     public private(set) var undecodable = false
     public private(set) var bytesRead: Int64 = 0
+    /// Size of the file when opened (0 when it cannot be told, e.g. a pipe).
+    public let fileSize: Int64
 
     // Record currently handed out.
     public private(set) var line = 0
@@ -82,6 +84,8 @@ public final class CSVReader {
             let reason = String(cString: strerror(errno))
             throw InputFileError(path: path, reason: reason)
         }
+        var info = stat()
+        fileSize = fstat(fd, &info) == 0 ? Int64(info.st_size) : 0
         capacity = 2 * CSVReader.chunkSize + 16
         buf = .allocate(capacity: capacity)
         raw = .allocate(capacity: CSVReader.chunkSize + 8)
@@ -117,7 +121,9 @@ public final class CSVReader {
         }
         var start = 0
         if !decided { start = detect() }
-        ensureCapacity(length + 2 * (rawCount - start) + 8)
+        // UTF-8 is copied as it is; GB18030 may grow by half (2 bytes → 3), its decoder asks for 2×.
+        let growth = encoding == .gb18030 ? 2 : 1
+        ensureCapacity(length + growth * (rawCount - start) + 8)
         let (consumed, written): (Int, Int)
         if let gb, encoding == .gb18030 {
             (consumed, written) = gb.convert(raw + start, count: rawCount - start, atEnd: sawEOF,
@@ -328,6 +334,15 @@ public final class CSVReader {
             }
         }
         return true
+    }
+
+    /// Rows the whole file probably holds, from the line breaks in what has been read so far.
+    /// Good enough to size tables up front.
+    public var estimatedRecords: Int {
+        guard length > 0, fileSize > 0 else { return 0 }
+        var lines = 0
+        for k in 0..<length where buf[k] == CSVReader.lf { lines += 1 }
+        return Int(Double(fileSize) * Double(max(lines, 1)) / Double(length))
     }
 
     // MARK: Field access

@@ -5,6 +5,11 @@ public struct VoucherRegistry: Sendable {
 
     public init() {}
 
+    mutating func reserve(_ rows: Int) {
+        keys.reserve(keys: rows)
+        firstLines.reserveCapacity(rows)
+    }
+
     /// Registers a voucher; returns its index and, when it was seen before, that line.
     mutating func register(_ b: UnsafeBufferPointer<UInt8>, line: Int) -> (index: Int, earlierLine: Int?) {
         let (index, inserted) = keys.intern(b)
@@ -16,6 +21,55 @@ public struct VoucherRegistry: Sendable {
     }
 }
 
+/// What a row's references resolve against: the units and projects read before this file.
+/// Taken once per file; a class with constant storage so the per-row path copies nothing.
+final class References {
+    /// nil when entities.csv (or projects.csv) is missing or unusable: nothing to resolve against.
+    private let entities: RefIndex?
+    private let projects: RefIndex?
+    let levels: [Level]
+    let parents: [Int?]
+    private let units: [Entity]
+
+    init(_ scope: LoadedScope) {
+        entities = scope.isUsable(.entities) ? scope.entityRefs : nil
+        projects = scope.isUsable(.projects) ? scope.projectRefs : nil
+        units = scope.entities
+        levels = scope.entities.map(\.level)
+        parents = scope.entities.map(\.parent)
+    }
+
+    func entity(_ b: UnsafeBufferPointer<UInt8>) -> RefIndex.Resolution? { entities?.resolve(b) }
+
+    func project(_ b: UnsafeBufferPointer<UInt8>) -> RefIndex.Resolution? { projects?.resolve(b) }
+
+    func id(_ i: Int) -> String { units[i].id }
+
+    func describe(_ i: Int) -> String {
+        let e = units[i]
+        return e.name == e.id ? e.id : "\(e.name)（\(e.id)）"
+    }
+}
+
+/// Parses the few distinct words of a status column once each, keyed by their bytes.
+struct WordCache<Value> {
+    private var keys = ByteInterner(capacity: 16)
+    private var values: [Value?] = []
+    let parse: (String) -> Value?
+
+    init(_ parse: @escaping (String) -> Value?) { self.parse = parse }
+
+    mutating func value(_ b: UnsafeBufferPointer<UInt8>) -> Value? {
+        if let i = keys.lookup(b) { return values[i] }
+        let v = parse(String(decoding: b, as: UTF8.self))
+        if keys.count < 64 {  // a column of free text must not grow the cache without bound
+            keys.intern(b)
+            values.append(v)
+        }
+        return v
+    }
+}
+
 /// Checks the fields of the current row of one file, collecting IN findings.
 /// A row with any finding is rejected.
 struct RowCheck {
@@ -24,15 +78,17 @@ struct RowCheck {
     let file: InputFile
     let path: String
     let unit: AmountUnit
+    let refs: References
     private(set) var findings: [Finding] = []
     private(set) var rejected = false
 
-    init(reader: CSVReader, header: HeaderMap, file: InputFile, path: String, unit: AmountUnit) {
+    init(reader: CSVReader, header: HeaderMap, file: InputFile, path: String, unit: AmountUnit, refs: References) {
         self.reader = reader
         self.header = header
         self.file = file
         self.path = path
         self.unit = unit
+        self.refs = refs
     }
 
     var line: Int { reader.line }
@@ -181,16 +237,22 @@ struct RowCheck {
         return nil
     }
 
-    mutating func entity(_ column: Column, in scope: LoadedScope) -> Int? {
-        guard scope.isUsable(.entities) else { return nil }  // nothing to resolve against; IN001 says why
-        let resolution = withValue(column) { scope.entityRefs.resolve($0) }
+    mutating func entity(_ column: Column) -> Int? {
+        // nil: nothing to resolve against (IN001 says why), so no finding here
+        guard let resolution = withValue(column, refs.entity) else { return nil }
         return resolved(resolution, column, what: ("单位", "unit"), file: "entities.csv")
     }
 
-    mutating func project(_ column: Column, in scope: LoadedScope) -> Int? {
-        guard scope.isUsable(.projects) else { return nil }
-        let resolution = withValue(column) { scope.projectRefs.resolve($0) }
+    mutating func project(_ column: Column) -> Int? {
+        guard let resolution = withValue(column, refs.project) else { return nil }
         return resolved(resolution, column, what: ("项目", "project"), file: "projects.csv")
+    }
+
+    /// A status word through `cache`; an empty cell is the default status.
+    mutating func status<S>(_ cache: inout WordCache<S>, _ message: (String) -> Message) -> S? {
+        let value = withValue(.status) { cache.value($0) }
+        if value == nil { fail(.IN007, .status, message(shown(.status))) }
+        return value
     }
 
     private mutating func resolved(_ r: RefIndex.Resolution, _ column: Column, what: (zh: String, en: String), file: String) -> Int? {
@@ -230,17 +292,18 @@ struct RowCheck {
 
     /// IN008: money flows down the hierarchy, never to the payer itself, and between two units
     /// of one level only from a parent to its own child.
-    mutating func checkDirection(from: Int, to: Int, in scope: LoadedScope) {
-        let a = scope.entities[from], b = scope.entities[to]
-        let pair = "\(scope.describeEntity(from)) → \(scope.describeEntity(to))"
+    mutating func checkDirection(from: Int, to: Int) {
+        let la = refs.levels[from], lb = refs.levels[to]
         if from == to {
-            fail(.IN008, .to, Message(zh: "拨出单位与接收单位相同：\(a.id)", en: "payer and payee are the same unit: \(a.id)"))
-        } else if b.level < a.level {
-            fail(.IN008, .to, Message(zh: "资金向上级流动（\(a.level.chinese)→\(b.level.chinese)）：\(pair)；拨出、接收单位是否填反？",
-                                      en: "money flows up (\(a.level.english) → \(b.level.english)): \(pair); are payer and payee swapped?"))
-        } else if b.level == a.level && b.parent != from && a.parent != to {
+            fail(.IN008, .to, Message(zh: "拨出单位与接收单位相同：\(refs.id(from))", en: "payer and payee are the same unit: \(refs.id(from))"))
+        } else if lb < la {
+            let pair = "\(refs.describe(from)) → \(refs.describe(to))"
+            fail(.IN008, .to, Message(zh: "资金向上级流动（\(la.chinese)→\(lb.chinese)）：\(pair)；拨出、接收单位是否填反？",
+                                      en: "money flows up (\(la.english) → \(lb.english)): \(pair); are payer and payee swapped?"))
+        } else if lb == la && refs.parents[to] != from && refs.parents[from] != to {
+            let pair = "\(refs.describe(from)) → \(refs.describe(to))"
             fail(.IN008, .to, Message(zh: "同级单位之间拨付，且互不为上下级：\(pair)",
-                                      en: "money flows between two \(a.level.english) units neither of which is the other's parent: \(pair)"))
+                                      en: "money flows between two \(la.english) units neither of which is the other's parent: \(pair)"))
         }
     }
 }

@@ -78,6 +78,37 @@ public enum Column: String, Sendable, CaseIterable {
     case voucher, date, status, note, entity, payee, level1, level2, target, actual
 
     var isAmount: Bool { self == .amount || self == .budget }
+
+    /// Position among all columns, for array look-ups on the per-row path.
+    var ordinal: Int {
+        switch self {
+        case .id: return 0
+        case .name: return 1
+        case .level: return 2
+        case .parent: return 3
+        case .code: return 4
+        case .budget: return 5
+        case .kind: return 6
+        case .line: return 7
+        case .project: return 8
+        case .from: return 9
+        case .to: return 10
+        case .amount: return 11
+        case .method: return 12
+        case .document: return 13
+        case .due: return 14
+        case .voucher: return 15
+        case .date: return 16
+        case .status: return 17
+        case .note: return 18
+        case .entity: return 19
+        case .payee: return 20
+        case .level1: return 21
+        case .level2: return 22
+        case .target: return 23
+        case .actual: return 24
+        }
+    }
 }
 
 public struct ColumnSpec: Sendable {
@@ -124,11 +155,12 @@ struct HeaderCell {
     }
 }
 
-/// Where each known column sits in a file, and what the header says of it.
+/// Where each known column sits in a file, and what the header says of it. Look-ups are
+/// array reads by column ordinal: they happen for every field of every row.
 public struct HeaderMap: Sendable {
-    private var index: [Column: Int] = [:]
-    private var written: [Column: String] = [:]
-    private var units: [Column: AmountUnit] = [:]
+    private var index = [Int](repeating: -1, count: Column.allCases.count)
+    private var written = [String?](repeating: nil, count: Column.allCases.count)
+    private var units = [AmountUnit?](repeating: nil, count: Column.allCases.count)
     /// Columns the schema does not know: (field index, header text).
     public private(set) var unknown: [(Int, String)] = []
     /// A later column whose name a former one already took: (field index, header text).
@@ -151,18 +183,22 @@ public struct HeaderMap: Sendable {
                 unknown.append((i, text.trimmingBlanks()))
                 continue
             }
-            if index[column] != nil { repeated.append((i, text.trimmingBlanks())); continue }
-            index[column] = i
-            written[column] = text.trimmingBlanks()
-            if let u = cell.unit { units[column] = u }
+            let k = column.ordinal
+            if index[k] >= 0 { repeated.append((i, text.trimmingBlanks())); continue }
+            index[k] = i
+            written[k] = text.trimmingBlanks()
+            units[k] = cell.unit
         }
-        missing = specs.filter { $0.required && index[$0.column] == nil }
+        missing = specs.filter { $0.required && index[$0.column.ordinal] < 0 }
     }
 
-    public func index(of column: Column) -> Int? { index[column] }
+    public func index(of column: Column) -> Int? {
+        let i = index[column.ordinal]
+        return i >= 0 ? i : nil
+    }
 
     /// The header as the user wrote it, for messages.
-    public func label(_ column: Column) -> String { written[column] ?? column.rawValue }
+    public func label(_ column: Column) -> String { written[column.ordinal] ?? column.rawValue }
 
-    public func unit(of column: Column) -> AmountUnit? { units[column] }
+    public func unit(of column: Column) -> AmountUnit? { units[column.ordinal] }
 }

@@ -44,6 +44,8 @@ public final class ScopeLoader {
     private let settings: Settings
     private let encoding: EncodingChoice
     private let fileExists: (String) -> Bool
+    private var transferStatuses = WordCache { TransferStatus(text: $0) }
+    private var spendingStatuses = WordCache { SpendingStatus(text: $0) }
 
     public init(settings: Settings, encoding: EncodingChoice = .auto, fileExists: @escaping (String) -> Bool) {
         self.settings = settings
@@ -127,7 +129,9 @@ public final class ScopeLoader {
             countRest(reader, &stats)
             return
         }
-        var row = RowCheck(reader: reader, header: header, file: file, path: path, unit: settings.unit)
+        var row = RowCheck(reader: reader, header: header, file: file, path: path, unit: settings.unit, refs: References(scope))
+        if file == .transfers { scope.transferVouchers.reserve(reader.estimatedRecords) }
+        if file == .spending { scope.spendingVouchers.reserve(reader.estimatedRecords) }
         while reader.next() {
             stats.rowsRead += 1
             row.begin()
@@ -222,9 +226,9 @@ public final class ScopeLoader {
 
     private func readPlanLine(_ row: inout RowCheck) {
         let label = row.text(.line)
-        let project = row.project(.project, in: scope)
-        let from = row.entity(.from, in: scope)
-        let to = row.entity(.to, in: scope)
+        let project = row.project(.project)
+        let from = row.entity(.from)
+        let to = row.entity(.to)
         let amount = row.amount(.amount, required: true, allowNegative: false)
         let methodText = row.text(.method) ?? ""
         let method = methodText.isEmpty ? nil : AllocationMethod(text: methodText)
@@ -235,7 +239,7 @@ public final class ScopeLoader {
         }
         let document = row.text(.document).map(ValueParsers.normalizeDocument)
         let due = row.date(.due, required: false)
-        if let from, let to { row.checkDirection(from: from, to: to, in: scope) }
+        if let from, let to { row.checkDirection(from: from, to: to) }
         guard !row.rejected, let project, let from, let to, let amount else { return }
         scope.plan.append(PlanLine(label: label, project: project, from: from, to: to, amount: amount,
                                    method: method, document: document, due: due, line: row.line))
@@ -244,17 +248,14 @@ public final class ScopeLoader {
     private func readTransfer(_ row: inout RowCheck, _ sink: ((TransferRow) -> Void)?) {
         let voucher = row.voucher(into: &scope.transferVouchers)
         let date = row.date(.date, required: true)
-        let project = row.project(.project, in: scope)
-        let from = row.entity(.from, in: scope)
-        let to = row.entity(.to, in: scope)
+        let project = row.project(.project)
+        let from = row.entity(.from)
+        let to = row.entity(.to)
         let amount = row.amount(.amount, required: true, allowNegative: true)
-        let statusText = row.text(.status) ?? ""
-        let status = TransferStatus(text: statusText)
-        if status == nil {
-            row.fail(.IN007, .status, Message(zh: "无法识别的状态“\(statusText)”（成功/失败/退回）",
-                                              en: "unknown status \"\(statusText)\" (ok, failed, returned)"))
+        let status = row.status(&transferStatuses) {
+            Message(zh: "无法识别的状态“\($0)”（成功/失败/退回）", en: "unknown status \"\($0)\" (ok, failed, returned)")
         }
-        if let from, let to { row.checkDirection(from: from, to: to, in: scope) }
+        if let from, let to { row.checkDirection(from: from, to: to) }
         guard let sink, !row.rejected, let voucher, let date, let project, let from, let to,
               let amount, let status else { return }
         sink(TransferRow(voucher: voucher, date: date, project: project, from: from, to: to, amount: amount, status: status,
@@ -264,14 +265,11 @@ public final class ScopeLoader {
     private func readSpending(_ row: inout RowCheck, _ sink: ((SpendingRow) -> Void)?) {
         let voucher = row.voucher(into: &scope.spendingVouchers)
         let date = row.date(.date, required: true)
-        let entity = row.entity(.entity, in: scope)
-        let project = row.project(.project, in: scope)
+        let entity = row.entity(.entity)
+        let project = row.project(.project)
         let amount = row.amount(.amount, required: true, allowNegative: true)
-        let statusText = row.text(.status) ?? ""
-        let status = SpendingStatus(text: statusText)
-        if status == nil {
-            row.fail(.IN007, .status, Message(zh: "无法识别的支付状态“\(statusText)”（已支付/支付失败）",
-                                              en: "unknown payment status \"\(statusText)\" (paid, failed)"))
+        let status = row.status(&spendingStatuses) {
+            Message(zh: "无法识别的支付状态“\($0)”（已支付/支付失败）", en: "unknown payment status \"\($0)\" (paid, failed)")
         }
         guard let sink, !row.rejected, let voucher, let date, let entity, let project,
               let amount, let status else { return }
@@ -280,7 +278,7 @@ public final class ScopeLoader {
     }
 
     private func readIndicator(_ row: inout RowCheck) {
-        let project = row.project(.project, in: scope)
+        let project = row.project(.project)
         let name = row.requiredText(.name)
         let target = row.requiredText(.target)
         guard !row.rejected, let project, let name, let target else { return }

@@ -113,23 +113,21 @@ public struct LoadedScope: Sendable {
 
     /// True when `ancestor` is `unit` or above it in the entity hierarchy.
     public func isAncestor(_ ancestor: Int, of unit: Int) -> Bool {
-        var current: Int? = unit
-        var steps = 0
-        while let c = current, steps <= entities.count {
-            if c == ancestor { return true }
-            current = entities[c].parent
-            steps += 1
-        }
-        return false
+        LoadedScope.walkUp(from: unit, to: ancestor, limit: entities.count) { entities[$0].parent }
     }
 
     /// True when `ancestor` is `project` or above it in the project hierarchy.
     public func isProjectAncestor(_ ancestor: Int, of project: Int) -> Bool {
-        var current: Int? = project
+        LoadedScope.walkUp(from: project, to: ancestor, limit: projects.count) { projects[$0].parent }
+    }
+
+    /// Follows parents from `start`; true on reaching `target`. Bounded, though cycles are broken on load.
+    private static func walkUp(from start: Int, to target: Int, limit: Int, parent: (Int) -> Int?) -> Bool {
+        var current: Int? = start
         var steps = 0
-        while let c = current, steps <= projects.count {
-            if c == ancestor { return true }
-            current = projects[c].parent
+        while let c = current, steps <= limit {
+            if c == target { return true }
+            current = parent(c)
             steps += 1
         }
         return false

@@ -112,55 +112,42 @@ struct RowCheck {
         findings.append(Finding(code, message, at: ref(column), related: related))
     }
 
-    /// Splitting problems, undecodable bytes and field counts. False when the row is rejected:
-    /// its fields cannot be trusted to sit in their columns.
+    /// Rejects the row over its shape; the fields cannot be trusted to sit in their columns.
+    private mutating func rejectShape(_ code: RuleCode, at loc: (line: Int, column: Int), _ message: Message) -> Bool {
+        findings.append(Finding(code, message, at: SourceRef(file: path, line: loc.line, column: loc.column)))
+        rejected = true
+        return false
+    }
+
+    /// Splitting problems, undecodable bytes and field counts. False when the row is rejected.
     mutating func checkShape() -> Bool {
-        if let problem = reader.problem {
-            switch problem {
-            case .unterminatedQuote:
-                findings.append(Finding(.IN004, Message(
-                    zh: "引号未闭合：本行从引号处起直到文件末尾都无法拆分；本行未使用，下一行照常读取",
-                    en: "unterminated quote: the row cannot be split; it is not used, and reading goes on with the next line"),
-                    at: SourceRef(file: path, line: reader.line, column: 1)))
-            case .textAfterClosingQuote(let i):
-                let loc = reader.location(ofField: i)
-                findings.append(Finding(.IN004, Message(
-                    zh: "第 \(i + 1) 个字段的右引号后还有字符；值内的双引号应写成两个（\"\"）",
-                    en: "characters after the closing quote of field \(i + 1); a quote inside a value is written twice (\"\")"),
-                    at: SourceRef(file: path, line: loc.line, column: loc.column)))
-            }
-            rejected = true
-            return false
+        switch reader.problem {
+        case .unterminatedQuote:
+            return rejectShape(.IN004, at: (reader.line, 1), Message(
+                zh: "引号未闭合：本行从引号处起直到文件末尾都无法拆分；本行未使用，下一行照常读取",
+                en: "unterminated quote: the row cannot be split; it is not used, and reading goes on with the next line"))
+        case .textAfterClosingQuote(let i):
+            return rejectShape(.IN004, at: reader.location(ofField: i), Message(
+                zh: "第 \(i + 1) 个字段的右引号后还有字符；值内的双引号应写成两个（\"\"）",
+                en: "characters after the closing quote of field \(i + 1); a quote inside a value is written twice (\"\")"))
+        case nil: break
         }
         if let loc = reader.decodeErrorLocation {
-            findings.append(Finding(.IN002, Message(
+            return rejectShape(.IN002, at: loc, Message(
                 zh: "本行含有无法按 \(reader.encoding.rawValue) 解码的字节（乱码），本行未使用",
-                en: "this row holds bytes that do not decode as \(reader.encoding.rawValue); it is not used"),
-                at: SourceRef(file: path, line: loc.line, column: loc.column)))
-            rejected = true
-            return false
+                en: "this row holds bytes that do not decode as \(reader.encoding.rawValue); it is not used"))
         }
         let count = reader.fieldCount
         if count < header.width {
-            let loc = reader.location(ofField: count)
-            findings.append(Finding(.IN004, Message(
+            return rejectShape(.IN004, at: reader.location(ofField: count), Message(
                 zh: "本行有 \(count) 个字段，表头有 \(header.width) 列",
-                en: "the row has \(count) fields; the header has \(header.width) columns"),
-                at: SourceRef(file: path, line: loc.line, column: loc.column)))
-            rejected = true
-            return false
+                en: "the row has \(count) fields; the header has \(header.width) columns"))
         }
-        if count > header.width {
-            // Excel pads rows with empty cells; only a non-empty extra field is an error.
-            for i in header.width..<count where !reader.isEmpty(i) {
-                let loc = reader.location(ofField: i)
-                findings.append(Finding(.IN004, Message(
-                    zh: "本行有 \(count) 个字段，表头只有 \(header.width) 列（可能有未加引号的逗号）",
-                    en: "the row has \(count) fields but the header only \(header.width) (an unquoted comma?)"),
-                    at: SourceRef(file: path, line: loc.line, column: loc.column)))
-                rejected = true
-                return false
-            }
+        // Excel pads rows with empty cells; only a non-empty extra field is an error.
+        if count > header.width, let i = (header.width..<count).first(where: { !reader.isEmpty($0) }) {
+            return rejectShape(.IN004, at: reader.location(ofField: i), Message(
+                zh: "本行有 \(count) 个字段，表头只有 \(header.width) 列（可能有未加引号的逗号）",
+                en: "the row has \(count) fields but the header only \(header.width) (an unquoted comma?)"))
         }
         return true
     }

@@ -289,47 +289,44 @@ public final class ScopeLoader {
     // MARK: Hierarchies (IN009)
 
     private func resolveEntityParents() {
-        let path = scope.path(.entities)
-        for i in scope.entities.indices {
-            guard let ref = scope.entities[i].parentRef, !ref.isEmpty else { continue }
-            if let p = scope.entity(named: ref) {
-                scope.entities[i].parent = p
-            } else {
-                log.add(Finding(.IN009, Message(zh: "上级单位“\(ref)”不存在（孤立单位）", en: "parent unit \"\(ref)\" does not exist (orphan)"),
-                                at: SourceRef(file: path, line: scope.entities[i].line), entity: scope.entities[i].id))
-            }
-        }
-        let cycles = HierarchyCycles.find(count: scope.entities.count) { self.scope.entities[$0].parent }
-        for cycle in cycles {
-            let lines = cycle.map { scope.entities[$0].line }
-            let names = cycle.map { scope.entities[$0].id }.joined(separator: " → ")
-            log.add(Finding(.IN009, Message(zh: "单位的上下级关系形成循环：\(names)", en: "the unit hierarchy has a cycle: \(names)"),
-                            at: SourceRef(file: path, line: lines[0]), related: lines.dropFirst().map { SourceRef(file: path, line: $0) },
-                            entity: scope.entities[cycle[0]].id))
-            for i in cycle { scope.entities[i].parent = nil }  // break it so later walks end
-        }
+        let parents = hierarchy(scope.entities, path: scope.path(.entities), noun: ("单位", "unit"),
+                                lookup: scope.entity(named:), attach: { $0.entity = $1 })
+        for i in scope.entities.indices { scope.entities[i].parent = parents[i] }
     }
 
     private func resolveProjectParents() {
-        let path = scope.path(.projects)
-        for i in scope.projects.indices {
-            guard let ref = scope.projects[i].parentRef, !ref.isEmpty else { continue }
-            if let p = scope.project(named: ref) {
-                scope.projects[i].parent = p
-            } else {
-                log.add(Finding(.IN009, Message(zh: "上级项目“\(ref)”不存在（孤立项目）", en: "parent project \"\(ref)\" does not exist (orphan)"),
-                                at: SourceRef(file: path, line: scope.projects[i].line), project: scope.projects[i].code))
+        let parents = hierarchy(scope.projects, path: scope.path(.projects), noun: ("项目", "project"),
+                                lookup: scope.project(named:), attach: { $0.project = $1 })
+        for i in scope.projects.indices { scope.projects[i].parent = parents[i] }
+    }
+
+    /// Resolves each node's parent, reports orphans and cycles (IN009), and returns the parents
+    /// with every cycle broken so later walks up the tree end.
+    private func hierarchy<Node: HierarchyNode>(_ nodes: [Node], path: String, noun: (zh: String, en: String),
+                                                lookup: (String) -> Int?, attach: (inout Finding, String) -> Void) -> [Int?] {
+        var parents = [Int?](repeating: nil, count: nodes.count)
+        for (i, node) in nodes.enumerated() {
+            guard let ref = node.parentRef, !ref.isEmpty else { continue }
+            if let p = lookup(ref) {
+                parents[i] = p
+                continue
             }
+            var finding = Finding(.IN009, Message(zh: "上级\(noun.zh)“\(ref)”不存在（孤立\(noun.zh)）",
+                                                  en: "parent \(noun.en) \"\(ref)\" does not exist (orphan)"),
+                                  at: SourceRef(file: path, line: node.line))
+            attach(&finding, node.key)
+            log.add(finding)
         }
-        let cycles = HierarchyCycles.find(count: scope.projects.count) { self.scope.projects[$0].parent }
-        for cycle in cycles {
-            let lines = cycle.map { scope.projects[$0].line }
-            let names = cycle.map { scope.projects[$0].code }.joined(separator: " → ")
-            log.add(Finding(.IN009, Message(zh: "项目的上下级关系形成循环：\(names)", en: "the project hierarchy has a cycle: \(names)"),
-                            at: SourceRef(file: path, line: lines[0]), related: lines.dropFirst().map { SourceRef(file: path, line: $0) },
-                            project: scope.projects[cycle[0]].code))
-            for i in cycle { scope.projects[i].parent = nil }
+        for cycle in HierarchyCycles.find(count: nodes.count, parent: { parents[$0] }) {
+            let lines = cycle.map { nodes[$0].line }
+            let names = cycle.map { nodes[$0].key }.joined(separator: " → ")
+            var finding = Finding(.IN009, Message(zh: "\(noun.zh)的上下级关系形成循环：\(names)", en: "the \(noun.en) hierarchy has a cycle: \(names)"),
+                                  at: SourceRef(file: path, line: lines[0]), related: lines.dropFirst().map { SourceRef(file: path, line: $0) })
+            attach(&finding, nodes[cycle[0]].key)
+            log.add(finding)
+            for i in cycle { parents[i] = nil }
         }
+        return parents
     }
 }
 

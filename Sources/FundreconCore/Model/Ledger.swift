@@ -88,8 +88,15 @@ public enum ProjectKind: Sendable, Equatable {
     }
 }
 
+/// A row of a hierarchy (units or projects): its key and the parent it names.
+protocol HierarchyNode {
+    var key: String { get }
+    var parentRef: String? { get }
+    var line: Int { get }
+}
+
 /// A unit in the hierarchy (entities.csv).
-public struct Entity: Sendable {
+public struct Entity: Sendable, HierarchyNode {
     public let id: String
     public let name: String
     public let level: Level
@@ -97,10 +104,12 @@ public struct Entity: Sendable {
     public let line: Int
     /// Index of the parent entity, once resolved; nil for a root or an orphan.
     public internal(set) var parent: Int?
+
+    var key: String { id }
 }
 
 /// A fund or sub-project (projects.csv).
-public struct Project: Sendable {
+public struct Project: Sendable, HierarchyNode {
     public let code: String
     public let name: String
     public let parentRef: String?
@@ -108,6 +117,8 @@ public struct Project: Sendable {
     public let kind: ProjectKind
     public let line: Int
     public internal(set) var parent: Int?
+
+    var key: String { code }
 }
 
 /// One line of the allocation plan (plan.csv).

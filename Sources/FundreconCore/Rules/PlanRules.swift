@@ -21,7 +21,11 @@ public enum PlanRules {
         return out
     }
 
-    static func wan(_ fen: Fen) -> String { MoneyFormat.wanYuan(fen) + " 万元" }
+    /// "150 万元"; an amount under 1 万元 also in 元, where a typed "150元" shows itself.
+    static func wan(_ fen: Fen) -> String {
+        let text = MoneyFormat.wanYuan(fen) + " 万元"
+        return fen != 0 && abs(fen) < 1_000_000 ? text + "（\(MoneyFormat.yuan(fen)) 元）" : text
+    }
 
     /// A hint when two amounts differ by the 元/万元 factor.
     static func unitHint(_ a: Fen, _ b: Fen) -> (zh: String, en: String) {
@@ -96,7 +100,7 @@ public enum PlanRules {
                 }
                 let hint = unitHint(capped, budget)
                 log.add(Finding(.PL002, Message(
-                    zh: "\(level.chinese)级单位对项目 \(scope.describeProject(p)) 的分配合计 \(wan(capped))，超过项目预算 \(wan(budget)) \(wan(capped - budget))\(hint.zh)",
+                    zh: "\(level.chinese)级单位对项目 \(scope.describeProject(p)) 的分配合计 \(wan(capped))，项目预算 \(wan(budget))，超出 \(wan(capped - budget))\(hint.zh)",
                     en: "\(level.english) units allocate \(wan(capped)) of project \(scope.describeProject(p)), \(wan(capped - budget)) over its budget of \(wan(budget))\(hint.en)"),
                     at: SourceRef(file: file, line: scope.plan[primary].line),
                     related: [SourceRef(file: scope.path(.projects), line: scope.projects[p].line)]

@@ -10,7 +10,7 @@ struct Fundrecon: ParsableCommand {
         commandName: "fundrecon",
         abstract: "Reconcile special-fund ledgers (专项资金) against the allocation plan.",
         version: version,
-        subcommands: [Check.self, Init.self, Explain.self]
+        subcommands: [Reconcile.self, Check.self, Init.self, Explain.self]
     )
 
     /// Exit codes of spec §4: 2 for anything wrong with the invocation (ArgumentParser's own is 64).
@@ -52,6 +52,22 @@ struct CommonOptions: ParsableArguments {
     var failOn: FailOn?
 }
 
+extension CommonOptions {
+    /// Settings of the scope, then the command line over them; exits 2 on invalid settings.
+    func settings(inputDir: String?) throws -> Settings {
+        var settings: Settings
+        do {
+            settings = try SettingsFile.load(inputDir: inputDir, config: config)
+        } catch {
+            Stderr.write("fundrecon: \(error.description)")
+            throw ExitCode(2)
+        }
+        if let lang { settings.lang = lang }
+        if let failOn { settings.failOn = failOn }
+        return settings
+    }
+}
+
 extension EncodingChoice: ExpressibleByArgument {}
 extension Language: ExpressibleByArgument {}
 extension FailOn: ExpressibleByArgument {}
@@ -72,15 +88,7 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let sources = try resolveSources()
-        var settings: Settings
-        do {
-            settings = try SettingsFile.load(inputDir: sources.settingsDir, config: options.config)
-        } catch {
-            Stderr.write("fundrecon: \(error.description)")
-            throw ExitCode(2)
-        }
-        if let lang = options.lang { settings.lang = lang }
-        if let failOn = options.failOn { settings.failOn = failOn }
+        let settings = try options.settings(inputDir: sources.settingsDir)
         let result = CheckRun.run(sources.sources, settings: settings, encoding: options.encoding, fileExists: FileSystem.isFile)
         for finding in result.findings {
             Stderr.write(Diagnostics.line(finding, format: format, language: settings.lang))

@@ -42,6 +42,8 @@ public final class CSVReader {
     /// first chunk that holds non-ASCII bytes: the file is rejected whole (IN002).
     public private(set) var undecodable = false
     public private(set) var bytesRead: Int64 = 0
+    /// SHA-256 of the file's bytes as read, when asked for (`hashing`).
+    public private(set) var digest: SHA256?
     /// Size of the file when opened (0 when it cannot be told, e.g. a pipe).
     public let fileSize: Int64
 
@@ -76,8 +78,9 @@ public final class CSVReader {
     private var rawCount = 0
     private var scratch: [UInt8] = []
 
-    public init(path: String, encoding choice: EncodingChoice = .auto) throws(InputFileError) {
+    public init(path: String, encoding choice: EncodingChoice = .auto, hashing: Bool = false) throws(InputFileError) {
         self.path = path
+        digest = hashing ? SHA256() : nil
         self.choice = choice
         fd = open(path, O_RDONLY)
         if fd < 0 {
@@ -116,6 +119,7 @@ public final class CSVReader {
                 if n <= 0 { sawEOF = true; break }
                 got += n
             }
+            digest?.update(raw + rawCount, count: got)
             rawCount += got
             bytesRead += Int64(got)
         }

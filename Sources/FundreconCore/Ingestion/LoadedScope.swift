@@ -5,6 +5,8 @@ public struct FileStats: Sendable {
     public internal(set) var present = false
     public internal(set) var encoding: TextEncoding?
     public internal(set) var bytes: Int64 = 0
+    /// SHA-256 of the file, when the run computes it (reconcile does, check does not).
+    public internal(set) var sha256: String?
     public internal(set) var rowsRead = 0
     public internal(set) var rowsRejected = 0
     /// The file was left out whole (IN001 for a missing column, IN002 for its encoding).

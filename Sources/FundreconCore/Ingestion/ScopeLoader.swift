@@ -44,6 +44,8 @@ public final class ScopeLoader {
     private let settings: Settings
     private let encoding: EncodingChoice
     private let fileExists: (String) -> Bool
+    /// Fingerprint every input (SHA-256) while reading it.
+    public var hashing = false
     private var transferStatuses = WordCache { TransferStatus(text: $0) }
     private var spendingStatuses = WordCache { SpendingStatus(text: $0) }
 
@@ -75,7 +77,7 @@ public final class ScopeLoader {
         stats.present = true
         let reader: CSVReader
         do {
-            reader = try CSVReader(path: path, encoding: encoding)
+            reader = try CSVReader(path: path, encoding: encoding, hashing: hashing)
         } catch {
             stats.rejectedWhole = true
             log.add(Finding(.IN001, Message(zh: "无法打开 \(file.fileName)：\(error.reason)", en: "cannot open \(file.fileName): \(error.reason)"),
@@ -85,6 +87,7 @@ public final class ScopeLoader {
         read(file, reader, &stats, sinks)
         stats.encoding = reader.encoding
         stats.bytes = reader.bytesRead
+        stats.sha256 = reader.digest?.hex()
         return stats
     }
 

@@ -123,7 +123,9 @@ public struct JSONObjectWriter {
         parts.append("\(JSONText.quote(key)):\(json)")
     }
 
-    public func finish() -> String { "{" + parts.joined(separator: ",") + "}" }
+    public func finish(multiline: Bool = false) -> String {
+        multiline ? "{\n" + parts.map { " " + $0 }.joined(separator: ",\n") + "\n}" : "{" + parts.joined(separator: ",") + "}"
+    }
 }
 
 public enum JSONText {

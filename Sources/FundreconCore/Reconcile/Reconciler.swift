@@ -1,0 +1,75 @@
+/// `fundrecon reconcile`: reads a scope once, streaming the transfers and payments into the
+/// ledger book, then runs every rule and builds what the workbook and the JSON show.
+public enum Reconciler {
+    /// - Parameter today: the date "today" stands for (SOURCE_DATE_EPOCH when set).
+    public static func run(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice = .auto,
+                           today: Day, fileExists: @escaping (String) -> Bool) -> ReconcileResult {
+        let book = LedgerBook()
+        let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
+        loader.hashing = true
+        loader.load(sources, sinks: RowSinks(transfer: book.add, spending: book.add))
+        let scope = loader.scope
+        var log = loader.log
+        PlanRules.check(scope, into: &log)
+
+        let latestDue = scope.plan.compactMap(\.due).max()
+        let latest = [latestDue, book.latestTransferDay].compactMap { $0 }.max()
+        let period = Period.resolve(settings: settings, latestDate: latest, today: today)
+        let tree = ProjectTree(scope.projects)
+        var skipped = PlanRules.skipped(scope)
+        var edges: [EdgeResult] = []
+        var balances: [BalanceResult] = []
+        let ledgerUsable = scope.isUsable(.entities) && scope.isUsable(.projects) && scope.isUsable(.transfers)
+        if ledgerUsable && scope.isUsable(.plan) {
+            edges = FlowRules(scope: scope, book: book, settings: settings, period: period, tree: tree).run(into: &log)
+        } else {
+            skipped += [.FL001, .FL002, .FL003, .FL004, .FL005, .FL007, .FL008, .FL009]
+        }
+        if ledgerUsable {
+            balances = BalanceRules(scope: scope, book: book, settings: settings, period: period, tree: tree).run(into: &log)
+        } else {
+            skipped += [.FL006, .BL001, .BL002, .BL003, .BL004, .BL005]
+        }
+        var indicators: [IndicatorResult] = []
+        if scope.isUsable(.indicators) && scope.isUsable(.projects) {
+            let spent = spendingByProject(book, asOf: period.asOf)
+            indicators = IndicatorRules.run(scope, spentUnder: { p in tree.subtree(of: p).reduce(0) { $0 + (spent[$1] ?? 0) } }, into: &log)
+        } else {
+            skipped += [.PI001, .PI002, .PI003, .PI004, .PI005]
+        }
+        let order = InputFile.allCases.compactMap { sources.paths[$0] }
+        return ReconcileResult(scope: scope, settings: settings, period: period, edges: edges, balances: balances,
+                               indicators: indicators, totals: totals(scope, book, edges, period),
+                               findings: log.sorted(fileOrder: order), skippedRules: skipped.sorted())
+    }
+
+    static func spendingByProject(_ book: LedgerBook, asOf: Day) -> [Int: Fen] {
+        var spent: [Int: Fen] = [:]
+        for (key, events) in book.flows {
+            for e in events where e.kind == .spent && e.day <= asOf.daysSinceEpoch { spent[key.project, default: 0] += e.amount }
+        }
+        return spent
+    }
+
+    static func totals(_ scope: LoadedScope, _ book: LedgerBook, _ edges: [EdgeResult], _ period: Period) -> Totals {
+        var hops: [Hop: (Fen, Fen)] = [:]
+        for e in edges {
+            let (p, t) = hops[e.hop] ?? (0, 0)
+            hops[e.hop] = (p + e.planned, t + e.transferred)
+        }
+        var spentByLevel: [Level: Fen] = [:]
+        for (key, events) in book.flows where scope.entities.indices.contains(key.from) {
+            for e in events where e.kind == .spent && e.day <= period.asOf.daysSinceEpoch {
+                spentByLevel[scope.entities[key.from].level, default: 0] += e.amount
+            }
+        }
+        return Totals(
+            hops: hops.keys.sorted().map { HopTotal(hop: $0, planned: hops[$0]?.0 ?? 0, transferred: hops[$0]?.1 ?? 0) },
+            spentByLevel: Level.allCases.compactMap { l in spentByLevel[l].map { (l, $0) } },
+            planned: scope.plan.reduce(0) { $0 + $1.amount },
+            transferred: edges.reduce(0) { $0 + $1.transferred },
+            spent: spentByLevel.values.reduce(0, +),
+            transferredAfterAsOf: edges.reduce(0) { $0 + $1.afterAsOf },
+            notMoved: edges.reduce(0) { $0 + $1.notMoved })
+    }
+}

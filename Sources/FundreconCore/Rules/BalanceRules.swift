@@ -1,0 +1,187 @@
+/// Money through each unit (BL001–BL005, and FL006 for how long it stayed). Balances are
+/// kept per unit and the outermost project it received that holds the movement: a city that
+/// received the fund's root and paid grantees on sub-projects balances under the root.
+struct BalanceRules {
+    let scope: LoadedScope
+    let book: LedgerBook
+    let settings: Settings
+    let period: Period
+    let tree: ProjectTree
+
+    private var transfersFile: String { scope.path(.transfers) }
+    private var spendingFile: String { scope.path(.spending) }
+
+    private func ref(_ e: FlowEvent) -> SourceRef {
+        SourceRef(file: e.file == 0 ? transfersFile : spendingFile, line: Int(e.line))
+    }
+
+    private static func wan(_ fen: Fen) -> String { PlanRules.wan(fen) }
+
+    func run(into log: inout FindingLog) -> [BalanceResult] {
+        var perUnit: [Int: [(project: Int, events: [FlowEvent])]] = [:]
+        for (key, events) in book.flows { perUnit[key.from, default: []].append((key.project, events)) }
+        var results: [BalanceResult] = []
+        for unit in perUnit.keys.sorted() {
+            // The root unit is where the money comes from: no balance, no BL rules.
+            guard scope.entities[unit].parent != nil, let byProject = perUnit[unit] else { continue }
+            let counted = byProject.map { (project: $0.project, events: $0.events.filter { $0.day <= period.asOf.daysSinceEpoch }) }
+            let received = Set(counted.filter { $0.events.contains { $0.kind == .received } }.map(\.project))
+            var groups: [Int: [FlowEvent]] = [:]
+            for (project, events) in counted where !events.isEmpty {
+                var outermost = project
+                for a in tree.ancestorsAndSelf(project) where received.contains(a) { outermost = a }
+                groups[outermost, default: []].append(contentsOf: events)
+            }
+            for project in groups.keys.sorted() {
+                let events = (groups[project] ?? []).sorted { ($0.day, $0.kind.rawValue, $0.line) < ($1.day, $1.kind.rawValue, $1.line) }
+                let balance = BalanceResult(unit: unit, project: project,
+                                            received: sum(events, .received), passedOn: sum(events, .passedOn),
+                                            spent: sum(events, .spent), failed: sum(events, .failedSpending))
+                results.append(balance)
+                check(balance, events, &log)
+                if scope.entities[unit].level < .grantee { holding(unit, project, events, &log) }
+            }
+            workExpenses(unit, counted, &log)
+        }
+        carriedOver(&log)
+        return results
+    }
+
+    private func sum(_ events: [FlowEvent], _ kind: FlowEvent.Kind) -> Fen {
+        events.reduce(0) { $0 + ($1.kind == kind ? $1.amount : 0) }
+    }
+
+    private func tag(_ f: inout Finding, unit: Int, project: Int) {
+        f.entity = scope.entities[unit].id
+        f.project = scope.projects[project].code
+    }
+
+    private func check(_ b: BalanceResult, _ events: [FlowEvent], _ log: inout FindingLog) {
+        let who = "\(scope.describeEntity(b.unit))（项目 \(scope.describeProject(b.project))）"
+        let whoEn = "\(scope.describeEntity(b.unit)) (project \(scope.describeProject(b.project)))"
+        let out = b.passedOn + b.spent
+        if out > b.received {
+            // The row that broke it: the outgoing one that took the total out past what came in.
+            var running: Fen = 0
+            var breaking = events.last { $0.kind == .passedOn || $0.kind == .spent }
+            for e in events where e.kind == .passedOn || e.kind == .spent {
+                running += e.amount
+                if running > b.received { breaking = e; break }
+            }
+            let inflow = events.first { $0.kind == .received }
+            var f = Finding(.BL001, Message(
+                zh: "\(who) 收到 \(Self.wan(b.received))，拨出和支出合计 \(Self.wan(out))，多出 \(Self.wan(out - b.received))",
+                en: "\(whoEn) received \(Self.wan(b.received)) but passed on and spent \(Self.wan(out)), \(Self.wan(out - b.received)) more"),
+                at: breaking.map(ref) ?? SourceRef(file: transfersFile),
+                related: inflow.map { [ref($0)] } ?? [], amount: out - b.received)
+            tag(&f, unit: b.unit, project: b.project)
+            log.add(f)
+            return
+        }
+        guard b.received > 0 else { return }
+        let lastIn = events.last { $0.kind == .received }.map(ref) ?? SourceRef(file: transfersFile)
+        if b.balance > 0 && period.asOf >= period.end {
+            var f = Finding(.BL002, Message(
+                zh: "\(who) 期末结转结余 \(Self.wan(b.balance))（收到 \(Self.wan(b.received))，拨出 \(Self.wan(b.passedOn))，支出 \(Self.wan(b.spent))）",
+                en: "\(whoEn) carries \(Self.wan(b.balance)) over at the period end (received \(Self.wan(b.received)), passed on \(Self.wan(b.passedOn)), spent \(Self.wan(b.spent)))"),
+                at: lastIn, amount: b.balance)
+            tag(&f, unit: b.unit, project: b.project)
+            log.add(f)
+        }
+        // Execution against min_execution_rate, or before the period end against the
+        // time-proportional benchmark (序时进度): elapsed share × min_execution_rate.
+        let (elapsed, total) = period.elapsed
+        let benchmarkPpm = Int128(settings.minExecutionRate.ppm) * Int128(elapsed) / Int128(total)
+        if Int128(out) * 1_000_000 < Int128(b.received) * benchmarkPpm, let rate = b.executionRate {
+            let benchmark = Ratio(ppm: Int64(benchmarkPpm))
+            let early = period.asOf < period.end
+            var f = Finding(.BL003, Message(
+                zh: "\(who) 执行率 \(percent(rate))，低于\(early ? "序时进度 " : "")\(percent(benchmark))（收到 \(Self.wan(b.received))，拨出和支出 \(Self.wan(out))）",
+                en: "\(whoEn) has executed \(percent(rate)), below the \(early ? "time-proportional benchmark of " : "minimum of ")\(percent(benchmark)) (received \(Self.wan(b.received)), passed on and spent \(Self.wan(out)))"),
+                at: lastIn, amount: b.balance)
+            tag(&f, unit: b.unit, project: b.project)
+            log.add(f)
+        }
+    }
+
+    /// 2 decimals, rounded half up: 749.8986 of 750 is 99.99%, as the self-evaluation says.
+    private func percent(_ r: Ratio) -> String { MoneyFormat.decimal((r.ppm + 50) / 100, scaleDigits: 2, minFraction: 0) + "%" }
+
+    /// FL006: money matched first-in first-out from arrival to leaving; one finding per unit
+    /// and project, for the longest hold beyond the limit.
+    private func holding(_ unit: Int, _ project: Int, _ events: [FlowEvent], _ log: inout FindingLog) {
+        let level = scope.entities[unit].level
+        let limit = settings.maxHoldDaysByLevel[level] ?? settings.maxHoldDays
+        var queue: [(event: FlowEvent, left: Fen)] = []
+        var head = 0
+        var worst: (days: Int, amount: Fen, inflow: FlowEvent, outflow: FlowEvent)?
+        for e in events {
+            switch e.kind {
+            case .received:
+                if e.amount > 0 { queue.append((e, e.amount)) } else {
+                    var back = -e.amount  // a reversal takes back the latest money first
+                    while back > 0, queue.count > head, let last = queue.last {
+                        let take = min(back, last.left)
+                        back -= take
+                        if take == last.left { queue.removeLast() } else { queue[queue.count - 1].left -= take }
+                    }
+                }
+            case .passedOn, .spent:
+                var need = e.amount
+                while need > 0 && head < queue.count {
+                    let take = min(need, queue[head].left)
+                    let days = Int(e.day - queue[head].event.day)
+                    if days > limit && days > (worst?.days ?? -1) { worst = (days, take, queue[head].event, e) }
+                    need -= take
+                    queue[head].left -= take
+                    if queue[head].left == 0 { head += 1 }
+                }
+            case .failedSpending:
+                continue
+            }
+        }
+        guard let w = worst else { return }
+        var f = Finding(.FL006, Message(
+            zh: "\(scope.describeEntity(unit)) 于 \(Day(daysSinceEpoch: w.inflow.day)) 收到的资金，\(Day(daysSinceEpoch: w.outflow.day)) 才拨出或支出（\(Self.wan(w.amount))），滞留 \(w.days) 天，超过 \(limit) 天",
+            en: "\(scope.describeEntity(unit)) held \(Self.wan(w.amount)) received on \(Day(daysSinceEpoch: w.inflow.day)) until \(Day(daysSinceEpoch: w.outflow.day)): \(w.days) days, over the \(limit)-day limit"),
+            at: ref(w.outflow), related: [ref(w.inflow)], amount: w.amount)
+        tag(&f, unit: unit, project: project)
+        log.add(f)
+    }
+
+    /// BL005: what a unit received under a working-expense project against what it received
+    /// under that project's siblings.
+    private func workExpenses(_ unit: Int, _ counted: [(project: Int, events: [FlowEvent])], _ log: inout FindingLog) {
+        var receivedOn: [Int: Fen] = [:]
+        for (project, events) in counted { receivedOn[project, default: 0] += sum(events, .received) }
+        func subtreeReceived(_ p: Int) -> Fen { tree.subtree(of: p).reduce(0) { $0 + (receivedOn[$1] ?? 0) } }
+        for (w, project) in scope.projects.enumerated() where project.kind == .workExpense {
+            let got = subtreeReceived(w)
+            guard got > 0, let parent = project.parent else { continue }
+            let siblings = tree.children[parent].filter { $0 != w }
+            let base = siblings.reduce(0) { $0 + subtreeReceived($1) }
+            guard Int128(got) * 1_000_000 > Int128(base) * Int128(settings.workExpenseCap.ppm) else { continue }
+            let cap = Fen(Int128(base) * Int128(settings.workExpenseCap.ppm) / 1_000_000)
+            let line = counted.first { $0.project == w }?.events.first { $0.kind == .received }
+            var f = Finding(.BL005, Message(
+                zh: "\(scope.describeEntity(unit)) 收到工作经费 \(Self.wan(got))（\(scope.describeProject(w))），超过同级项目收款 \(Self.wan(base)) 的 \(percent(settings.workExpenseCap))（\(Self.wan(cap))）",
+                en: "\(scope.describeEntity(unit)) received \(Self.wan(got)) of working expenses (\(scope.describeProject(w))), over \(percent(settings.workExpenseCap)) (\(Self.wan(cap))) of the \(Self.wan(base)) received under the sibling projects"),
+                at: line.map(ref) ?? SourceRef(file: transfersFile), amount: got - cap)
+            tag(&f, unit: unit, project: w)
+            log.add(f)
+        }
+    }
+
+    /// BL004: a failed payment that no later paid row (same unit, project, payee, amount) re-paid.
+    private func carriedOver(_ log: inout FindingLog) {
+        for p in book.failedPayments where Day(daysSinceEpoch: p.key.day) <= period.asOf {
+            guard book.paidKeys.firstOnOrAfter(p.key, amount: p.key.amount) == nil else { continue }
+            var f = Finding(.BL004, Message(
+                zh: "\(scope.describeEntity(p.entity)) \(Day(daysSinceEpoch: p.key.day)) 向“\(p.payee ?? "")”支付 \(Self.wan(p.key.amount)) 失败，之后未重新支付，结转下年",
+                en: "\(scope.describeEntity(p.entity))'s payment of \(Self.wan(p.key.amount)) to \"\(p.payee ?? "")\" on \(Day(daysSinceEpoch: p.key.day)) failed and was not paid again: carried over"),
+                at: SourceRef(file: spendingFile, line: p.line), amount: p.key.amount)
+            tag(&f, unit: p.entity, project: p.project)
+            log.add(f)
+        }
+    }
+}

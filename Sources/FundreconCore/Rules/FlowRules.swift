@@ -1,0 +1,208 @@
+/// Plan against transfers, per edge (FL001–FL005, FL007–FL009). FL006 lives with the
+/// balances: it follows money through a unit, not along an edge.
+struct FlowRules {
+    let scope: LoadedScope
+    let book: LedgerBook
+    let settings: Settings
+    let period: Period
+    let tree: ProjectTree
+
+    var transfersFile: String { scope.path(.transfers) }
+    var planFile: String { scope.path(.plan) }
+
+    static func wan(_ fen: Fen) -> String { PlanRules.wan(fen) }
+
+    /// |variance| within this counts as matched: the larger of the absolute and relative tolerances.
+    func tolerance(planned: Fen) -> Fen {
+        max(settings.tolerance, Fen(Int128(planned) * Int128(settings.tolerancePct.ppm) / 1_000_000))
+    }
+
+    func describe(_ e: EdgeKey) -> (zh: String, en: String) {
+        let units = "\(scope.describeEntity(e.from)) → \(scope.describeEntity(e.to))"
+        return ("项目 \(scope.describeProject(e.project))，\(units)", "project \(scope.describeProject(e.project)), \(units)")
+    }
+
+    func tag(_ f: inout Finding, _ e: EdgeKey) {
+        f.project = scope.projects[e.project].code
+        f.from = scope.entities[e.from].id
+        f.to = scope.entities[e.to].id
+    }
+
+    /// Builds every edge and its findings.
+    func run(into log: inout FindingLog) -> [EdgeResult] {
+        var planIndex: [EdgeKey: [Int]] = [:]
+        for (i, line) in scope.plan.enumerated() {
+            planIndex[EdgeKey(project: line.project, from: line.from, to: line.to), default: []].append(i)
+        }
+        let keys = Set(planIndex.keys).union(book.edges.keys).sorted()
+        var edges: [EdgeResult] = []
+        edges.reserveCapacity(keys.count)
+        for key in keys {
+            edges.append(edge(key, lines: planIndex[key] ?? [], book: book.edges[key] ?? EdgeBook(), &log))
+        }
+        duplicates(&log)
+        return edges
+    }
+
+    private func edge(_ key: EdgeKey, lines: [Int], book: EdgeBook, _ log: inout FindingLog) -> EdgeResult {
+        let plan = lines.map { scope.plan[$0] }
+        let planned = plan.reduce(0) { $0 + $1.amount }
+        let days = book.byDay(upTo: period.asOf)
+        let transferred = days.reduce(0) { $0 + $1.amount }
+        let tol = tolerance(planned: planned)
+        let variance = transferred - planned
+        let status: EdgeStatus
+        if plan.isEmpty {
+            status = book.okRows > 0 ? .unplanned : .matched
+        } else if planned > 0 && transferred <= 0 {
+            status = .missing
+        } else if variance > tol {
+            status = .over
+        } else if variance < -tol {
+            status = .under
+        } else {
+            status = .matched
+        }
+        let deadline = plan.isEmpty ? period.end : plan.map { $0.due ?? period.end }.max() ?? period.end
+        let text = describe(key)
+        let primaryPlan = plan.first.map { SourceRef(file: planFile, line: $0.line) }
+        let firstTransfer = book.firstLine > 0 ? SourceRef(file: transfersFile, line: book.firstLine) : nil
+        let planRefs = plan.map { SourceRef(file: planFile, line: $0.line) }
+        let transferRefs = [book.firstLine, book.lastLine].filter { $0 > 0 }.uniqued().map { SourceRef(file: transfersFile, line: $0) }
+
+        func add(_ code: RuleCode, _ message: Message, at ref: SourceRef?, related: [SourceRef], amount: Fen?) {
+            var f = Finding(code, message, at: ref ?? SourceRef(file: planFile), related: related, amount: amount)
+            tag(&f, key)
+            log.add(f)
+        }
+
+        // FL008 stands instead of FL003/FL004 when the two sides differ by the 元/万元 factor.
+        let mixUp = planned > 0 && transferred > 0 && nearFactor(planned, transferred)
+        if status == .unplanned {
+            add(.FL001, Message(zh: "\(text.zh)：拨付 \(FlowRules.wan(transferred)) 没有对应的分配计划行",
+                                en: "\(text.en): \(FlowRules.wan(transferred)) moved with no plan line"),
+                at: firstTransfer, related: transferRefs, amount: transferred)
+        } else if mixUp {
+            // The side out of line with the project's budget is the one typed in the wrong unit.
+            let budget = scope.projects[key.project].budget
+            let planIsWrong = budget.map { planned > $0 } ?? false
+            let named = planIsWrong ? (primaryPlan, "计划行", "the plan line") : (firstTransfer, "拨付行", "the transfer row")
+            add(.FL008, Message(
+                zh: "\(text.zh)：计划 \(FlowRules.wan(planned))，拨付 \(FlowRules.wan(transferred))，相差约一万倍（元/万元混用）；请核对\(named.1)的金额单位",
+                en: "\(text.en): planned \(FlowRules.wan(planned)), transferred \(FlowRules.wan(transferred)), about 10,000 times apart (元/万元 mix-up); check the unit of \(named.2)"),
+                at: named.0, related: planIsWrong ? transferRefs : planRefs, amount: variance)
+        } else if status == .over {
+            add(.FL004, Message(zh: "\(text.zh)：拨付 \(FlowRules.wan(transferred))，超过计划 \(FlowRules.wan(planned)) \(FlowRules.wan(variance))",
+                                en: "\(text.en): transferred \(FlowRules.wan(transferred)), \(FlowRules.wan(variance)) over the planned \(FlowRules.wan(planned))"),
+                at: primaryPlan, related: Array(planRefs.dropFirst()) + transferRefs, amount: variance)
+        } else if status == .under && deadline <= period.asOf {
+            add(.FL003, Message(zh: "\(text.zh)：计划 \(FlowRules.wan(planned))，截至 \(period.asOf) 只拨付 \(FlowRules.wan(transferred))，差 \(FlowRules.wan(-variance))",
+                                en: "\(text.en): planned \(FlowRules.wan(planned)), only \(FlowRules.wan(transferred)) transferred by \(period.asOf), \(FlowRules.wan(-variance)) short"),
+                at: primaryPlan, related: Array(planRefs.dropFirst()) + transferRefs, amount: variance)
+        }
+
+        let daysLate = fill(key, plan: plan, days: days, text: text, &log)
+        replaced(key, book: book, text: text, &log)
+
+        return EdgeResult(
+            key: key, hop: Hop(from: scope.entities[key.from].level, to: scope.entities[key.to].level),
+            planned: planned, transferred: transferred, status: status,
+            lastDue: plan.compactMap(\.due).max(), lastTransfer: days.last?.day, daysLate: daysLate,
+            methods: plan.compactMap(\.method).uniqued(), documents: plan.compactMap(\.document).uniqued(),
+            planLines: plan.map(\.line), firstTransferLine: book.firstLine > 0 ? book.firstLine : nil,
+            notMoved: book.failed.reduce(0) { $0 + $1.amount }, afterAsOf: book.after(period.asOf))
+    }
+
+    /// True when one side is 10,000 times the other, within 1 %.
+    private func nearFactor(_ a: Fen, _ b: Fen) -> Bool {
+        let (big, small) = (Int128(max(a, b)), Int128(min(a, b)))
+        let target = small * 10_000
+        return abs(big - target) * 100 <= target
+    }
+
+    /// FL002 and FL005: transfers fill the edge's plan lines in due-date order. Returns the
+    /// edge's days late (the most of any line), nil when no line is late.
+    private func fill(_ key: EdgeKey, plan: [PlanLine], days: [(day: Day, amount: Fen, line: Int)], text: (zh: String, en: String),
+                      _ log: inout FindingLog) -> Int? {
+        let ordered = plan.sorted { ($0.due ?? period.end, $0.line) < ($1.due ?? period.end, $1.line) }
+        var cumulative: Fen = 0
+        var next = 0
+        var target: Fen = 0
+        var worst: Int?
+        for line in ordered where line.amount > 0 {
+            let before = target
+            target += line.amount
+            while cumulative < target && next < days.count {
+                cumulative += days[next].amount
+                next += 1
+            }
+            let deadline = line.due ?? period.end
+            let ref = SourceRef(file: planFile, line: line.line)
+            if cumulative >= target, next > 0 {
+                let filled = days[next - 1]
+                guard filled.day > deadline else { continue }
+                let late = filled.day - deadline
+                worst = max(worst ?? 0, late)
+                var f = Finding(.FL005, Message(
+                    zh: "\(text.zh)：计划 \(FlowRules.wan(line.amount)) 应于 \(deadline) 前到位，\(filled.day) 才到齐，晚 \(late) 天",
+                    en: "\(text.en): \(FlowRules.wan(line.amount)) due by \(deadline) arrived in full on \(filled.day), \(late) days late"),
+                    at: ref, related: [SourceRef(file: transfersFile, line: filled.line)], amount: line.amount)
+                tag(&f, key)
+                log.add(f)
+            } else if deadline <= period.asOf {
+                let late = period.asOf - deadline
+                if late > 0 { worst = max(worst ?? 0, late) }
+                guard cumulative - before <= 0 else { continue }  // partly paid: the edge's FL003 says so
+                var f = Finding(.FL002, Message(
+                    zh: "\(text.zh)：计划 \(FlowRules.wan(line.amount)) 应于 \(deadline) 前到位，截至 \(period.asOf) 尚未拨付",
+                    en: "\(text.en): \(FlowRules.wan(line.amount)) due by \(deadline) has not been transferred as of \(period.asOf)"),
+                    at: ref, amount: -line.amount)
+                tag(&f, key)
+                log.add(f)
+            }
+        }
+        return worst
+    }
+
+    /// FL009: a failed or returned row is replaced by an `ok` row on the edge with the same
+    /// amount, dated the same day or later.
+    private func replaced(_ key: EdgeKey, book: EdgeBook, text: (zh: String, en: String), _ log: inout FindingLog) {
+        for failed in book.failed {
+            let probe = RowKey(project: key.project, from: key.from, to: key.to, amount: failed.amount, day: failed.day)
+            guard self.book.transferKeys.firstOnOrAfter(probe, amount: failed.amount) == nil else { continue }
+            let what = failed.status == .returned ? ("退回", "returned") : ("失败", "failed")
+            var f = Finding(.FL009, Message(
+                zh: "\(text.zh)：\(failed.day) 拨付 \(FlowRules.wan(failed.amount)) \(what.0)，之后没有同额补拨",
+                en: "\(text.en): the \(what.1) transfer of \(FlowRules.wan(failed.amount)) on \(failed.day) was not paid again"),
+                at: SourceRef(file: transfersFile, line: failed.line), amount: failed.amount)
+            tag(&f, key)
+            log.add(f)
+        }
+    }
+
+    /// FL007: a later row with the same project, units, amount and date under another voucher.
+    private func duplicates(_ log: inout FindingLog) {
+        for d in book.duplicates {
+            let text = describe(d.edge)
+            let reversal = d.key.amount > 0 ? book.transferKeys.firstOnOrAfter(d.key, amount: -d.key.amount) : nil
+            let note: (zh: String, en: String) = reversal.map { (zh: "；第 \($0.line) 行有同额红字冲销，请核对是否冲销的正是这一笔",
+                                                                en: "; line \($0.line) reverses the same amount: check it reverses this one") } ?? (zh: "", en: "")
+            var f = Finding(.FL007, Message(
+                zh: "\(text.zh)：与第 \(d.earlier) 行同日同额（\(FlowRules.wan(d.key.amount))，\(Day(daysSinceEpoch: d.key.day))），可能重复拨付\(note.zh)",
+                en: "\(text.en): same amount (\(FlowRules.wan(d.key.amount))) and date (\(Day(daysSinceEpoch: d.key.day))) as line \(d.earlier): possibly paid twice\(note.en)"),
+                at: SourceRef(file: transfersFile, line: d.line),
+                related: [SourceRef(file: transfersFile, line: d.earlier)] + (reversal.map { [SourceRef(file: transfersFile, line: $0.line)] } ?? []),
+                amount: d.key.amount)
+            tag(&f, d.edge)
+            log.add(f)
+        }
+    }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, each once.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct OutputError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
+/// Writes a file so that readers see the old one or the new one, never half of either:
+/// a temporary file in the same folder, flushed to disk, then renamed into place.
+public enum AtomicFile {
+    /// Temporary files start with this, so a later run can tell them and remove strays.
+    public static let temporaryPrefix = ".fundrecon-tmp-"
+
+    public static func temporaryPath(for path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return "\(dir)\(temporaryPrefix)\(getpid())-\(name)"
+    }
+
+    public static func write(_ bytes: [UInt8], to path: String) throws(OutputError) {
+        let temp = temporaryPath(for: path)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw OutputError(description: "\(temp): \(String(cString: strerror(errno)))") }
+        var written = 0
+        let ok: Bool = bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return true }
+            while written < b.count {
+                let n = Glibc.write(fd, base + written, b.count - written)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                written += n
+            }
+            return true
+        }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard ok && synced, rename(temp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw OutputError(description: "\(path): \(reason)")
+        }
+    }
+
+    public static func write(_ text: String, to path: String) throws(OutputError) {
+        try write(Array(text.utf8), to: path)
+    }
+}

@@ -1,0 +1,94 @@
+/// The machine-readable report of spec §4. Keys are written in a fixed order and nothing
+/// depends on the clock but `generated_at`, so equal inputs give equal bytes.
+public enum JSONReport {
+    public static let toolName = "fundrecon"
+
+    public static func render(_ r: ReconcileResult, scopeName: String, generatedAt: String, version: String) -> String {
+        var o = JSONObjectWriter()
+        var tool = JSONObjectWriter()
+        tool.add("name", toolName)
+        tool.add("version", version)
+        o.addRaw("tool", tool.finish())
+        o.add("scope", scopeName)
+        o.add("generated_at", generatedAt)
+        o.addRaw("settings", settings(r.settings))
+        var period = JSONObjectWriter()
+        period.add("start", r.period.start.description)
+        period.add("end", r.period.end.description)
+        period.add("as_of", r.period.asOf.description)
+        o.addRaw("period", period.finish())
+        o.addRaw("inputs", array(r.scope.stats.map(input)))
+        o.addRaw("totals", totals(r.totals))
+        var edges = JSONObjectWriter()
+        for status in EdgeStatus.allCases { edges.add(status.rawValue, r.edgeCount(status)) }
+        o.addRaw("edges", edges.finish())
+        o.addRaw("findings", "[\n" + r.findings.map { "  " + Diagnostics.json($0, r.settings.lang) }.joined(separator: ",\n") + "\n]")
+        var counts = JSONObjectWriter()
+        for s in Severity.allCases.reversed() { counts.add(s.english, r.count(s)) }
+        o.addRaw("counts", counts.finish())
+        o.addRaw("skipped_rules", array(r.skippedRules.map { JSONText.quote($0.rawValue) }))
+        return o.finish(multiline: true) + "\n"
+    }
+
+    static func array(_ items: [String]) -> String { "[" + items.joined(separator: ",") + "]" }
+
+    static func settings(_ s: Settings) -> String {
+        var o = JSONObjectWriter()
+        o.add("unit", s.unit.rawValue)
+        o.add("period_end", s.periodEnd?.description)
+        o.add("as_of", s.asOf?.description)
+        o.add("tolerance_fen", s.tolerance)
+        o.addRaw("tolerance_pct", s.tolerancePct.description)
+        o.add("max_hold_days", s.maxHoldDays)
+        var byLevel = JSONObjectWriter()
+        for level in Level.allCases { if let d = s.maxHoldDaysByLevel[level] { byLevel.add(level.english, d) } }
+        o.addRaw("max_hold_days_by_level", byLevel.finish())
+        o.addRaw("min_execution_rate", s.minExecutionRate.description)
+        o.addRaw("work_expense_cap", s.workExpenseCap.description)
+        o.add("fail_on", s.failOn.rawValue)
+        o.add("lang", s.lang.rawValue)
+        return o.finish()
+    }
+
+    static func input(_ s: FileStats) -> String {
+        var o = JSONObjectWriter()
+        o.add("file", s.file.fileName)
+        o.add("path", s.path)
+        o.add("present", s.present ? "yes" : "no")
+        o.add("encoding", s.encoding?.rawValue)
+        o.add("sha256", s.sha256)
+        o.add("bytes", s.bytes)
+        o.add("rows_read", s.rowsRead)
+        o.add("rows_used", s.rowsUsed)
+        o.add("rows_rejected", s.rowsRejected)
+        return o.finish()
+    }
+
+    static func totals(_ t: Totals) -> String {
+        var o = JSONObjectWriter()
+        o.addRaw("hops", array(t.hops.map { h in
+            var x = JSONObjectWriter()
+            x.add("hop", h.hop.name)
+            x.add("planned_fen", h.planned)
+            x.add("transferred_fen", h.transferred)
+            x.add("planned", MoneyFormat.wanYuan(h.planned))
+            x.add("transferred", MoneyFormat.wanYuan(h.transferred))
+            return x.finish()
+        }))
+        o.addRaw("spent_by_level", array(t.spentByLevel.map { l in
+            var x = JSONObjectWriter()
+            x.add("level", l.level.english)
+            x.add("spent_fen", l.spent)
+            x.add("spent", MoneyFormat.wanYuan(l.spent))
+            return x.finish()
+        }))
+        var all = JSONObjectWriter()
+        all.add("planned_fen", t.planned)
+        all.add("transferred_fen", t.transferred)
+        all.add("spent_fen", t.spent)
+        all.add("transferred_after_as_of_fen", t.transferredAfterAsOf)
+        all.add("not_moved_fen", t.notMoved)
+        o.addRaw("all", all.finish())
+        return o.finish()
+    }
+}

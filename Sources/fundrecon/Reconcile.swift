@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import FundreconCore
+
+struct Reconcile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reconcile a scope: plan against transfers against spending; writes the JSON report.",
+        discussion: "Exit 0 when no finding is at or above --fail-on, 1 when one is, 2 on bad arguments or settings, 3 when the outputs cannot be written.")
+
+    @Argument(help: "The input folder.")
+    var input = "Inputs"
+
+    @Option(name: .shortAndLong, help: "The output folder.")
+    var output = "Outputs"
+
+    @Option(name: .customLong("as-of"), help: "The date to look from (default: the earlier of today and the period end).")
+    var asOf: String?
+
+    @Flag(name: .long, help: "Print no findings on stderr; the exit code still tells.")
+    var quiet = false
+
+    @Flag(name: .customLong("no-progress"), help: "Never show progress.")
+    var noProgress = false
+
+    @OptionGroup var options: CommonOptions
+
+    func run() throws {
+        guard FileSystem.isDirectory(input) else { throw ValidationError("'\(input)' is not an input folder") }
+        var settings = try options.settings(inputDir: input)
+        if let asOf {
+            guard case .success(let day) = ValueParsers.parseDate(asOf) else { throw ValidationError("--as-of '\(asOf)' is not a date") }
+            settings.asOf = day
+        }
+        let clock = RunClock.fromEnvironment()
+        let result = Reconciler.run(ScopeSources.folder(input, existing: FileSystem.isFile), settings: settings,
+                                    encoding: options.encoding, today: clock.today, fileExists: FileSystem.isFile)
+        if !quiet {
+            for finding in result.findings { Stderr.write(Diagnostics.line(finding, format: .text, language: settings.lang)) }
+        }
+        let scopeName = URL(fileURLWithPath: input).standardizedFileURL.lastPathComponent
+        let base = ScopeSources.joinPath(output, "reconciliation-\(scopeName)-\(result.period.asOf)")
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            let json = JSONReport.render(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version)
+            try AtomicFile.write(json, to: base + ".json")
+        } catch let error as OutputError {
+            Stderr.write("fundrecon: cannot write the report: \(error.description)")
+            throw ExitCode(3)
+        } catch {
+            Stderr.write("fundrecon: cannot write to \(output): \(error.localizedDescription)")
+            throw ExitCode(3)
+        }
+        if !quiet {
+            Stderr.write(summary(result, report: base + ".json", language: settings.lang))
+        }
+        throw ExitCode(result.exitCode(failOn: settings.failOn))
+    }
+
+    private func summary(_ r: ReconcileResult, report: String, language: Language) -> String {
+        let e = r.count(.error), w = r.count(.warning), i = r.count(.info)
+        let edges = EdgeStatus.allCases.map { s in language == .zh ? "\(s.chinese) \(r.edgeCount(s))" : "\(s.rawValue) \(r.edgeCount(s))" }.joined(separator: language == .zh ? "，" : ", ")
+        if language == .zh {
+            return "核对完成（基准日 \(r.period.asOf)）：\(e) 个错误，\(w) 个警告，\(i) 个提示；拨付链路 \(r.edges.count) 条（\(edges)）。报告：\(report)"
+        }
+        return "reconciled as of \(r.period.asOf): \(e) errors, \(w) warnings, \(i) info; \(r.edges.count) edges (\(edges)). Report: \(report)"
+    }
+}
+
+/// "Today" and the report's timestamp: SOURCE_DATE_EPOCH when set (reproducible builds'
+/// convention), else the clock, with the date taken in the machine's time zone.
+struct RunClock {
+    let today: Day
+    let timestamp: String
+
+    static func fromEnvironment() -> RunClock {
+        if let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let seconds = Int64(text) {
+            return RunClock(today: Day(unixTime: seconds), timestamp: iso(Date(timeIntervalSince1970: TimeInterval(seconds))))
+        }
+        let now = Date()
+        let parts = Calendar.current.dateComponents([.year, .month, .day], from: now)
+        let today = Day(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1) ?? Day(unixTime: Int64(now.timeIntervalSince1970))
+        return RunClock(today: today, timestamp: iso(now))
+    }
+
+    static func iso(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: date)
+    }
+}

@@ -15,10 +15,13 @@ struct CLI {
 
     struct Output { let status: Int32; let stdout: String; let stderr: String }
 
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Output {
+    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -47,7 +50,7 @@ struct CLI {
 
     @Test func checkPrintsCompilerStyleDiagnosticsAndExitsOne() throws {
         var f = Fixture()
-        f.edit("transfers.csv", "T3,2021-04-02,F2,C,G2,40,", "T3,2021-04-02,F2,C,G2,4O,")
+        f.edit("transfers.csv", "T3,2021-03-21,F2,C,G2,40,", "T3,2021-03-21,F2,C,G2,4O,")
         f.write()
         let r = try CLI.run(["check", f.dir, "--lang", "en"])
         #expect(r.status == 1)
@@ -56,7 +59,7 @@ struct CLI {
 
     @Test func checkJSONLinesCarryCodeFileLineAndColumn() throws {
         var f = Fixture()
-        f.edit("transfers.csv", "T3,2021-04-02,F2,C,G2,40,", "T3,2021-04-02,F2,C,G2,4O,")
+        f.edit("transfers.csv", "T3,2021-03-21,F2,C,G2,40,", "T3,2021-03-21,F2,C,G2,4O,")
         f.write()
         let r = try CLI.run(["check", f.dir, "--format", "json"])
         #expect(r.status == 1)
@@ -71,7 +74,7 @@ struct CLI {
 
     @Test func checkGithubFormatEmitsWorkflowCommands() throws {
         var f = Fixture()
-        f.edit("transfers.csv", "T3,2021-04-02,F2,C,G2,40,", "T3,2021-04-02,F2,C,G2,4O,")
+        f.edit("transfers.csv", "T3,2021-03-21,F2,C,G2,40,", "T3,2021-03-21,F2,C,G2,4O,")
         f.append("transfers.csv", "T5,2021-05-02,F1,K,G1,1,ok,,")
         f.addColumn("transfers.csv", "经办人")
         f.write()

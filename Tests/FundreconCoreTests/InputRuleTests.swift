@@ -29,7 +29,7 @@ import Testing
 
     @Test func namesWorkWhereIdsAre() {
         var f = Fixture()
-        f.edit("transfers.csv", "T2,2021-04-01,F1,C,K,60", "T2,2021-04-01,强县工程,韶关市财政局,乳源县财政局,60")
+        f.edit("transfers.csv", "T2,2021-03-20,F1,C,K,60", "T2,2021-03-20,强县工程,韶关市财政局,乳源县财政局,60")
         #expect(f.check().findings.isEmpty)
     }
 }
@@ -114,7 +114,7 @@ import Testing
 
     @Test func IN004_fieldCountAndUnterminatedQuote() {
         var f = Fixture()
-        f.edit("transfers.csv", "T3,2021-04-02,F2,C,G2,40,ok,,", "T3,2021-04-02,F2,C,G2,40")
+        f.edit("transfers.csv", "T3,2021-03-21,F2,C,G2,40,ok,,", "T3,2021-03-21,F2,C,G2,40")
         f.append("transfers.csv", "T9,2021-05-02,F2,C,G2,\"1,ok,,")
         f.append("transfers.csv", "T10,2021-05-03,F2,C,G2,1,ok,,,extra")
         let result = f.check()
@@ -130,14 +130,14 @@ import Testing
 
     @Test func IN004_quietOnTrailingEmptyFieldsThatExcelAdds() {
         var f = Fixture()
-        f.edit("transfers.csv", "T3,2021-04-02,F2,C,G2,40,ok,,", "T3,2021-04-02,F2,C,G2,40,ok,,,,")
+        f.edit("transfers.csv", "T3,2021-03-21,F2,C,G2,40,ok,,", "T3,2021-03-21,F2,C,G2,40,ok,,,,")
         #expect(f.check().findings.isEmpty)
     }
 
     @Test func IN005_badAmountsAtTheirColumn() {
         var f = Fixture()
-        let row = "T3,2021-04-02,F2,C,G2,4O,ok,,"
-        f.edit("transfers.csv", "T3,2021-04-02,F2,C,G2,40,ok,,", row)
+        let row = "T3,2021-03-21,F2,C,G2,4O,ok,,"
+        f.edit("transfers.csv", "T3,2021-03-21,F2,C,G2,40,ok,,", row)
         f.edit("plan.csv", "3,F2,C,G2,40,", "3,F2,C,G2,-40,")
         f.edit("projects.csv", "F2,商标品牌指导站,F,40,", "F2,商标品牌指导站,F,0.0000001,")
         let result = f.check()
@@ -159,7 +159,7 @@ import Testing
     @Test func IN006_badDates() {
         var f = Fixture()
         let row = "T2,5/20/2021,F1,C,K,60,ok,,"
-        f.edit("transfers.csv", "T2,2021-04-01,F1,C,K,60,ok,,", row)
+        f.edit("transfers.csv", "T2,2021-03-20,F1,C,K,60,ok,,", row)
         f.edit("plan.csv", "2021-05-31", "2021-02-30")
         let result = f.check()
         let hits = result.findings(.IN006)
@@ -170,10 +170,10 @@ import Testing
 
     @Test func IN007_unknownReferencesLevelAndStatus() {
         var f = Fixture()
-        let row = "T4,2021-05-01,F1,K,G9,60,ok,,"
-        f.edit("transfers.csv", "T4,2021-05-01,F1,K,G1,60,ok,,", row)
-        f.edit("transfers.csv", "T3,2021-04-02,F2,C,G2,40,ok,,", "T3,2021-04-02,F9,C,G2,40,ok,,")
-        f.edit("transfers.csv", "T2,2021-04-01,F1,C,K,60,ok,,", "T2,2021-04-01,F1,C,K,60,pending,,")
+        let row = "T4,2021-04-10,F1,K,G9,60,ok,,"
+        f.edit("transfers.csv", "T4,2021-04-10,F1,K,G1,60,ok,,", row)
+        f.edit("transfers.csv", "T3,2021-03-21,F2,C,G2,40,ok,,", "T3,2021-03-21,F9,C,G2,40,ok,,")
+        f.edit("transfers.csv", "T2,2021-03-20,F1,C,K,60,ok,,", "T2,2021-03-20,F1,C,K,60,pending,,")
         f.append("entities.csv", "V,某乡镇,乡镇,K")
         let result = f.check()
         let hits = result.findings(.IN007)
@@ -187,7 +187,7 @@ import Testing
     @Test func IN007_ambiguousNameIsNotGuessed() {
         var f = Fixture()
         f.append("entities.csv", "G3,韶关市雷门专利事务所,grantee,C")
-        f.edit("transfers.csv", "T3,2021-04-02,F2,C,G2,40", "T3,2021-04-02,F2,C,韶关市雷门专利事务所,40")
+        f.edit("transfers.csv", "T3,2021-03-21,F2,C,G2,40", "T3,2021-03-21,F2,C,韶关市雷门专利事务所,40")
         let hits = f.check().findings(.IN007)
         #expect(hits.count == 1 && hits.first?.message.en.contains("several") == true)
     }

@@ -72,7 +72,7 @@ import Testing
         f.append("entities.csv", "K2,新丰县财政局,county,C")
         f.append("entities.csv", "G4,新丰县某企业,grantee,K2")
         f.edit("plan.csv", "4,F1,K,G1,60,", "4,F1,K,G4,60,")
-        f.edit("transfers.csv", "T4,2021-05-01,F1,K,G1,60", "T4,2021-05-01,F1,K,G4,60")
+        f.edit("transfers.csv", "T4,2021-04-10,F1,K,G1,60", "T4,2021-04-10,F1,K,G4,60")
         f.edit("spending.csv", "S1,2021-06-01,G1,", "S1,2021-06-01,G4,")
         let hits = f.check().findings(.PL004)
         #expect(hits.count == 1)

@@ -9,7 +9,7 @@ import Testing
     static let header = "voucher,date,project,from,to,amount,status,document,note\n"
     static let validRows = [
         "T1,2021-03-01,F,P,C,100,ok,粤财工〔2021〕1号,",
-        "T2,2021-04-01,F1,C,K,60,ok,,\"备注，含逗号\n第二行\"",
+        "T2,2021-03-20,F1,C,K,60,ok,,\"备注，含逗号\n第二行\"",
         "T3,2021年4月2日,F2,C,G2,\"1,234.5元\",成功,,",
         "T4,20210501,F1,K,G1,-60,returned,,\"say \"\"hi\"\"\"",
     ]

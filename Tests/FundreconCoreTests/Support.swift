@@ -33,9 +33,9 @@ struct Fixture {
         "transfers.csv": """
         voucher,date,project,from,to,amount,status,document,note
         T1,2021-03-01,F,P,C,100,ok,粤财工[2021]1号,
-        T2,2021-04-01,F1,C,K,60,ok,,
-        T3,2021-04-02,F2,C,G2,40,ok,,
-        T4,2021-05-01,F1,K,G1,60,ok,,
+        T2,2021-03-20,F1,C,K,60,ok,,
+        T3,2021-03-21,F2,C,G2,40,ok,,
+        T4,2021-04-10,F1,K,G1,60,ok,,
 
         """,
         "spending.csv": """
@@ -96,6 +96,32 @@ struct Fixture {
         write()
         return CheckRun.run(ScopeSources.folder(dir, existing: FileSystem.isFile), settings: settings, fileExists: FileSystem.isFile)
     }
+}
+
+extension Fixture {
+    /// Reconciles the fixture; "today" is well after the period, so as-of is 2021-12-31 unless set.
+    func reconcile(_ settings: Settings = Settings(), today: Day = Day(year: 2022, month: 3, day: 1)!) -> ReconcileResult {
+        write()
+        return Reconciler.run(ScopeSources.folder(dir, existing: FileSystem.isFile), settings: settings, today: today, fileExists: FileSystem.isFile)
+    }
+}
+
+extension ReconcileResult {
+    func findings(_ code: RuleCode) -> [Finding] { findings.filter { $0.code == code } }
+    func edge(_ project: String, _ from: String, _ to: String) -> EdgeResult? {
+        edges.first { scope.projects[$0.key.project].code == project && scope.entities[$0.key.from].id == from && scope.entities[$0.key.to].id == to }
+    }
+}
+
+func settings(_ change: (inout Settings) -> Void) -> Settings {
+    var s = Settings()
+    change(&s)
+    return s
+}
+
+func day(_ text: String) -> Day {
+    guard case .success(let d) = ValueParsers.parseDate(text) else { fatalError("bad test date \(text)") }
+    return d
 }
 
 extension CheckResult {

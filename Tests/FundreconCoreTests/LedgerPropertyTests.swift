@@ -1,0 +1,135 @@
+import Foundation
+import PropertyBased
+import Testing
+@testable import FundreconCore
+
+/// A random, internally consistent scope: the plan closes at every level and the transfers
+/// pay it on time; optionally some rows are spoiled so they must be rejected.
+struct GeneratedLedger {
+    var files: [String: String] = [:]
+    /// Amounts (分) of the transfer rows that must be accepted, and of the spending rows.
+    var acceptedTransfers: [Fen] = []
+    var acceptedSpending: [Fen] = []
+    var spoiled: [String: Int] = [:]
+
+    struct SplitMix {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+    }
+
+    static func wan(_ fen: Fen) -> String { MoneyFormat.wanYuan(fen) }
+
+    init(seed: UInt64, spoil: Bool) {
+        var rng = SplitMix(state: seed)
+        var entities = "id,name,level,parent\nP,省厅,province,\n"
+        var grantees: [(id: String, parent: String, project: String, amount: Fen)] = []
+        var counties: [(id: String, city: String)] = []
+        let subprojects = (1...rng.int(1...3)).map { "F\($0)" }
+        let cities = (1...rng.int(1...3)).map { "C\($0)" }
+        for c in cities {
+            entities += "\(c),\(c)市,city,P\n"
+            for k in 0..<rng.int(0...2) {
+                let id = "\(c)K\(k)"
+                counties.append((id, c))
+                entities += "\(id),\(id)县,county,\(c)\n"
+            }
+        }
+        let parents = cities + counties.map(\.id)
+        var n = 0
+        for parent in parents {
+            for _ in 0..<rng.int(1...3) {
+                n += 1
+                let id = "G\(n)"
+                entities += "\(id),承担单位\(n),grantee,\(parent)\n"
+                // 0.0001 万元 steps up to 50 万元: exact in 分, four decimals at most.
+                grantees.append((id, parent, subprojects[rng.int(0...(subprojects.count - 1))], Fen(rng.int(1...500_000)) * 100))
+            }
+        }
+        var budget: [String: Fen] = [:]
+        for g in grantees { budget[g.project, default: 0] += g.amount }
+        let total = grantees.reduce(0) { $0 + $1.amount }
+        var projects = "code,name,parent,budget,kind\nF,专项资金,,\(GeneratedLedger.wan(total)),\n"
+        for p in subprojects { projects += "\(p),子项目\(p),F,\(GeneratedLedger.wan(budget[p] ?? 0)),\n" }
+
+        // Plan lines (project, from, to, amount) by stage: province → city, city → county, → grantee.
+        func sum(_ ids: [String]) -> Fen { grantees.filter { ids.contains($0.parent) }.reduce(0) { $0 + $1.amount } }
+        var stages: [[(String, String, String, Fen)]] = [[], [], []]
+        for c in cities {
+            let mine = [c] + counties.filter { $0.city == c }.map(\.id)
+            stages[0].append(("F", "P", c, sum(mine)))
+        }
+        for k in counties { stages[1].append(("F", k.city, k.id, sum([k.id]))) }
+        for g in grantees { stages[2].append((g.project, g.parent, g.id, g.amount)) }
+
+        var plan = "line,project,from,to,amount,method,document,due\n"
+        var transfers = "voucher,date,project,from,to,amount,status,document,note\n"
+        var spending = "voucher,date,entity,project,amount,status,payee,note\n"
+        var line = 0, voucher = 0
+        let start = Day(year: 2021, month: 2, day: 1)!
+        // Each stage pays within five days, ten days after the one before: no unit holds money 30 days.
+        for (s, stage) in stages.enumerated() {
+            let base = start.adding(days: 10 * s)
+            for (project, from, to, amount) in stage where amount > 0 {
+                line += 1
+                plan += "\(line),\(project),\(from),\(to),\(GeneratedLedger.wan(amount)),factor,,\(base.adding(days: 20))\n"
+                let parts = rng.int(1...3)
+                var left = amount
+                for i in 0..<parts {
+                    let part = i == parts - 1 ? left : (left / Fen(parts) / 100) * 100
+                    left -= part
+                    voucher += 1
+                    let spoilIt = spoil && rng.int(0...9) == 0
+                    let amountText = spoilIt ? "abc" : GeneratedLedger.wan(part)
+                    if spoilIt { spoiled["transfers.csv", default: 0] += 1 } else { acceptedTransfers.append(part) }
+                    // Instalments on distinct days: two equal rows on one day are a possible duplicate (FL007).
+                    transfers += "V\(voucher),\(base.adding(days: 2 * i)),\(project),\(from),\(to),\(amountText),ok,,\n"
+                }
+            }
+        }
+        for g in grantees {
+            voucher += 1
+            let spoilIt = spoil && rng.int(0...9) == 0
+            if spoilIt { spoiled["spending.csv", default: 0] += 1 } else { acceptedSpending.append(g.amount) }
+            spending += "S\(voucher),\(spoilIt ? "2021-02-30" : start.adding(days: 60 + rng.int(0...100)).description),\(g.id),\(g.project),\(GeneratedLedger.wan(g.amount)),paid,供应商,\n"
+        }
+        files = ["entities.csv": entities, "projects.csv": projects, "plan.csv": plan, "transfers.csv": transfers, "spending.csv": spending]
+    }
+
+    func fixture() -> Fixture { Fixture(files) }
+}
+
+@Suite struct LedgerProperties {
+    @Test func aLedgerThatFollowsThePlanOnTimeHasNoFlowOrBalanceErrorsOrWarnings() async {
+        await propertyCheck(count: 60, input: Gen.uint(in: 0...UInt.max)) { seed in
+            let ledger = GeneratedLedger(seed: UInt64(seed), spoil: false)
+            let r = ledger.fixture().reconcile()
+            let serious = r.findings.filter { $0.severity >= .warning }
+            #expect(serious.isEmpty, "\(serious.map { Diagnostics.line($0, format: .text, language: .en) })")
+            #expect(r.edges.allSatisfy { $0.status == .matched })
+        }
+    }
+
+    @Test func totalsEqualTheAcceptedRowsToTheFenAndEveryRowIsAccountedFor() async {
+        await propertyCheck(count: 60, input: Gen.uint(in: 0...UInt.max)) { seed in
+            let ledger = GeneratedLedger(seed: UInt64(seed), spoil: true)
+            let r = ledger.fixture().reconcile()
+            #expect(r.totals.transferred + r.totals.transferredAfterAsOf + r.totals.notMoved == ledger.acceptedTransfers.reduce(0, +))
+            #expect(r.totals.spent == ledger.acceptedSpending.reduce(0, +))
+            #expect(r.totals.planned == r.scope.plan.reduce(0) { $0 + $1.amount })
+            for s in r.scope.stats where s.present {
+                #expect(s.rowsRead == s.rowsUsed + s.rowsRejected)
+                #expect(s.rowsRejected == ledger.spoiled[s.file.fileName] ?? 0, "\(s.file)")
+            }
+            // And the JSON says the same.
+            let json = JSONReport.render(r, scopeName: "t", generatedAt: "x", version: "0")
+            #expect(json.contains("\"transferred_fen\":\(r.totals.transferred)"))
+        }
+    }
+}

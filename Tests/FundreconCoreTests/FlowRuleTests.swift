@@ -273,3 +273,20 @@ import Testing
         #expect(BalanceRuleTests.workExpenseScope("3").reconcile(settings { $0.workExpenseCap = Ratio(ppm: 30_000) }).findings(.BL005).isEmpty)
     }
 }
+
+@Suite struct CheckRunsRowLevelFlowRules {
+    @Test func checkReportsUnplannedEdgesAndDuplicatesButNoDateRules() {
+        var f = Fixture()
+        f.append("transfers.csv", "T5,2021-03-22,F1,C,G1,5,ok,,")
+        f.append("transfers.csv", "T6,2021-03-21,F2,C,G2,40,ok,,")
+        f.edit("transfers.csv", "T4,2021-04-10,", "T4,2021-09-10,")  // late and held long: not check's business
+        let r = f.check()
+        #expect(r.findings(.FL001).count == 1 && r.findings(.FL001).first?.primary.line == 6)
+        #expect(r.findings(.FL007).count == 1 && r.findings(.FL007).first?.primary.line == 7)
+        #expect(r.findings.allSatisfy { !["FL005", "FL006", "FL004", "BL001"].contains($0.code.rawValue) })
+    }
+
+    @Test func checkIsQuietOnACleanScope() {
+        #expect(Fixture().check().findings.isEmpty)
+    }
+}

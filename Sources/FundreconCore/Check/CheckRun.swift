@@ -16,11 +16,21 @@ public struct CheckResult: Sendable {
 public enum CheckRun {
     public static func run(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice = .auto,
                            fileExists: @escaping (String) -> Bool) -> CheckResult {
+        let book = LedgerBook(rowLevelOnly: true)
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
-        loader.load(sources)
+        loader.load(sources, sinks: RowSinks(transfer: book.add))
+        let scope = loader.scope
         var log = loader.log
-        PlanRules.check(loader.scope, into: &log)
+        PlanRules.check(scope, into: &log)
+        var skipped = PlanRules.skipped(scope)
+        if scope.isUsable(.entities) && scope.isUsable(.projects) && scope.isUsable(.plan) && scope.isUsable(.transfers) {
+            // Dates do not matter to these two, so no period is needed.
+            let period = Period(start: Day(daysSinceEpoch: 0), end: Day(daysSinceEpoch: 0), asOf: Day(daysSinceEpoch: 0))
+            FlowRules(scope: scope, book: book, settings: settings, period: period, tree: ProjectTree(scope.projects)).rowLevel(into: &log)
+        } else {
+            skipped += [.FL001, .FL007]
+        }
         let order = InputFile.allCases.compactMap { sources.paths[$0] }
-        return CheckResult(scope: loader.scope, findings: log.sorted(fileOrder: order), skippedRules: PlanRules.skipped(loader.scope))
+        return CheckResult(scope: scope, findings: log.sorted(fileOrder: order), skippedRules: skipped.sorted())
     }
 }

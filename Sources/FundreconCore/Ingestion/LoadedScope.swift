@@ -25,8 +25,6 @@ public struct TransferRow: Sendable {
     public let to: Int
     public let amount: Fen
     public let status: TransferStatus
-    public let document: String?
-    public let note: String?
     public let line: Int
 }
 
@@ -38,8 +36,10 @@ public struct SpendingRow: Sendable {
     public let project: Int
     public let amount: Fen
     public let status: SpendingStatus
+    /// Hash of the payee's text, so a re-payment can be matched without keeping the text.
+    public let payeeHash: UInt64
+    /// The payee's text, kept only for failed payments, whose messages name it.
     public let payee: String?
-    public let note: String?
     public let line: Int
 }
 

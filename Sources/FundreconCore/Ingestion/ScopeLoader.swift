@@ -261,8 +261,7 @@ public final class ScopeLoader {
         if let from, let to { row.checkDirection(from: from, to: to) }
         guard let sink, !row.rejected, let voucher, let date, let project, let from, let to,
               let amount, let status else { return }
-        sink(TransferRow(voucher: voucher, date: date, project: project, from: from, to: to, amount: amount, status: status,
-                         document: row.text(.document).map(ValueParsers.normalizeDocument), note: row.text(.note), line: row.line))
+        sink(TransferRow(voucher: voucher, date: date, project: project, from: from, to: to, amount: amount, status: status, line: row.line))
     }
 
     private func readSpending(_ row: inout RowCheck, _ sink: ((SpendingRow) -> Void)?) {
@@ -277,7 +276,8 @@ public final class ScopeLoader {
         guard let sink, !row.rejected, let voucher, let date, let entity, let project,
               let amount, let status else { return }
         sink(SpendingRow(voucher: voucher, date: date, entity: entity, project: project, amount: amount, status: status,
-                         payee: row.text(.payee), note: row.text(.note), line: row.line))
+                         payeeHash: row.withValue(.payee) { ByteInterner.hash($0) },
+                         payee: status == .failed ? row.text(.payee) : nil, line: row.line))
     }
 
     private func readIndicator(_ row: inout RowCheck) {

@@ -25,6 +25,8 @@ struct EdgeBook: Sendable {
     var firstLine = 0
     var lastLine = 0
     var okRows = 0
+    /// Sum of the `ok` rows (every one, whatever its date).
+    var total: Fen = 0
 
     mutating func addOK(_ day: Day, _ amount: Fen, line: Int) {
         if let last = days.last, last == day.daysSinceEpoch, let a = amounts.last {
@@ -34,6 +36,14 @@ struct EdgeBook: Sendable {
             amounts.append(amount)
             dayLines.append(Int32(clamping: line))
         }
+        total += amount
+        okRows += 1
+        note(line)
+    }
+
+    /// Row-level checks need only the total: no day arrays.
+    mutating func addTotal(_ amount: Fen, line: Int) {
+        total += amount
         okRows += 1
         note(line)
     }
@@ -86,7 +96,10 @@ public final class LedgerBook {
     private(set) var transferTotal: Fen = 0
     private(set) var spendingTotal: Fen = 0
 
-    public init() {}
+    /// Keeps only what the row-level rules (FL001, FL007) need: no flows through units.
+    let rowLevelOnly: Bool
+
+    public init(rowLevelOnly: Bool = false) { self.rowLevelOnly = rowLevelOnly }
 
     func reserve(transfers: Int) {
         edges.reserveCapacity(max(16, transfers / 20))
@@ -100,11 +113,16 @@ public final class LedgerBook {
         transferTotal += row.amount
         switch row.status {
         case .ok:
-            edges[edge, default: EdgeBook()].addOK(row.date, row.amount, line: row.line)
+            if rowLevelOnly {
+                edges[edge, default: EdgeBook()].addTotal(row.amount, line: row.line)
+            } else {
+                edges[edge, default: EdgeBook()].addOK(row.date, row.amount, line: row.line)
+            }
             let key = RowKey(project: row.project, from: row.from, to: row.to, amount: row.amount, day: row.date)
             if let earlier = transferKeys.insert(key, line: row.line) {
                 duplicates.append((row.line, earlier, key, edge))
             }
+            guard !rowLevelOnly else { return }
             record(unit: row.to, project: row.project, row.date, row.amount, .received, row.line, file: 0)
             record(unit: row.from, project: row.project, row.date, row.amount, .passedOn, row.line, file: 0)
         case .failed, .returned:
@@ -115,8 +133,8 @@ public final class LedgerBook {
 
     public func add(_ row: SpendingRow) {
         spendingTotal += row.amount
-        let payee = row.payee.map { ByteInterner.hash(Array($0.utf8)) } ?? 0
-        let key = RowKey(entity: row.entity, project: row.project, payee: payee, amount: row.amount, day: row.date)
+        guard !rowLevelOnly else { return }
+        let key = RowKey(entity: row.entity, project: row.project, payee: row.payeeHash, amount: row.amount, day: row.date)
         switch row.status {
         case .paid:
             _ = paidKeys.insert(key, line: row.line)
@@ -138,8 +156,4 @@ public final class LedgerBook {
             flows[key, default: []].append(FlowEvent(day: d, amount: amount, kind: kind, line: Int32(clamping: line), file: file))
         }
     }
-}
-
-extension ByteInterner {
-    static func hash(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBufferPointer { hash($0) } }
 }

@@ -28,12 +28,36 @@ struct FlowRules {
         f.to = scope.entities[e.to].id
     }
 
+    private var planIndex: [EdgeKey: [Int]] {
+        var index: [EdgeKey: [Int]] = [:]
+        for (i, line) in scope.plan.enumerated() {
+            index[EdgeKey(project: line.project, from: line.from, to: line.to), default: []].append(i)
+        }
+        return index
+    }
+
+    /// The rules a single pass over the rows can judge, for `check`: FL001 and FL007.
+    func rowLevel(into log: inout FindingLog) {
+        let planned = planIndex
+        for (key, edge) in book.edges.sorted(by: { $0.key < $1.key }) where planned[key] == nil && edge.okRows > 0 {
+            unplanned(key, transferred: edge.total, book: edge, &log)
+        }
+        duplicates(&log)
+    }
+
+    private func unplanned(_ key: EdgeKey, transferred: Fen, book: EdgeBook, _ log: inout FindingLog) {
+        let text = describe(key)
+        let refs = [book.firstLine, book.lastLine].filter { $0 > 0 }.uniqued().map { SourceRef(file: transfersFile, line: $0) }
+        var f = Finding(.FL001, Message(zh: "\(text.zh)：拨付 \(FlowRules.wan(transferred)) 没有对应的分配计划行",
+                                        en: "\(text.en): \(FlowRules.wan(transferred)) moved with no plan line"),
+                        at: refs.first ?? SourceRef(file: transfersFile), related: Array(refs.dropFirst()), amount: transferred)
+        tag(&f, key)
+        log.add(f)
+    }
+
     /// Builds every edge and its findings.
     func run(into log: inout FindingLog) -> [EdgeResult] {
-        var planIndex: [EdgeKey: [Int]] = [:]
-        for (i, line) in scope.plan.enumerated() {
-            planIndex[EdgeKey(project: line.project, from: line.from, to: line.to), default: []].append(i)
-        }
+        let planIndex = self.planIndex
         let keys = Set(planIndex.keys).union(book.edges.keys).sorted()
         var edges: [EdgeResult] = []
         edges.reserveCapacity(keys.count)
@@ -79,9 +103,7 @@ struct FlowRules {
         // FL008 stands instead of FL003/FL004 when the two sides differ by the 元/万元 factor.
         let mixUp = planned > 0 && transferred > 0 && nearFactor(planned, transferred)
         if status == .unplanned {
-            add(.FL001, Message(zh: "\(text.zh)：拨付 \(FlowRules.wan(transferred)) 没有对应的分配计划行",
-                                en: "\(text.en): \(FlowRules.wan(transferred)) moved with no plan line"),
-                at: firstTransfer, related: transferRefs, amount: transferred)
+            unplanned(key, transferred: transferred, book: book, &log)
         } else if mixUp {
             // The side out of line with the project's budget is the one typed in the wrong unit.
             let budget = scope.projects[key.project].budget
@@ -181,7 +203,7 @@ struct FlowRules {
     }
 
     /// FL007: a later row with the same project, units, amount and date under another voucher.
-    private func duplicates(_ log: inout FindingLog) {
+    func duplicates(_ log: inout FindingLog) {
         for d in book.duplicates {
             let text = describe(d.edge)
             let reversal = d.key.amount > 0 ? book.transferKeys.firstOnOrAfter(d.key, amount: -d.key.amount) : nil

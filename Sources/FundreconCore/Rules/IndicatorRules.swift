@@ -49,7 +49,7 @@ enum TargetReading: Equatable, Sendable {
         case .qualitative: return ("定性目标", "qualitative")
         case let .numeric(c, value, percent, growth, assumed):
             let v = IndicatorRules.show(value) + (percent ? "%" : "")
-            let g = growth ? ("增长", "growth ") : ("", "")
+            let g = growth ? ("增长 ", "growth ") : ("", "")
             let note = assumed ? ("（无比较词，按“\(c == .atMost ? "不超过" : "不少于")”理解）", " (no comparison word: read as \(c == .atMost ? "at most" : "at least"))") : ("", "")
             return ("\(g.0)\(c.rawValue) \(v)\(note.0)", "\(g.1)\(c.rawValue) \(v)\(note.1)")
         }

@@ -165,3 +165,78 @@ import Testing
         #expect(result(target: "≥1", actual: "1").findings(.PI005).isEmpty)
     }
 }
+
+/// Shaoguan 2026: the eight projects' indicator tables, every line, targets only.
+@Suite struct Shaoguan2026Targets {
+    typealias R = TargetReading
+    static func n(_ c: Comparison, _ v: Int64, pct: Bool = false, assumed: Bool = false) -> R {
+        .numeric(c, value: v * 1_000_000, percent: pct, growth: false, assumed: assumed)
+    }
+
+    /// (project, level1, level2, name, target, how it must be read)
+    static let lines: [(String, String, String, String, String, R)] = [
+        ("专利转化运用体系建设", "产出指标", "数量指标", "收集并发布相关行业技术需求或技术难点数量（条）", "≥100", n(.atLeast, 100)),
+        ("专利转化运用体系建设", "产出指标", "数量指标", "发布专利开放许可信息数量（条）", "≥50", n(.atLeast, 50)),
+        ("专利转化运用体系建设", "产出指标", "质量指标", "相关高校院所 2025-2026 年授权专利盘点率（%）", "≥90%", n(.atLeast, 90, pct: true)),
+        ("专利转化运用体系建设", "产出指标", "质量指标", "阶段性工作检查验收通过率（%）", "100", n(.atLeast, 100, pct: true, assumed: true)),
+        ("专利转化运用体系建设", "成本指标", "经济成本指标", "预算控制", "不超预算", .budgetControl),
+        ("专利转化运用体系建设", "效益指标", "社会效益", "提供决策参考典型案例数（个）", "≥5", n(.atLeast, 5)),
+        ("金融生态示范区", "产出指标", "数量指标", "项目直接促成数据知识产权交易数量（单）", "≥3", n(.atLeast, 3)),
+        ("金融生态示范区", "产出指标", "质量指标", "阶段性工作检查验收通过率（%）", "100", n(.atLeast, 100, pct: true, assumed: true)),
+        ("金融生态示范区", "产出指标", "时效指标", "项目按进度计划完成及时率（%）", "100", n(.atLeast, 100, pct: true, assumed: true)),
+        ("金融生态示范区", "成本指标", "经济成本指标", "预算控制", "不超预算", .budgetControl),
+        ("金融生态示范区", "效益指标", "经济效益", "项目带动本地知识产权质押融资登记金额增长率（%）", "≥5", n(.atLeast, 5, pct: true)),
+        ("金融生态示范区", "效益指标", "经济效益", "项目直接促成知识产权质押融资登记笔数增长率（%）", "≥5", n(.atLeast, 5, pct: true)),
+        ("专利密集型产品", "产出指标", "数量指标", "组织专利产品备案专场培训及产品宣传推介活动场次（场次）", "≥ 3", n(.atLeast, 3)),
+        ("专利密集型产品", "产出指标", "质量指标", "专利密集型产品质押融资金额占全年总额的比值（%）", "≥ 10", n(.atLeast, 10, pct: true)),
+        ("专利密集型产品", "产出指标", "质量指标", "国家、省知识产权优势示范企业和省专精特新企业专利产品备案率%", "≥ 90", n(.atLeast, 90, pct: true)),
+        ("专利密集型产品", "产出指标", "质量指标", "阶段性工作检查验收通过率（%）", "100", n(.atLeast, 100, pct: true, assumed: true)),
+        ("专利密集型产品", "产出指标", "时效指标", "项目按进度计划完成及时率（%）", "100", n(.atLeast, 100, pct: true, assumed: true)),
+        ("专利密集型产品", "成本指标", "经济成本指标", "预算控制", "不超预算", .budgetControl),
+        ("专利密集型产品", "效益指标", "社会效益", "提供决策参考典型案例数（个）", "≥ 1", n(.atLeast, 1)),
+        ("商标品牌指导站", "产出指标", "数量指标", "建设商标品牌指导站数量（个）", "≥1", n(.atLeast, 1)),
+        ("商标品牌指导站", "产出指标", "数量指标", "服务经营主体数量（家）", "≥20", n(.atLeast, 20)),
+        ("商标品牌指导站", "产出指标", "时效指标", "项目按进度计划完成及时率（%）", "100", n(.atLeast, 100, pct: true, assumed: true)),
+        ("商标品牌指导站", "成本指标", "经济成本指标", "预算控制", "不超预算", .budgetControl),
+        ("商标品牌指导站", "效益指标", "社会效益", "提供决策参考典型案例数（个）", "≥1", n(.atLeast, 1)),
+        ("公共服务网点", "产出指标", "数量指标", "提供公共服务次数(次)", "≥50", n(.atLeast, 50)),
+        ("公共服务网点", "产出指标", "数量指标", "服务经营主体数量(家)", "≥50", n(.atLeast, 50)),
+        ("公共服务网点", "产出指标", "数量指标", "开展公共服务培训宣传活动次数(场次)", "≥2", n(.atLeast, 2)),
+        ("公共服务网点", "质量指标", "时效指标", "阶段性工作检查验收通过率(%)", "100", n(.atLeast, 100, pct: true, assumed: true)),
+        ("公共服务网点", "质量指标", "时效指标", "项目按进度计划完成及时率(%)", "100", n(.atLeast, 100, pct: true, assumed: true)),
+        ("公共服务网点", "成本指标", "经济成本指标", "预算控制", "不超预算", .budgetControl),
+        ("公共服务网点", "效益指标", "社会效益", "提供决策参考典型案例数(个)", "≥1", n(.atLeast, 1)),
+        ("高价值专利培育布局中心", "产出指标", "数量指标", "培养创新主体专利人才数量(人)", "≥ 40", n(.atLeast, 40)),
+        ("高价值专利培育布局中心", "产出指标", "数量指标", "新增高价值发明专利量(件)", "≥ 20", n(.atLeast, 20)),
+        ("高价值专利培育布局中心", "产出指标", "时效指标", "项目按进度计划完成及时率(%)", "100", n(.atLeast, 100, pct: true, assumed: true)),
+        ("高价值专利培育布局中心", "成本指标", "经济成本指标", "预算控制", "不超预算", .budgetControl),
+        ("高价值专利培育布局中心", "效益指标", "社会效益", "提升各类创新主体知识产权创造能力", "有效提升", .qualitative),
+        ("专利导航", "产出指标", "数量指标", "形成企业专利导航报告数量（份）", "≥ 2", n(.atLeast, 2)),
+        ("专利导航", "产出指标", "数量指标", "在国家专利导航综合服务平台备案项目数（个）", "≥ 2", n(.atLeast, 2)),
+        ("专利导航", "产出指标", "时效指标", "项目按进度计划完成及时率（%）", "100", n(.atLeast, 100, pct: true, assumed: true)),
+        ("专利导航", "成本指标", "经济成本指标", "预算控制", "不超预算", .budgetControl),
+        ("专利导航", "效益指标", "社会效益", "提供决策参考典型案例数（个）", "≥ 1", n(.atLeast, 1)),
+        ("工作经费", "产出指标", "数量指标", "每个项目验收组成专家评审组人数（人）", "≥ 5", n(.atLeast, 5)),
+        ("工作经费", "产出指标", "质量指标", "项目评审、验收程序规范率（%）", "100", n(.atLeast, 100, pct: true, assumed: true)),
+        ("工作经费", "产出指标", "时效指标", "专家劳务费支付及时率（%）", "100", n(.atLeast, 100, pct: true, assumed: true)),
+        ("工作经费", "成本指标", "经济成本指标", "预算控制", "不超预算", .budgetControl),
+        ("工作经费", "成本指标", "经济成本指标", "年度专家劳务费成本（万元）", "≤ 3", n(.atMost, 3)),
+        ("工作经费", "效益指标", "社会效益", "提升项目管理能力", "有效提升", .qualitative),
+    ]
+
+    @Test func everyTargetOfThe2026TablesIsReadAsWritten() {
+        for (project, level1, level2, name, target, expected) in Shaoguan2026Targets.lines {
+            let got = IndicatorRules.readTarget(target, name: name, level1: level1, level2: level2)
+            #expect(got == expected, "\(project) / \(name): \(got.describe.zh)")
+        }
+    }
+
+    /// The seed's first table leaves 项目按进度计划完成及时率 without a value: a row that says
+    /// nothing to judge is refused with IN004, not guessed at.
+    @Test func theSeedsBlankTargetIsAnInputError() {
+        var f = Fixture()
+        f.files["indicators.csv"] = "project,level1,level2,name,target,actual\nF,产出指标,时效指标,项目按进度计划完成及时率（%）,,\n"
+        let r = f.check()
+        #expect(r.findings(.IN004).count == 1 && r.findings(.IN004).first?.primary.line == 2)
+    }
+}

@@ -12,11 +12,23 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.19"),
     ],
     targets: [
+        // libxlsxwriter (Debian libxlsxwriter-dev 1.1.4); only the XLSX target uses it.
+        .systemLibrary(
+            name: "CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev", "zlib1g-dev", "pkg-config"])]
+        ),
+        // The one safe Swift layer over the C API: errors, enums and char* lifetimes handled here.
+        .target(
+            name: "XLSX",
+            dependencies: ["CXlsxWriter"]
+        ),
         .target(
             name: "FundreconCore",
-            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["XLSX", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .executableTarget(
             name: "fundrecon",
@@ -30,6 +42,7 @@ let package = Package(
             dependencies: [
                 "FundreconCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
     ]

@@ -4,7 +4,7 @@ import FundreconCore
 
 struct Reconcile: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Reconcile a scope: plan against transfers against spending; writes the JSON report.",
+        abstract: "Reconcile a scope: plan against transfers against spending; writes the workbook and the JSON report.",
         discussion: "Exit 0 when no finding is at or above --fail-on, 1 when one is, 2 on bad arguments or settings, 3 when the outputs cannot be written.")
 
     @Argument(help: "The input folder.")
@@ -41,6 +41,8 @@ struct Reconcile: ParsableCommand {
         let base = ScopeSources.joinPath(output, "reconciliation-\(scopeName)-\(result.period.asOf)")
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            try WorkbookReport(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version)
+                .write(to: base + ".xlsx", created: clock.epoch)
             let json = JSONReport.render(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version)
             try AtomicFile.write(json, to: base + ".json")
         } catch let error as OutputError {
@@ -51,7 +53,7 @@ struct Reconcile: ParsableCommand {
             throw ExitCode(3)
         }
         if !quiet {
-            Stderr.write(summary(result, report: base + ".json", language: settings.lang))
+            Stderr.write(summary(result, report: base + ".xlsx", language: settings.lang))
         }
         throw ExitCode(result.exitCode(failOn: settings.failOn))
     }
@@ -71,15 +73,17 @@ struct Reconcile: ParsableCommand {
 struct RunClock {
     let today: Day
     let timestamp: String
+    /// SOURCE_DATE_EPOCH, when set: the workbook's creation time.
+    var epoch: Int64?
 
     static func fromEnvironment() -> RunClock {
         if let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let seconds = Int64(text) {
-            return RunClock(today: Day(unixTime: seconds), timestamp: iso(Date(timeIntervalSince1970: TimeInterval(seconds))))
+            return RunClock(today: Day(unixTime: seconds), timestamp: iso(Date(timeIntervalSince1970: TimeInterval(seconds))), epoch: seconds)
         }
         let now = Date()
         let parts = Calendar.current.dateComponents([.year, .month, .day], from: now)
         let today = Day(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1) ?? Day(unixTime: Int64(now.timeIntervalSince1970))
-        return RunClock(today: today, timestamp: iso(now))
+        return RunClock(today: today, timestamp: iso(now), epoch: nil)
     }
 
     static func iso(_ date: Date) -> String {

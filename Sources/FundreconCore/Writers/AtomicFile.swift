@@ -45,6 +45,22 @@ public enum AtomicFile {
         }
     }
 
+    /// Moves a finished temporary file into place.
+    public static func commit(_ temp: String, to path: String) throws(OutputError) {
+        let fd = open(temp, O_RDONLY)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+        guard rename(temp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw OutputError(description: "\(path): \(reason)")
+        }
+    }
+
+    public static func discard(_ temp: String) { unlink(temp) }
+
     public static func write(_ text: String, to path: String) throws(OutputError) {
         try write(Array(text.utf8), to: path)
     }

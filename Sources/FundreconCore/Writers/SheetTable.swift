@@ -1,0 +1,165 @@
+import XLSX
+
+/// One cell of a table row, before it is styled and written.
+enum Cell {
+    case text(String)
+    case money(Fen)
+    case count(Int)
+    case date(Day)
+    /// A money formula and its exact value in 分, cached (and summed into the totals row).
+    case moneyFormula(String, Fen)
+    /// A ratio formula and its cached value; `nil` caches an empty text (a % of nothing).
+    case ratioFormula(String, cached: Double?)
+    case link(String, text: String)
+    case empty
+}
+
+enum Styles {
+    static let moneyFormat = "#,##0.0000##"
+    static let header = CellStyle(bold: true, background: 0xDDEBF7, border: true, align: .center, wrap: true, verticalCenter: true)
+    static let text = CellStyle()
+    static let money = CellStyle(numberFormat: moneyFormat)
+    static let percent = CellStyle(numberFormat: "0.00%")
+    static let date = CellStyle(numberFormat: "yyyy-mm-dd")
+    static let count = CellStyle(numberFormat: "#,##0")
+    static let link = CellStyle(underline: true, fontColor: 0x0563C1)
+    static let totalLabel = CellStyle(bold: true, border: true)
+    static let totalMoney = CellStyle(numberFormat: moneyFormat, bold: true, border: true)
+    static let over = CellStyle(fontColor: 0x9C0006, background: 0xFFC7CE)
+    static let under = CellStyle(fontColor: 0x9C5700, background: 0xFFEB9C)
+    static let missing = CellStyle(fontColor: 0x3A3A3A, background: 0xD9D9D9)
+    static let title = CellStyle(bold: true)
+}
+
+/// A table sheet: a header row, data rows, optionally a totals row with SUBTOTAL; frozen
+/// header, autofilter, print setup. Continues on "name (2)" before Excel's row limit.
+struct SheetTable {
+    let name: String
+    let headers: [String]
+    let rowCount: Int
+    /// Cells of data row `index`, written on 1-based sheet row `excelRow` (for formulas).
+    let row: (_ index: Int, _ excelRow: Int) -> [Cell]
+    /// Columns that get a SUBTOTAL(109, …) in the totals row.
+    var totalColumns: [Int] = []
+    var totalsLabel: String?
+    /// Row rules, as formulas on row 2 with `{r}` for the row number, e.g. `$I{r}="超额拨付"`.
+    var rules: [(formula: String, style: CellStyle)] = []
+    /// Data rows per sheet; Excel's limit less the header and totals rows.
+    var rowsPerSheet = Limits.rows - 2
+
+    var sheetCount: Int { max(1, (rowCount + rowsPerSheet - 1) / rowsPerSheet) }
+
+    func sheetName(_ part: Int) -> String { part == 0 ? name : "\(name) (\(part + 1))" }
+
+    /// Where data row `index` lands: sheet name and 1-based row.
+    func place(_ index: Int) -> (sheet: String, row: Int) {
+        (sheetName(index / rowsPerSheet), 2 + index % rowsPerSheet)
+    }
+
+    static func columnLetter(_ col: Int) -> String {
+        var n = col + 1
+        var s = ""
+        while n > 0 {
+            let r = (n - 1) % 26
+            s = String(UnicodeScalar(UInt8(65 + r))) + s
+            n = (n - 1) / 26
+        }
+        return s
+    }
+
+    /// Display width of text in Excel's character units: CJK and full-width forms count double.
+    static func width(_ text: String) -> Double {
+        var w = 0.0
+        for s in text.unicodeScalars {
+            switch s.value {
+            case 0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6:
+                w += 2
+            default:
+                w += 1
+            }
+        }
+        return w
+    }
+
+    static func display(_ cell: Cell) -> String {
+        switch cell {
+        case .text(let s): return s
+        case .money(let f): return MoneyFormat.wanYuan(f) + ".0000"
+        case .count(let n): return String(n)
+        case .date: return "2021-12-31"
+        case .moneyFormula(_, let f): return "-" + MoneyFormat.wanYuan(f) + ".0000"
+        case .ratioFormula(_, let cached): return cached == nil ? "" : "-100.00%"
+        case .link(_, let text): return text
+        case .empty: return ""
+        }
+    }
+
+    func write(to workbook: Workbook) throws(XLSXError) {
+        // Widths from the header and the first rows (1.1.4 has no autofit).
+        var widths = headers.map { min(SheetTable.width($0) + 2, 40) }
+        for i in 0..<min(rowCount, 2000) {
+            for (c, cell) in row(i, 2 + i).enumerated() where c < widths.count {
+                widths[c] = max(widths[c], min(SheetTable.width(SheetTable.display(cell)) + 2, 60))
+            }
+        }
+        for part in 0..<sheetCount {
+            let first = part * rowsPerSheet
+            let count = min(rowsPerSheet, rowCount - first)
+            try writePart(workbook, name: sheetName(part), first: first, count: max(count, 0), widths: widths)
+        }
+    }
+
+    private func writePart(_ workbook: Workbook, name: String, first: Int, count: Int, widths: [Double]) throws(XLSXError) {
+        let sheet = try workbook.addWorksheet(name)
+        let lastColumn = headers.count - 1
+        for (c, w) in widths.enumerated() { try sheet.setColumn(c, width: w) }
+        sheet.freezePanes(rows: 1, columns: 0)
+        try sheet.printSetup(landscape: true, fitOnePageWide: true, repeatRows: 0...0)
+        // Constant-memory mode: ranges before any data row.
+        try sheet.autofilter(firstRow: 0, firstColumn: 0, lastRow: max(count, 1), lastColumn: lastColumn)
+        if count > 0 {
+            for rule in rules {
+                try sheet.conditionalFormat(firstRow: 1, firstColumn: 0, lastRow: count, lastColumn: lastColumn,
+                                            formula: rule.formula.replacingOccurrences(of: "{r}", with: "2"), style: rule.style)
+            }
+        }
+        try sheet.setRow(0, height: 30)
+        for (c, h) in headers.enumerated() { try sheet.write(0, c, h, Styles.header) }
+        var sums = [Int: Fen]()
+        for k in 0..<count {
+            let r = 1 + k
+            for (c, cell) in row(first + k, r + 1).enumerated() {
+                try put(sheet, r, c, cell)
+                guard totalColumns.contains(c) else { continue }
+                if case .money(let f) = cell { sums[c, default: 0] += f }
+                if case .moneyFormula(_, let f) = cell { sums[c, default: 0] += f }
+            }
+        }
+        guard let label = totalsLabel else { return }
+        let r = count + 1
+        try sheet.write(r, 0, label, Styles.totalLabel)
+        for c in totalColumns {
+            let letter = SheetTable.columnLetter(c)
+            try sheet.write(r, c, formula: "=SUBTOTAL(109,\(letter)2:\(letter)\(max(count + 1, 2)))",
+                            cached: Double(sums[c] ?? 0) / 1_000_000, Styles.totalMoney)
+        }
+    }
+
+    private func put(_ sheet: Worksheet, _ r: Int, _ c: Int, _ cell: Cell) throws(XLSXError) {
+        switch cell {
+        case .text(let s): try sheet.write(r, c, s, Styles.text)
+        case .money(let f): try sheet.write(r, c, number: Double(f) / 1_000_000, Styles.money)
+        case .count(let n): try sheet.write(r, c, number: Double(n), Styles.count)
+        case .date(let d): try sheet.write(r, c, number: Double(d.daysSinceEpoch) + 25569, Styles.date)
+        case .moneyFormula(let f, let fen): try sheet.write(r, c, formula: f, cached: Double(fen) / 1_000_000, Styles.money)
+        case .ratioFormula(let f, let cached):
+            if let cached {
+                try sheet.write(r, c, formula: f, cached: cached, Styles.percent)
+            } else {
+                try sheet.write(r, c, formula: f, cachedText: "", Styles.percent)
+            }
+        case .link(let target, let text): try sheet.write(r, c, link: target, text: text, Styles.link)
+        case .empty: break
+        }
+    }
+}

@@ -1,0 +1,272 @@
+import XLSX
+
+/// The workbook of spec §4 for finance staff: summary, one variance sheet per hop, balances,
+/// indicators, findings (each linked to the row it concerns) and inputs.
+public struct WorkbookReport {
+    let result: ReconcileResult
+    let scopeName: String
+    let generatedAt: String
+    let version: String
+    let labels: WorkbookLabels
+    /// Data rows per sheet before a sheet continues on "name (2)"; Excel's limit unless a test lowers it.
+    var rowsPerSheet = Limits.rows - 2
+
+    public init(_ result: ReconcileResult, scopeName: String, generatedAt: String, version: String) {
+        self.result = result
+        self.scopeName = scopeName
+        self.generatedAt = generatedAt
+        self.version = version
+        labels = WorkbookLabels(lang: result.settings.lang)
+    }
+
+    /// Writes the workbook to a temporary file beside `path` and renames it into place.
+    /// - Parameter created: the document's creation time (seconds since 1970), for reproducible files.
+    public func write(to path: String, created: Int64?, temporaryDirectory: String? = nil) throws(OutputError) {
+        let temp = AtomicFile.temporaryPath(for: path)
+        do {
+            let workbook = try Workbook(path: temp, constantMemory: true, temporaryDirectory: temporaryDirectory)
+            try workbook.setProperties(DocumentProperties(
+                title: labels.t("专项资金对账报告：\(scopeName)", "Special-fund reconciliation: \(scopeName)"),
+                subject: labels.t("计划、拨付与支出核对（基准日 \(result.period.asOf)）", "Plan, transfers and spending as of \(result.period.asOf)"),
+                author: "fundrecon \(version)", company: "", comments: generatedAt, created: created))
+            try fill(workbook)
+            try workbook.close()
+        } catch {
+            AtomicFile.discard(temp)
+            throw OutputError(description: "\(path): \(error.description)")
+        }
+        try AtomicFile.commit(temp, to: path)
+    }
+
+    // MARK: Layout
+
+    /// Edges by hop, in sheet order; where each lands, for the findings' links.
+    var hopTables: [(hop: Hop, edges: [EdgeResult])] {
+        Dictionary(grouping: result.edges, by: \.hop).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    func fill(_ workbook: Workbook) throws(XLSXError) {
+        let hops = hopTables
+        var edgePlace: [EdgeKey: (String, Int)] = [:]
+        var tables: [SheetTable] = []
+        for (hop, edges) in hops {
+            let table = varianceTable(hop, edges)
+            for (i, e) in edges.enumerated() { edgePlace[e.key] = table.place(i) }
+            tables.append(table)
+        }
+        let balances = balanceTable()
+        var balancePlace: [EdgeKey: (String, Int)] = [:]
+        for (i, b) in result.balances.enumerated() { balancePlace[EdgeKey(project: b.project, from: b.unit, to: -1)] = balances.place(i) }
+        let indicators = indicatorTable()
+        let inputs = inputTable()
+
+        try summary(workbook)
+        for t in tables { try t.write(to: workbook) }
+        try balances.write(to: workbook)
+        try indicators.write(to: workbook)
+        try findingTable(edgePlace: edgePlace, balancePlace: balancePlace, indicators: indicators, inputs: inputs).write(to: workbook)
+        try inputs.write(to: workbook)
+    }
+
+    private func entity(_ i: Int) -> String { result.scope.entities.indices.contains(i) ? result.scope.entities[i].name : "" }
+    private func project(_ i: Int) -> Project? { result.scope.projects.indices.contains(i) ? result.scope.projects[i] : nil }
+    private func fileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+
+    // MARK: Variance sheets
+
+    func varianceTable(_ hop: Hop, _ edges: [EdgeResult]) -> SheetTable {
+        let planFile = fileName(result.scope.path(.plan)), transfersFile = fileName(result.scope.path(.transfers))
+        var t = SheetTable(name: labels.hopSheet(hop), headers: labels.varianceColumns, rowCount: edges.count) { i, r in
+            let e = edges[i]
+            let p = self.project(e.key.project)
+            return [
+                .text(p?.code ?? ""), .text(p?.name ?? ""), .text(self.entity(e.key.from)), .text(self.entity(e.key.to)),
+                .money(e.planned), .money(e.transferred),
+                .moneyFormula("=F\(r)-E\(r)", e.variance),
+                .ratioFormula("=IF(E\(r)=0,\"\",G\(r)/E\(r))", cached: e.planned == 0 ? nil : Double(e.variance) / Double(e.planned)),
+                .text(self.labels.status(e.status)),
+                e.lastDue.map(Cell.date) ?? .empty, e.lastTransfer.map(Cell.date) ?? .empty, e.daysLate.map(Cell.count) ?? .empty,
+                .text(e.methods.map(\.rawValue).joined(separator: "; ")), .text(e.documents.joined(separator: "; ")),
+                .text(e.planLines.isEmpty ? "" : "\(planFile):" + e.planLines.map(String.init).joined(separator: ", ")),
+                .text(e.firstTransferLine.map { "\(transfersFile):\($0)" } ?? ""),
+                e.notMoved != 0 ? .money(e.notMoved) : .empty,
+            ]
+        }
+        t.totalColumns = [4, 5, 6]
+        t.totalsLabel = labels.totalsRow
+        t.rules = [("$I{r}=\"\(labels.status(.over))\"", Styles.over), ("$I{r}=\"\(labels.status(.under))\"", Styles.under),
+                   ("$I{r}=\"\(labels.status(.missing))\"", Styles.missing)]
+        t.rowsPerSheet = rowsPerSheet
+        return t
+    }
+
+    func balanceTable() -> SheetTable {
+        let b = result.balances
+        var t = SheetTable(name: labels.balancesSheet, headers: labels.balanceColumns, rowCount: b.count) { i, r in
+            let x = b[i]
+            let unit = self.result.scope.entities[x.unit]
+            let p = self.project(x.project)
+            return [
+                .text(unit.id), .text(unit.name), .text(self.labels.level(unit.level)), .text(p?.code ?? ""), .text(p?.name ?? ""),
+                .money(x.received), .money(x.passedOn), .money(x.spent), x.failed != 0 ? .money(x.failed) : .empty,
+                .moneyFormula("=F\(r)-G\(r)-H\(r)", x.balance),
+                .ratioFormula("=IF(F\(r)=0,\"\",(G\(r)+H\(r))/F\(r))", cached: x.received == 0 ? nil : Double(x.passedOn + x.spent) / Double(x.received)),
+            ]
+        }
+        t.totalColumns = [5, 6, 7, 9]
+        t.totalsLabel = labels.totalsRow
+        t.rowsPerSheet = rowsPerSheet
+        return t
+    }
+
+    func indicatorTable() -> SheetTable {
+        let list = result.indicators
+        var t = SheetTable(name: labels.indicatorsSheet, headers: labels.indicatorColumns, rowCount: list.count) { i, _ in
+            let x = list[i]
+            return [
+                .text(self.project(x.row.project)?.code ?? ""), .text(x.row.level1 ?? ""), .text(x.row.level2 ?? ""), .text(x.row.name),
+                .text(x.row.target), .text(x.row.actual ?? ""), .text(x.reading.text(self.labels.lang)),
+                .text(self.labels.indicatorStatus(x.status)), .count(x.row.line),
+            ]
+        }
+        t.rules = [("$H{r}=\"\(labels.indicatorStatus(.notMet))\"", Styles.over), ("$H{r}=\"\(labels.indicatorStatus(.noActual))\"", Styles.under)]
+        t.rowsPerSheet = rowsPerSheet
+        return t
+    }
+
+    func inputTable() -> SheetTable {
+        let stats = result.scope.stats
+        var t = SheetTable(name: labels.inputsSheet, headers: labels.inputColumns, rowCount: stats.count) { i, _ in
+            let s = stats[i]
+            return [.text(s.file.fileName), .text(s.path), .text(s.encoding?.rawValue ?? (s.present ? "" : self.labels.t("缺失", "missing"))),
+                    .count(Int(s.bytes)), .count(s.rowsRead), .count(s.rowsUsed), .count(s.rowsRejected), .text(s.sha256 ?? "")]
+        }
+        t.rowsPerSheet = rowsPerSheet
+        return t
+    }
+
+    /// Each finding links to the row it concerns: its edge, its balance, its indicator, or
+    /// (for input and plan findings) the line of its file on the Inputs sheet.
+    func findingTable(edgePlace: [EdgeKey: (String, Int)], balancePlace: [EdgeKey: (String, Int)],
+                      indicators: SheetTable, inputs: SheetTable) -> SheetTable {
+        let list = result.findings
+        let scope = result.scope
+        let entityIndex = Dictionary(scope.entities.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let projectIndex = Dictionary(scope.projects.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
+        let indicatorRow = Dictionary(result.indicators.enumerated().map { ($1.row.line, $0) }, uniquingKeysWith: { a, _ in a })
+        let inputRow = Dictionary(scope.stats.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
+        func target(_ f: Finding) -> (String, Int)? {
+            let p = f.project.flatMap { projectIndex[$0] }
+            if let p, let from = f.from.flatMap({ entityIndex[$0] }), let to = f.to.flatMap({ entityIndex[$0] }),
+               let place = edgePlace[EdgeKey(project: p, from: from, to: to)] { return place }
+            if let p, let unit = f.entity.flatMap({ entityIndex[$0] }), let place = balancePlace[EdgeKey(project: p, from: unit, to: -1)] {
+                return place
+            }
+            if f.code.rawValue.hasPrefix("PI"), let line = f.primary.line, let i = indicatorRow[line] { return indicators.place(i) }
+            return inputRow[f.primary.file].map { inputs.place($0) }
+        }
+        var t = SheetTable(name: labels.findingsSheet, headers: labels.findingColumns, rowCount: list.count) { i, _ in
+            let f = list[i]
+            let link: Cell = target(f).map { .link("internal:'\($0.0)'!A\($0.1)", text: self.labels.t("查看", "Go to")) } ?? .empty
+            return [
+                .text(self.labels.severity(f.severity)), .text(f.code.rawValue), .text(f.message.text(self.labels.lang)),
+                .text(self.fileName(f.primary.file)), f.primary.line.map(Cell.count) ?? .empty, f.primary.column.map(Cell.count) ?? .empty,
+                .text(f.project ?? ""), .text(f.from ?? ""), .text(f.to ?? ""), .text(f.entity ?? ""),
+                f.amount.map(Cell.money) ?? .empty, link,
+            ]
+        }
+        t.rules = [("$A{r}=\"\(labels.severity(.error))\"", Styles.over), ("$A{r}=\"\(labels.severity(.warning))\"", Styles.under)]
+        t.rowsPerSheet = rowsPerSheet
+        return t
+    }
+
+    // MARK: Summary
+
+    func summary(_ workbook: Workbook) throws(XLSXError) {
+        let s = try workbook.addWorksheet(labels.summarySheet)
+        try s.setColumn(0, width: 28)
+        for c in 1...4 { try s.setColumn(c, width: 18) }
+        try s.printSetup(landscape: true, fitOnePageWide: true, repeatRows: nil)
+        var r = 0
+        func pair(_ k: String, _ v: String) throws(XLSXError) {
+            try s.write(r, 0, k, Styles.title)
+            try s.write(r, 1, v)
+            r += 1
+        }
+        try s.write(r, 0, labels.t("专项资金对账报告", "Special-fund reconciliation"), CellStyle(bold: true))
+        r += 2
+        try pair(labels.t("范围", "Scope"), scopeName)
+        try pair(labels.t("期间", "Period"), "\(result.period.start) — \(result.period.end)")
+        try pair(labels.t("基准日", "As of"), result.period.asOf.description)
+        try pair(labels.t("生成时间", "Generated"), generatedAt)
+        try pair(labels.t("工具", "Tool"), "fundrecon \(version)")
+        r += 1
+
+        func header(_ cells: [String]) throws(XLSXError) {
+            for (c, h) in cells.enumerated() { try s.write(r, c, h, Styles.header) }
+            r += 1
+        }
+        try header([labels.t("层级", "Hop"), labels.t("计划（万元）", "Planned (万元)"), labels.t("拨付（万元）", "Transferred (万元)"), labels.t("差额（万元）", "Variance (万元)")])
+        for h in result.totals.hops {
+            try s.write(r, 0, labels.hopSheet(h.hop))
+            try s.write(r, 1, number: Double(h.planned) / 1_000_000, Styles.money)
+            try s.write(r, 2, number: Double(h.transferred) / 1_000_000, Styles.money)
+            try s.write(r, 3, formula: "=C\(r + 1)-B\(r + 1)", cached: Double(h.transferred - h.planned) / 1_000_000, Styles.money)
+            r += 1
+        }
+        r += 1
+        try header([labels.t("支出单位层级", "Spent by level"), labels.t("支出（万元）", "Spent (万元)")])
+        for x in result.totals.spentByLevel {
+            try s.write(r, 0, labels.level(x.level))
+            try s.write(r, 1, number: Double(x.spent) / 1_000_000, Styles.money)
+            r += 1
+        }
+        r += 1
+        try header([labels.t("拨付链路状态", "Edges by status"), labels.t("条数", "Count")])
+        for status in EdgeStatus.allCases {
+            try s.write(r, 0, labels.status(status))
+            try s.write(r, 1, number: Double(result.edgeCount(status)), Styles.count)
+            r += 1
+        }
+        r += 1
+        try header([labels.t("问题级别", "Findings by severity"), labels.t("个数", "Count")])
+        for sev in Severity.allCases.reversed() {
+            try s.write(r, 0, labels.severity(sev))
+            try s.write(r, 1, number: Double(result.count(sev)), Styles.count)
+            r += 1
+        }
+        r += 1
+        try header([labels.t("文件", "File"), labels.t("读取行数", "Rows read"), labels.t("使用行数", "Rows used"), labels.t("拒绝行数", "Rows rejected")])
+        for st in result.scope.stats {
+            try s.write(r, 0, st.file.fileName)
+            try s.write(r, 1, number: Double(st.rowsRead), Styles.count)
+            try s.write(r, 2, number: Double(st.rowsUsed), Styles.count)
+            try s.write(r, 3, number: Double(st.rowsRejected), Styles.count)
+            r += 1
+        }
+        r += 1
+        // Planned against transferred per receiving unit: the largest 30 feed the chart.
+        var byUnit: [Int: (Fen, Fen)] = [:]
+        for e in result.edges {
+            let (p, t) = byUnit[e.key.to] ?? (0, 0)
+            byUnit[e.key.to] = (p + e.planned, t + e.transferred)
+        }
+        let top = byUnit.sorted { ($0.value.0, -$0.key) > ($1.value.0, -$1.key) }.prefix(30)
+        try header([labels.t("接收单位", "Receiving unit"), labels.t("计划（万元）", "Planned (万元)"), labels.t("拨付（万元）", "Transferred (万元)")])
+        let firstData = r
+        for (unit, (p, t)) in top {
+            try s.write(r, 0, entity(unit))
+            try s.write(r, 1, number: Double(p) / 1_000_000, Styles.money)
+            try s.write(r, 2, number: Double(t) / 1_000_000, Styles.money)
+            r += 1
+        }
+        guard !top.isEmpty else { return }
+        let chart = try workbook.addColumnChart()
+        let sheetRef = "'\(labels.summarySheet)'"
+        let rows = "$\(firstData + 1):$"
+        try chart.addSeries(name: labels.t("计划", "Planned"), categories: "=\(sheetRef)!$A\(rows)A$\(r)", values: "=\(sheetRef)!$B\(rows)B$\(r)")
+        try chart.addSeries(name: labels.t("拨付", "Transferred"), categories: "=\(sheetRef)!$A\(rows)A$\(r)", values: "=\(sheetRef)!$C\(rows)C$\(r)")
+        chart.setTitle(labels.t("各接收单位计划与拨付（万元）", "Planned and transferred by receiving unit (万元)"))
+        try s.insert(chart, row: 2, column: 5)
+    }
+}

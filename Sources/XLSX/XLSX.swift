@@ -1,0 +1,303 @@
+import CXlsxWriter
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A libxlsxwriter call that failed, with the library's own words (`lxw_strerror`).
+public struct XLSXError: Error, Sendable, CustomStringConvertible {
+    public let code: Int
+    public let description: String
+}
+
+@inline(__always)
+private func check(_ result: lxw_error, _ what: @autoclosure () -> String) throws(XLSXError) {
+    guard result != LXW_NO_ERROR else { return }
+    throw XLSXError(code: Int(result.rawValue), description: "\(what()): \(String(cString: lxw_strerror(result)))")
+}
+
+/// Excel's sheet limits.
+public enum Limits {
+    public static let rows = 1_048_576
+    public static let columns = 16_384
+    public static let sheetNameLength = 31
+}
+
+/// How a cell looks. Value type: equal descriptions share one libxlsxwriter format.
+public struct CellStyle: Hashable, Sendable {
+    public enum Align: Hashable, Sendable { case general, left, center, right }
+
+    public var numberFormat: String?
+    public var bold = false
+    public var italic = false
+    public var underline = false
+    public var fontColor: UInt32?
+    public var background: UInt32?
+    public var border = false
+    public var align: Align = .general
+    public var wrap = false
+    public var verticalCenter = false
+
+    public init(numberFormat: String? = nil, bold: Bool = false, italic: Bool = false, underline: Bool = false,
+                fontColor: UInt32? = nil, background: UInt32? = nil, border: Bool = false, align: Align = .general,
+                wrap: Bool = false, verticalCenter: Bool = false) {
+        self.numberFormat = numberFormat
+        self.bold = bold
+        self.italic = italic
+        self.underline = underline
+        self.fontColor = fontColor
+        self.background = background
+        self.border = border
+        self.align = align
+        self.wrap = wrap
+        self.verticalCenter = verticalCenter
+    }
+}
+
+/// Document properties (File → Properties in Excel).
+public struct DocumentProperties: Sendable {
+    public var title: String
+    public var subject: String
+    public var author: String
+    public var company: String
+    public var comments: String
+    /// Seconds since 1970; fixed for reproducible files (SOURCE_DATE_EPOCH).
+    public var created: Int64?
+
+    public init(title: String, subject: String = "", author: String = "", company: String = "", comments: String = "", created: Int64? = nil) {
+        self.title = title
+        self.subject = subject
+        self.author = author
+        self.company = company
+        self.comments = comments
+        self.created = created
+    }
+}
+
+/// An .xlsx file being written. Nothing reaches the disk until `close()`.
+public final class Workbook {
+    let handle: UnsafeMutablePointer<lxw_workbook>
+    private var formats: [CellStyle: UnsafeMutablePointer<lxw_format>] = [:]
+    /// `char*` fields of option structs must live until the workbook is closed.
+    private var retained: [UnsafeMutablePointer<CChar>] = []
+    private var properties: UnsafeMutablePointer<lxw_doc_properties>?
+    private var closed = false
+    public let path: String
+
+    /// - Parameter constantMemory: rows are flushed as they are written (strictly in order),
+    ///   so a million-row sheet costs a few megabytes.
+    public init(path: String, constantMemory: Bool, temporaryDirectory: String? = nil) throws(XLSXError) {
+        self.path = path
+        var options = lxw_workbook_options()
+        options.constant_memory = constantMemory ? 1 : 0
+        options.use_zip64 = 1
+        var tmp: UnsafeMutablePointer<CChar>?
+        if let temporaryDirectory { tmp = strdup(temporaryDirectory) }
+        options.tmpdir = tmp
+        guard let wb = workbook_new_opt(path, &options) else {
+            free(tmp)
+            throw XLSXError(code: -1, description: "\(path): cannot create the workbook")
+        }
+        handle = wb
+        if let tmp { retained.append(tmp) }
+    }
+
+    deinit {
+        if !closed { lxw_workbook_free(handle) }
+        for p in retained { free(p) }
+        properties?.deallocate()
+    }
+
+    private func keep(_ s: String) -> UnsafeMutablePointer<CChar>? {
+        guard let p = strdup(s) else { return nil }
+        retained.append(p)
+        return p
+    }
+
+    public func setProperties(_ p: DocumentProperties) throws(XLSXError) {
+        let props = properties ?? UnsafeMutablePointer<lxw_doc_properties>.allocate(capacity: 1)
+        props.initialize(to: lxw_doc_properties())
+        properties = props
+        props.pointee.title = keep(p.title)
+        props.pointee.subject = keep(p.subject)
+        props.pointee.author = keep(p.author)
+        props.pointee.company = keep(p.company)
+        props.pointee.comments = keep(p.comments)
+        if let created = p.created { props.pointee.created = time_t(created) }
+        try check(workbook_set_properties(handle, props), "document properties")
+    }
+
+    public func addWorksheet(_ name: String) throws(XLSXError) -> Worksheet {
+        try check(workbook_validate_sheet_name(handle, name), "sheet name \"\(name)\"")
+        guard let ws = workbook_add_worksheet(handle, name) else {
+            throw XLSXError(code: -1, description: "cannot add sheet \"\(name)\"")
+        }
+        return Worksheet(handle: ws, name: name, workbook: self)
+    }
+
+    /// The libxlsxwriter format for a style, made once per distinct style.
+    func format(_ style: CellStyle?) -> UnsafeMutablePointer<lxw_format>? {
+        guard let style else { return nil }
+        if let f = formats[style] { return f }
+        guard let f = workbook_add_format(handle) else { return nil }
+        if let n = style.numberFormat { format_set_num_format(f, n) }
+        if style.bold { format_set_bold(f) }
+        if style.italic { format_set_italic(f) }
+        if style.underline { format_set_underline(f, UInt8(LXW_UNDERLINE_SINGLE.rawValue)) }
+        if let c = style.fontColor { format_set_font_color(f, lxw_color_t(c)) }
+        if let c = style.background { format_set_bg_color(f, lxw_color_t(c)) }
+        if style.border { format_set_border(f, UInt8(LXW_BORDER_THIN.rawValue)) }
+        switch style.align {
+        case .general: break
+        case .left: format_set_align(f, UInt8(LXW_ALIGN_LEFT.rawValue))
+        case .center: format_set_align(f, UInt8(LXW_ALIGN_CENTER.rawValue))
+        case .right: format_set_align(f, UInt8(LXW_ALIGN_RIGHT.rawValue))
+        }
+        if style.verticalCenter { format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_CENTER.rawValue)) }
+        if style.wrap { format_set_text_wrap(f) }
+        formats[style] = f
+        return f
+    }
+
+    public func addColumnChart() throws(XLSXError) -> Chart {
+        guard let c = workbook_add_chart(handle, UInt8(LXW_CHART_COLUMN.rawValue)) else {
+            throw XLSXError(code: -1, description: "cannot add a chart")
+        }
+        return Chart(handle: c, workbook: self)
+    }
+
+    /// Writes the file. An unwritable path shows up only here.
+    public func close() throws(XLSXError) {
+        guard !closed else { return }
+        closed = true
+        try check(workbook_close(handle), path)
+    }
+}
+
+/// One sheet. Cells are written through it; in constant-memory mode rows go strictly in order.
+public final class Worksheet {
+    let handle: UnsafeMutablePointer<lxw_worksheet>
+    public let name: String
+    private unowned let workbook: Workbook
+
+    init(handle: UnsafeMutablePointer<lxw_worksheet>, name: String, workbook: Workbook) {
+        self.handle = handle
+        self.name = name
+        self.workbook = workbook
+    }
+
+    private func cell(_ row: Int, _ col: Int) throws(XLSXError) -> (lxw_row_t, lxw_col_t) {
+        guard row >= 0, row < Limits.rows, col >= 0, col < Limits.columns else {
+            throw XLSXError(code: Int(LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE.rawValue), description: "\(name): cell (\(row), \(col)) is outside the sheet")
+        }
+        return (lxw_row_t(row), lxw_col_t(col))
+    }
+
+    /// Text, always stored as text: "=cmd|..." from a CSV never becomes a formula.
+    public func write(_ row: Int, _ col: Int, _ text: String, _ style: CellStyle? = nil) throws(XLSXError) {
+        let (r, c) = try cell(row, col)
+        try check(worksheet_write_string(handle, r, c, text, workbook.format(style)), "\(name)!R\(row + 1)C\(col + 1)")
+    }
+
+    public func write(_ row: Int, _ col: Int, number: Double, _ style: CellStyle? = nil) throws(XLSXError) {
+        let (r, c) = try cell(row, col)
+        try check(worksheet_write_number(handle, r, c, number, workbook.format(style)), "\(name)!R\(row + 1)C\(col + 1)")
+    }
+
+    /// A formula with its value cached, so viewers that do not recalculate still show it.
+    public func write(_ row: Int, _ col: Int, formula: String, cached: Double, _ style: CellStyle? = nil) throws(XLSXError) {
+        let (r, c) = try cell(row, col)
+        try check(worksheet_write_formula_num(handle, r, c, formula, workbook.format(style), cached), "\(name)!R\(row + 1)C\(col + 1)")
+    }
+
+    public func write(_ row: Int, _ col: Int, formula: String, cachedText: String, _ style: CellStyle? = nil) throws(XLSXError) {
+        let (r, c) = try cell(row, col)
+        try check(worksheet_write_formula_str(handle, r, c, formula, workbook.format(style), cachedText), "\(name)!R\(row + 1)C\(col + 1)")
+    }
+
+    /// A link: `internal:'Sheet'!A1` for a place in the workbook, or a URL.
+    public func write(_ row: Int, _ col: Int, link: String, text: String, _ style: CellStyle? = nil) throws(XLSXError) {
+        let (r, c) = try cell(row, col)
+        try check(worksheet_write_url_opt(handle, r, c, link, workbook.format(style), text, nil), "\(name)!R\(row + 1)C\(col + 1)")
+    }
+
+    public func blank(_ row: Int, _ col: Int, _ style: CellStyle? = nil) throws(XLSXError) {
+        let (r, c) = try cell(row, col)
+        try check(worksheet_write_blank(handle, r, c, workbook.format(style)), "\(name)!R\(row + 1)C\(col + 1)")
+    }
+
+    public func setColumn(_ col: Int, width: Double, _ style: CellStyle? = nil) throws(XLSXError) {
+        let (_, c) = try cell(0, col)
+        try check(worksheet_set_column(handle, c, c, width, workbook.format(style)), "\(name) column \(col + 1)")
+    }
+
+    public func setRow(_ row: Int, height: Double, _ style: CellStyle? = nil) throws(XLSXError) {
+        let (r, _) = try cell(row, 0)
+        try check(worksheet_set_row(handle, r, height, workbook.format(style)), "\(name) row \(row + 1)")
+    }
+
+    public func freezePanes(rows: Int, columns: Int) {
+        worksheet_freeze_panes(handle, lxw_row_t(rows), lxw_col_t(columns))
+    }
+
+    /// In constant-memory mode this must come before the data rows.
+    public func autofilter(firstRow: Int, firstColumn: Int, lastRow: Int, lastColumn: Int) throws(XLSXError) {
+        let (r1, c1) = try cell(firstRow, firstColumn)
+        let (r2, c2) = try cell(lastRow, lastColumn)
+        try check(worksheet_autofilter(handle, r1, c1, r2, c2), "\(name) autofilter")
+    }
+
+    /// A conditional format whose rule is a formula written for the range's top-left cell.
+    public func conditionalFormat(firstRow: Int, firstColumn: Int, lastRow: Int, lastColumn: Int,
+                                  formula: String, style: CellStyle) throws(XLSXError) {
+        let (r1, c1) = try cell(firstRow, firstColumn)
+        let (r2, c2) = try cell(lastRow, lastColumn)
+        var rule = lxw_conditional_format()
+        rule.type = UInt8(LXW_CONDITIONAL_TYPE_FORMULA.rawValue)
+        let text = strdup(formula)
+        defer { free(text) }
+        rule.value_string = text
+        rule.format = workbook.format(style)
+        try check(worksheet_conditional_format_range(handle, r1, c1, r2, c2, &rule), "\(name) conditional format")
+    }
+
+    /// Landscape A4, fitted to one page wide, the header rows repeated on every page.
+    public func printSetup(landscape: Bool, fitOnePageWide: Bool, repeatRows: ClosedRange<Int>?) throws(XLSXError) {
+        if landscape { worksheet_set_landscape(handle) }
+        worksheet_set_paper(handle, 9)  // A4
+        if fitOnePageWide { worksheet_fit_to_pages(handle, 1, 0) }
+        if let rows = repeatRows {
+            try check(worksheet_repeat_rows(handle, lxw_row_t(rows.lowerBound), lxw_row_t(rows.upperBound)), "\(name) print titles")
+        }
+    }
+
+    public func insert(_ chart: Chart, row: Int, column: Int) throws(XLSXError) {
+        let (r, c) = try cell(row, column)
+        try check(worksheet_insert_chart(handle, r, c, chart.handle), "\(name) chart")
+    }
+}
+
+/// A column chart fed from cell ranges of the workbook.
+public final class Chart {
+    let handle: UnsafeMutablePointer<lxw_chart>
+    private unowned let workbook: Workbook
+
+    init(handle: UnsafeMutablePointer<lxw_chart>, workbook: Workbook) {
+        self.handle = handle
+        self.workbook = workbook
+    }
+
+    /// Ranges as Excel writes them: `='概览'!$A$2:$A$9`.
+    public func addSeries(name: String, categories: String, values: String) throws(XLSXError) {
+        guard let series = chart_add_series(handle, categories, values) else {
+            throw XLSXError(code: -1, description: "cannot add chart series \(name)")
+        }
+        chart_series_set_name(series, name)
+    }
+
+    public func setTitle(_ title: String) { chart_title_set_name(handle, title) }
+
+    public func setAxisTitles(x: String, y: String) {
+        chart_axis_set_name(handle.pointee.x_axis, x)
+        chart_axis_set_name(handle.pointee.y_axis, y)
+    }
+}

@@ -25,6 +25,8 @@ import Testing
         #expect(inputs?.count == 6 && inputs?.allSatisfy { ($0["sha256"] as? String)?.count == 64 } == true)
         #expect((json?["edges"] as? [String: Int])?["matched"] == 4)
         #expect((json?["counts"] as? [String: Int])?["error"] == 0)
+        let workbook = try XLSXFile(path.replacingOccurrences(of: ".json", with: ".xlsx"))
+        #expect(workbook.sheets.first?.name == "概览")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)
     }
@@ -37,9 +39,11 @@ import Testing
         _ = try CLI.run(["reconcile", f.dir, "-o", a], environment: epoch)
         _ = try CLI.run(["reconcile", f.dir, "-o", b], environment: epoch)
         let name = "reconciliation-\(URL(fileURLWithPath: f.dir).lastPathComponent)-2021-12-31.json"
-        let first = try Data(contentsOf: URL(fileURLWithPath: "\(a)/\(name)"))
-        let second = try Data(contentsOf: URL(fileURLWithPath: "\(b)/\(name)"))
-        #expect(!first.isEmpty && first == second)
+        for file in [name, name.replacingOccurrences(of: ".json", with: ".xlsx")] {
+            let first = try Data(contentsOf: URL(fileURLWithPath: "\(a)/\(file)"))
+            let second = try Data(contentsOf: URL(fileURLWithPath: "\(b)/\(file)"))
+            #expect(!first.isEmpty && first == second, "\(file)")
+        }
     }
 
     @Test func findingsExitOneAndAsOfMovesTheDeadline() throws {

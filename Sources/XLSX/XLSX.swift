@@ -270,9 +270,13 @@ public final class Worksheet {
         }
     }
 
-    public func insert(_ chart: Chart, row: Int, column: Int) throws(XLSXError) {
+    /// Places a chart with its top-left corner on a cell, scaled from the default 480 × 288 pixels.
+    public func insert(_ chart: Chart, row: Int, column: Int, xScale: Double = 1, yScale: Double = 1) throws(XLSXError) {
         let (r, c) = try cell(row, column)
-        try check(worksheet_insert_chart(handle, r, c, chart.handle), "\(name) chart")
+        var options = lxw_chart_options()
+        options.x_scale = xScale
+        options.y_scale = yScale
+        try check(worksheet_insert_chart_opt(handle, r, c, chart.handle, &options), "\(name) chart")
     }
 }
 

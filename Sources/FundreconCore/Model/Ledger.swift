@@ -72,6 +72,16 @@ public enum AllocationMethod: String, Sendable {
         default: return nil
         }
     }
+
+    public var chinese: String {
+        switch self {
+        case .competitive: return "竞争性分配"
+        case .factor: return "因素分配"
+        case .collective: return "集体研究"
+        case .postSubsidy: return "后补助"
+        case .earmarked: return "戴帽"
+        }
+    }
 }
 
 public enum ProjectKind: Sendable, Equatable {

@@ -99,7 +99,9 @@ struct SheetTable {
         var widths = headers.map { min(SheetTable.width($0) + 2, 40) }
         for i in 0..<min(rowCount, 2000) {
             for (c, cell) in row(i, 2 + i).enumerated() where c < widths.count {
-                widths[c] = max(widths[c], min(SheetTable.width(SheetTable.display(cell)) + 2, 60))
+                // Numbers get a little more room: CJK fonts set digits wider than Excel's unit.
+                let pad: Double = { if case .text = cell { return 2 } else { return 4 } }()
+                widths[c] = max(widths[c], min(SheetTable.width(SheetTable.display(cell)) + pad, 60))
             }
         }
         for part in 0..<sheetCount {

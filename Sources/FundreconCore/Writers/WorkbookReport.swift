@@ -86,7 +86,7 @@ public struct WorkbookReport {
                 .ratioFormula("=IF(E\(r)=0,\"\",G\(r)/E\(r))", cached: e.planned == 0 ? nil : Double(e.variance) / Double(e.planned)),
                 .text(self.labels.status(e.status)),
                 e.lastDue.map(Cell.date) ?? .empty, e.lastTransfer.map(Cell.date) ?? .empty, e.daysLate.map(Cell.count) ?? .empty,
-                .text(e.methods.map(\.rawValue).joined(separator: "; ")), .text(e.documents.joined(separator: "; ")),
+                .text(e.methods.map { self.labels.lang == .zh ? $0.chinese : $0.rawValue }.joined(separator: "; ")), .text(e.documents.joined(separator: "; ")),
                 .text(e.planLines.isEmpty ? "" : "\(planFile):" + e.planLines.map(String.init).joined(separator: ", ")),
                 .text(e.firstTransferLine.map { "\(transfersFile):\($0)" } ?? ""),
                 e.notMoved != 0 ? .money(e.notMoved) : .empty,
@@ -245,13 +245,13 @@ public struct WorkbookReport {
             r += 1
         }
         r += 1
-        // Planned against transferred per receiving unit: the largest 30 feed the chart.
+        // Planned against transferred per receiving unit: the largest 15 feed the chart.
         var byUnit: [Int: (Fen, Fen)] = [:]
         for e in result.edges {
             let (p, t) = byUnit[e.key.to] ?? (0, 0)
             byUnit[e.key.to] = (p + e.planned, t + e.transferred)
         }
-        let top = byUnit.sorted { ($0.value.0, -$0.key) > ($1.value.0, -$1.key) }.prefix(30)
+        let top = byUnit.sorted { ($0.value.0, -$0.key) > ($1.value.0, -$1.key) }.prefix(15)
         try header([labels.t("接收单位", "Receiving unit"), labels.t("计划（万元）", "Planned (万元)"), labels.t("拨付（万元）", "Transferred (万元)")])
         let firstData = r
         for (unit, (p, t)) in top {
@@ -267,6 +267,6 @@ public struct WorkbookReport {
         try chart.addSeries(name: labels.t("计划", "Planned"), categories: "=\(sheetRef)!$A\(rows)A$\(r)", values: "=\(sheetRef)!$B\(rows)B$\(r)")
         try chart.addSeries(name: labels.t("拨付", "Transferred"), categories: "=\(sheetRef)!$A\(rows)A$\(r)", values: "=\(sheetRef)!$C\(rows)C$\(r)")
         chart.setTitle(labels.t("各接收单位计划与拨付（万元）", "Planned and transferred by receiving unit (万元)"))
-        try s.insert(chart, row: 2, column: 5)
+        try s.insert(chart, row: 2, column: 5, xScale: 2.2, yScale: 1.8)
     }
 }

@@ -37,6 +37,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Phase timings for scripts/bench: not part of the product.
+        .executableTarget(
+            name: "fundrecon-bench",
+            dependencies: ["FundreconCore"]
+        ),
         .testTarget(
             name: "FundreconCoreTests",
             dependencies: [

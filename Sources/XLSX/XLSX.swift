@@ -20,6 +20,8 @@ public enum Limits {
     public static let rows = 1_048_576
     public static let columns = 16_384
     public static let sheetNameLength = 31
+    /// Hyperlinks one worksheet may hold.
+    public static let linksPerSheet = 65_530
 }
 
 /// How a cell looks. Value type: equal descriptions share one libxlsxwriter format.

@@ -14,12 +14,13 @@ import Testing
         return f
     }
 
-    static func write(_ f: Fixture, lang: Language = .zh, rowsPerSheet: Int? = nil) throws -> XLSXFile {
+    static func write(_ f: Fixture, lang: Language = .zh, rowsPerSheet: Int? = nil, linksPerSheet: Int? = nil) throws -> XLSXFile {
         var s = Settings()
         s.lang = lang
         let result = f.reconcile(s)
         var report = WorkbookReport(result, scopeName: "测试", generatedAt: "2022-03-01T00:00:00Z", version: "0.1.0")
         if let rowsPerSheet { report.rowsPerSheet = rowsPerSheet }
+        if let linksPerSheet { report.linksPerSheet = linksPerSheet }
         let path = Fixture.makeTempDir() + "/report.xlsx"
         try report.write(to: path, created: 1_646_092_800)
         return try XLSXFile(path)
@@ -79,6 +80,15 @@ import Testing
         #expect(findings["L\(row)"]?.shown == "查看")
         // The FL002 on K → G1 links to that edge's row on the county sheet.
         #expect(findings.xml.contains("<hyperlink ref=\"L\(row)\" location=\"'县→单位'!A2\""))
+    }
+
+    @Test func pastExcelsLinkLimitTheTargetIsWrittenAsText() throws {
+        let x = try WorkbookReadBack.write(WorkbookReadBack.scope(), linksPerSheet: 1)
+        let findings = try x.sheet("异常清单")
+        let goTo = (2...findings.lastRow).compactMap { findings["L\($0)"]?.shown }.filter { !$0.isEmpty }
+        #expect(goTo.count >= 2 && goTo.first == "查看")
+        #expect(goTo.dropFirst().allSatisfy { $0.hasPrefix("'") && $0.contains("!A") })
+        #expect(findings.xml.components(separatedBy: "<hyperlink ").count - 1 == 1)
     }
 
     @Test func hostileTextFromTheCSVStaysText() throws {

@@ -99,17 +99,15 @@ public struct FindingLog: Sendable {
     public func count(code: RuleCode) -> Int { findings.reduce(0) { $0 + ($1.code == code ? 1 : 0) } }
 
     /// Findings ordered by file order, line, column and code, so output is stable.
+    /// Sorts small integer keys, not the findings: a big run has hundreds of thousands.
     public func sorted(fileOrder: [String]) -> [Finding] {
         let rank = Dictionary(fileOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        return findings.enumerated().sorted { x, y in
-            let a = x.element.primary, b = y.element.primary
-            let ra = rank[a.file] ?? fileOrder.count, rb = rank[b.file] ?? fileOrder.count
-            if ra != rb { return ra < rb }
-            if a.file != b.file { return a.file < b.file }
-            if (a.line ?? 0) != (b.line ?? 0) { return (a.line ?? 0) < (b.line ?? 0) }
-            if (a.column ?? 0) != (b.column ?? 0) { return (a.column ?? 0) < (b.column ?? 0) }
-            if x.element.code != y.element.code { return x.element.code.rawValue < y.element.code.rawValue }
-            return x.offset < y.offset
-        }.map(\.element)
+        let others = Set(findings.map(\.primary.file)).subtracting(fileOrder).sorted()
+        let otherRank = Dictionary(others.enumerated().map { ($1, fileOrder.count + $0) }, uniquingKeysWith: { a, _ in a })
+        let codes = Dictionary(RuleCode.allCases.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let keys = findings.enumerated().map { i, f in
+            (rank[f.primary.file] ?? otherRank[f.primary.file] ?? 0, f.primary.line ?? 0, f.primary.column ?? 0, codes[f.code] ?? 0, i)
+        }
+        return keys.sorted { $0 < $1 }.map { findings[$0.4] }
     }
 }

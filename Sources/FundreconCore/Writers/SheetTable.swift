@@ -46,6 +46,8 @@ struct SheetTable {
     var rules: [(formula: String, style: CellStyle)] = []
     /// Data rows per sheet; Excel's limit less the header and totals rows.
     var rowsPerSheet = Limits.rows - 2
+    /// Links per sheet; past Excel's limit a link's target is written as text.
+    var linksPerSheet = Limits.linksPerSheet
 
     var sheetCount: Int { max(1, (rowCount + rowsPerSheet - 1) / rowsPerSheet) }
 
@@ -128,9 +130,15 @@ struct SheetTable {
         try sheet.setRow(0, height: 30)
         for (c, h) in headers.enumerated() { try sheet.write(0, c, h, Styles.header) }
         var sums = [Int: Fen]()
+        var links = 0
         for k in 0..<count {
             let r = 1 + k
-            for (c, cell) in row(first + k, r + 1).enumerated() {
+            for (c, var cell) in row(first + k, r + 1).enumerated() {
+                if case .link(let target, _) = cell {
+                    // Past Excel's limit of links per sheet the place is written as text.
+                    links += 1
+                    if links > linksPerSheet { cell = .text(target.replacingOccurrences(of: "internal:", with: "")) }
+                }
                 try put(sheet, r, c, cell)
                 guard totalColumns.contains(c) else { continue }
                 if case .money(let f) = cell { sums[c, default: 0] += f }

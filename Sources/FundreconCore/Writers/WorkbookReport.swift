@@ -10,6 +10,8 @@ public struct WorkbookReport {
     let labels: WorkbookLabels
     /// Data rows per sheet before a sheet continues on "name (2)"; Excel's limit unless a test lowers it.
     var rowsPerSheet = Limits.rows - 2
+    /// Links on the findings sheet before the rest are written as text; Excel's limit unless a test lowers it.
+    var linksPerSheet = Limits.linksPerSheet
 
     public init(_ result: ReconcileResult, scopeName: String, generatedAt: String, version: String) {
         self.result = result
@@ -177,6 +179,7 @@ public struct WorkbookReport {
         }
         t.rules = [("$A{r}=\"\(labels.severity(.error))\"", Styles.over), ("$A{r}=\"\(labels.severity(.warning))\"", Styles.under)]
         t.rowsPerSheet = rowsPerSheet
+        t.linksPerSheet = linksPerSheet
         return t
     }
 

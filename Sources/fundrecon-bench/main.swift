@@ -1,0 +1,49 @@
+// Phase timings for benchmarks: how long reading and reconciling take, and how long and how
+// much memory writing the workbook takes on its own (peak RSS reset between the phases).
+//
+//   fundrecon-bench INPUT_DIR OUTPUT.xlsx
+import Foundation
+import FundreconCore
+
+func memory() -> (rss: Int, peak: Int) {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    func kb(_ key: String) -> Int {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first { Int($0) != nil } ?? "0") ?? 0
+    }
+    return (kb("VmRSS:") / 1024, kb("VmHWM:") / 1024)
+}
+
+func seconds(_ d: Duration) -> String {
+    String(format: "%.2f", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+}
+
+let args = CommandLine.arguments
+guard args.count == 3 else {
+    FileHandle.standardError.write(Data("usage: fundrecon-bench INPUT_DIR OUTPUT.xlsx\n".utf8))
+    exit(2)
+}
+let clock = ContinuousClock()
+var result: ReconcileResult?
+let reconcile = clock.measure {
+    result = Reconciler.run(ScopeSources.folder(args[1], existing: FileSystem.isFile), settings: Settings(),
+                            today: Day(year: 2030, month: 1, day: 1)!, fileExists: FileSystem.isFile)
+}
+guard let result else { exit(1) }
+let afterReconcile = memory()
+// Reset the peak so the next reading is the workbook phase alone.
+try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+let before = memory()
+let write = clock.measure {
+    do {
+        try WorkbookReport(result, scopeName: "bench", generatedAt: "bench", version: "bench").write(to: args[2], created: 0)
+    } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        exit(3)
+    }
+}
+let after = memory()
+let largest = Dictionary(grouping: result.edges, by: \.hop).map { ($0.key.name, $0.value.count) }.max { $0.1 < $1.1 }
+print("edges \(result.edges.count) (largest sheet \(largest?.0 ?? "-"): \(largest?.1 ?? 0) rows), findings \(result.findings.count)")
+print("read + reconcile \(seconds(reconcile)) s, RSS after \(afterReconcile.rss) MB (peak \(afterReconcile.peak) MB)")
+print("workbook \(seconds(write)) s, RSS \(before.rss) MB before, peak during writing \(after.peak) MB (+\(after.peak - before.rss) MB)")

@@ -42,31 +42,37 @@ public struct WorkbookReport {
 
     // MARK: Layout
 
-    /// Edges by hop, in sheet order; where each lands, for the findings' links.
-    var hopTables: [(hop: Hop, edges: [EdgeResult])] {
-        Dictionary(grouping: result.edges, by: \.hop).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    /// Edge indices by hop, in sheet order. Indices, not copies: a province has a million edges.
+    var hopGroups: [(hop: Hop, edges: [Int])] {
+        var groups: [Hop: [Int]] = [:]
+        for (i, e) in result.edges.enumerated() { groups[e.hop, default: []].append(i) }
+        return groups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     func fill(_ workbook: Workbook) throws(XLSXError) {
-        let hops = hopTables
-        var edgePlace: [EdgeKey: (String, Int)] = [:]
+        let groups = hopGroups
         var tables: [SheetTable] = []
-        for (hop, edges) in hops {
-            let table = varianceTable(hop, edges)
-            for (i, e) in edges.enumerated() { edgePlace[e.key] = table.place(i) }
-            tables.append(table)
+        // Where each edge lands: its hop's table and its position there.
+        var tableOf = [Int32](repeating: 0, count: result.edges.count)
+        var position = [Int32](repeating: 0, count: result.edges.count)
+        for (t, group) in groups.enumerated() {
+            tables.append(varianceTable(group.hop, group.edges))
+            for (k, i) in group.edges.enumerated() {
+                tableOf[i] = Int32(t)
+                position[i] = Int32(k)
+            }
         }
         let balances = balanceTable()
-        var balancePlace: [EdgeKey: (String, Int)] = [:]
-        for (i, b) in result.balances.enumerated() { balancePlace[EdgeKey(project: b.project, from: b.unit, to: -1)] = balances.place(i) }
         let indicators = indicatorTable()
         let inputs = inputTable()
+        let links = FindingLinks(result: result, edgePlace: { i in tables[Int(tableOf[i])].place(Int(position[i])) },
+                                 balancePlace: balances.place, indicators: indicators, inputs: inputs)
 
         try summary(workbook)
         for t in tables { try t.write(to: workbook) }
         try balances.write(to: workbook)
         try indicators.write(to: workbook)
-        try findingTable(edgePlace: edgePlace, balancePlace: balancePlace, indicators: indicators, inputs: inputs).write(to: workbook)
+        try findingTable(links).write(to: workbook)
         try inputs.write(to: workbook)
     }
 
@@ -76,10 +82,11 @@ public struct WorkbookReport {
 
     // MARK: Variance sheets
 
-    func varianceTable(_ hop: Hop, _ edges: [EdgeResult]) -> SheetTable {
+    func varianceTable(_ hop: Hop, _ indices: [Int]) -> SheetTable {
         let planFile = fileName(result.scope.path(.plan)), transfersFile = fileName(result.scope.path(.transfers))
-        var t = SheetTable(name: labels.hopSheet(hop), headers: labels.varianceColumns, rowCount: edges.count) { i, r in
-            let e = edges[i]
+        let edges = result.edges
+        var t = SheetTable(name: labels.hopSheet(hop), headers: labels.varianceColumns, rowCount: indices.count) { i, r in
+            let e = edges[indices[i]]
             let p = self.project(e.key.project)
             return [
                 .text(p?.code ?? ""), .text(p?.name ?? ""), .text(self.entity(e.key.from)), .text(self.entity(e.key.to)),
@@ -147,29 +154,11 @@ public struct WorkbookReport {
         return t
     }
 
-    /// Each finding links to the row it concerns: its edge, its balance, its indicator, or
-    /// (for input and plan findings) the line of its file on the Inputs sheet.
-    func findingTable(edgePlace: [EdgeKey: (String, Int)], balancePlace: [EdgeKey: (String, Int)],
-                      indicators: SheetTable, inputs: SheetTable) -> SheetTable {
+    func findingTable(_ links: FindingLinks) -> SheetTable {
         let list = result.findings
-        let scope = result.scope
-        let entityIndex = Dictionary(scope.entities.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let projectIndex = Dictionary(scope.projects.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
-        let indicatorRow = Dictionary(result.indicators.enumerated().map { ($1.row.line, $0) }, uniquingKeysWith: { a, _ in a })
-        let inputRow = Dictionary(scope.stats.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
-        func target(_ f: Finding) -> (String, Int)? {
-            let p = f.project.flatMap { projectIndex[$0] }
-            if let p, let from = f.from.flatMap({ entityIndex[$0] }), let to = f.to.flatMap({ entityIndex[$0] }),
-               let place = edgePlace[EdgeKey(project: p, from: from, to: to)] { return place }
-            if let p, let unit = f.entity.flatMap({ entityIndex[$0] }), let place = balancePlace[EdgeKey(project: p, from: unit, to: -1)] {
-                return place
-            }
-            if f.code.rawValue.hasPrefix("PI"), let line = f.primary.line, let i = indicatorRow[line] { return indicators.place(i) }
-            return inputRow[f.primary.file].map { inputs.place($0) }
-        }
         var t = SheetTable(name: labels.findingsSheet, headers: labels.findingColumns, rowCount: list.count) { i, _ in
             let f = list[i]
-            let link: Cell = target(f).map { .link("internal:'\($0.0)'!A\($0.1)", text: self.labels.t("查看", "Go to")) } ?? .empty
+            let link: Cell = links.target(f).map { .link("internal:'\($0.sheet)'!A\($0.row)", text: self.labels.t("查看", "Go to")) } ?? .empty
             return [
                 .text(self.labels.severity(f.severity)), .text(f.code.rawValue), .text(f.message.text(self.labels.lang)),
                 .text(self.fileName(f.primary.file)), f.primary.line.map(Cell.count) ?? .empty, f.primary.column.map(Cell.count) ?? .empty,
@@ -271,5 +260,43 @@ public struct WorkbookReport {
         try chart.addSeries(name: labels.t("拨付", "Transferred"), categories: "=\(sheetRef)!$A\(rows)A$\(r)", values: "=\(sheetRef)!$C\(rows)C$\(r)")
         chart.setTitle(labels.t("各接收单位计划与拨付（万元）", "Planned and transferred by receiving unit (万元)"))
         try s.insert(chart, row: 2, column: 5, xScale: 2.2, yScale: 1.8)
+    }
+}
+
+/// Where a finding's link goes: its edge, its balance, its indicator, or (for input and plan
+/// findings) its file's row on the Inputs sheet. Edges and balances are sorted by their keys,
+/// so they are found by binary search, and ids through the scope's own indices.
+struct FindingLinks {
+    let result: ReconcileResult
+    let edgePlace: (Int) -> (sheet: String, row: Int)
+    let balancePlace: (Int) -> (sheet: String, row: Int)
+    let indicators: SheetTable
+    let inputs: SheetTable
+
+    func target(_ f: Finding) -> (sheet: String, row: Int)? {
+        let scope = result.scope
+        let project = f.project.flatMap(scope.project(named:))
+        if let p = project, let from = f.from.flatMap(scope.entity(named:)), let to = f.to.flatMap(scope.entity(named:)),
+           let i = search(result.edges.count, { (result.edges[$0].key.project, result.edges[$0].key.from, result.edges[$0].key.to) }, (p, from, to)) {
+            return edgePlace(i)
+        }
+        if let p = project, let unit = f.entity.flatMap(scope.entity(named:)),
+           let i = search(result.balances.count, { (result.balances[$0].unit, result.balances[$0].project, 0) }, (unit, p, 0)) {
+            return balancePlace(i)
+        }
+        if f.code.rawValue.hasPrefix("PI"), let line = f.primary.line,
+           let i = result.indicators.firstIndex(where: { $0.row.line == line }) {
+            return indicators.place(i)
+        }
+        return scope.stats.firstIndex { $0.path == f.primary.file }.map { inputs.place($0) }
+    }
+
+    private func search(_ count: Int, _ key: (Int) -> (Int, Int, Int), _ wanted: (Int, Int, Int)) -> Int? {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if key(mid) < wanted { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < count && key(lo) == wanted ? lo : nil
     }
 }

@@ -32,6 +32,8 @@ struct Reconcile: ParsableCommand {
             settings.asOf = day
         }
         let clock = RunClock.fromEnvironment()
+        Interrupts.install(outputFolder: output)
+        let lock = try takeOutputFolder()
         let result = Reconciler.run(ScopeSources.folder(input, existing: FileSystem.isFile), settings: settings,
                                     encoding: options.encoding, today: clock.today, fileExists: FileSystem.isFile)
         if !quiet {
@@ -40,7 +42,6 @@ struct Reconcile: ParsableCommand {
         let scopeName = URL(fileURLWithPath: input).standardizedFileURL.lastPathComponent
         let base = ScopeSources.joinPath(output, "reconciliation-\(scopeName)-\(result.period.asOf)")
         do {
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             try WorkbookReport(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version)
                 .write(to: base + ".xlsx", created: clock.epoch)
             let json = JSONReport.render(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version)
@@ -55,7 +56,35 @@ struct Reconcile: ParsableCommand {
         if !quiet {
             Stderr.write(summary(result, report: base + ".xlsx", language: settings.lang))
         }
+        withExtendedLifetime(lock) {}
         throw ExitCode(result.exitCode(failOn: settings.failOn))
+    }
+
+    /// Creates the output folder, takes its lock (exit 3 at once when another run has it) and
+    /// clears temporary files a killed run left behind.
+    private func takeOutputFolder() throws -> OutputLock {
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            Stderr.write("fundrecon: cannot create \(output): \(error.localizedDescription)")
+            throw ExitCode(3)
+        }
+        let holder = "pid \(ProcessInfo.processInfo.processIdentifier), started \(RunClock.iso(Date()))"
+        let lock: OutputLock
+        do {
+            lock = try OutputLock.acquire(folder: output, holder: holder)
+        } catch {
+            Stderr.write("fundrecon: \(output): \(error.description); try again when it has finished")
+            throw ExitCode(3)
+        }
+        for path in lock.removeStaleTemporaryFiles(in: output) where !quiet {
+            Stderr.write("fundrecon: removed \(path), left by a run that was stopped")
+        }
+        // For the lock's own tests: hold it this long before reading, so a second run meets it.
+        if let text = ProcessInfo.processInfo.environment["FUNDRECON_TEST_HOLD_LOCK_SECONDS"], let seconds = Double(text) {
+            Thread.sleep(forTimeInterval: seconds)
+        }
+        return lock
     }
 
     private func summary(_ r: ReconcileResult, report: String, language: Language) -> String {

@@ -27,7 +27,7 @@ import Testing
         #expect((json?["counts"] as? [String: Int])?["error"] == 0)
         let workbook = try XLSXFile(path.replacingOccurrences(of: ".json", with: ".xlsx"))
         #expect(workbook.sheets.first?.name == "概览")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(AtomicFile.temporaryPrefix) }
         #expect(leftovers.isEmpty)
     }
 

@@ -61,6 +61,24 @@ public enum AtomicFile {
 
     public static func discard(_ temp: String) { unlink(temp) }
 
+    /// Removes our temporary files in the folder (only process `pid`'s, when given); returns their paths.
+    @discardableResult
+    public static func removeTemporaryFiles(in folder: String, pid: Int32? = nil) -> [String] {
+        let prefix = pid.map { "\(temporaryPrefix)\($0)-" } ?? temporaryPrefix
+        guard let dir = opendir(folder.isEmpty ? "." : folder) else { return [] }
+        defer { closedir(dir) }
+        var removed: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix(prefix) else { continue }
+            let path = ScopeSources.joinPath(folder, name)
+            if unlink(path) == 0 { removed.append(path) }
+        }
+        return removed.sorted()
+    }
+
     public static func write(_ text: String, to path: String) throws(OutputError) {
         try write(Array(text.utf8), to: path)
     }

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+@testable import FundreconCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Nightly operation: the output folder's lock, crash safety under SIGKILL, clean stops.
+@Suite(.serialized) struct NightlyOperation {
+    /// A scope with `edges` grantees paid by one city: big enough that writing takes a while.
+    static func bigScope(edges: Int, bump: Bool = false) -> Fixture {
+        var entities = "id,name,level,parent\nP,省厅,province,\nC,市局,city,P\n"
+        var plan = "line,project,from,to,amount,method,document,due\n1,F,P,C,\(edges),factor,,2021-03-31\n"
+        var transfers = "voucher,date,project,from,to,amount,status,document,note\nT0,2021-03-01,F,P,C,\(edges),ok,,\n"
+        for i in 1...edges {
+            entities += "G\(i),承担单位\(i)（韶关市）,grantee,C\n"
+            plan += "\(i + 1),F,C,G\(i),1,competitive,韶财工〔2021〕10号,2021-04-30\n"
+            transfers += "T\(i),2021-03-20,F,C,G\(i),\(bump && i == 1 ? "2" : "1"),ok,,\n"
+        }
+        return Fixture(["entities.csv": entities, "projects.csv": "code,name,parent,budget\nF,专项资金,,\(edges)\n",
+                        "plan.csv": plan, "transfers.csv": transfers])
+    }
+
+    static func start(_ args: [String], environment: [String: String] = [:]) throws -> (Process, Pipe) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLI.executable)
+        p.arguments = args
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        return (p, err)
+    }
+
+    /// Waits until the lock file names `pid` (the run has the lock), at most `seconds`.
+    static func waitForLock(_ folder: String, pid: Int32, seconds: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: folder + "/" + OutputLock.fileName, encoding: .utf8), text.contains("pid \(pid),") { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    static func temporaryFiles(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix(AtomicFile.temporaryPrefix) }
+    }
+
+    @Test func aRunMeetingAHeldLockExitsThreeAtOnceNamingTheHolder() throws {
+        let f = Fixture()
+        f.write()
+        let out = Fixture.makeTempDir()
+        let lock = try OutputLock.acquire(folder: out, holder: "pid 4242, started 2026-11-23T02:00:00Z")
+        let started = Date()
+        let r = try CLI.run(["reconcile", f.dir, "-o", out])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("pid 4242, started 2026-11-23T02:00:00Z"))
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".json") }.isEmpty)
+        withExtendedLifetime(lock) {}
+    }
+
+    @Test func twoRealRunsOnOneFolder_exactlyOneWrites() throws {
+        let f = Fixture()
+        f.write()
+        let out = Fixture.makeTempDir()
+        let (first, _) = try NightlyOperation.start(["reconcile", f.dir, "-o", out, "--quiet"], environment: ["FUNDRECON_TEST_HOLD_LOCK_SECONDS": "3"])
+        #expect(NightlyOperation.waitForLock(out, pid: first.processIdentifier))
+        let second = try CLI.run(["reconcile", f.dir, "-o", out])
+        first.waitUntilExit()
+        #expect(second.status == 3 && second.stderr.contains("pid \(first.processIdentifier),"))
+        #expect(first.terminationStatus == 0)
+        let reports = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix("reconciliation-") }
+        #expect(reports.count == 2)  // the one run's workbook and JSON
+    }
+
+    @Test func aLockLeftByAKilledRunDoesNotBlockTheNext() throws {
+        let f = Fixture()
+        f.write()
+        let out = Fixture.makeTempDir()
+        let (held, _) = try NightlyOperation.start(["reconcile", f.dir, "-o", out, "--quiet"], environment: ["FUNDRECON_TEST_HOLD_LOCK_SECONDS": "60"])
+        #expect(NightlyOperation.waitForLock(out, pid: held.processIdentifier))
+        kill(held.processIdentifier, SIGKILL)
+        held.waitUntilExit()
+        let next = try CLI.run(["reconcile", f.dir, "-o", out, "--quiet"])
+        #expect(next.status == 0, "\(next.stderr)")
+    }
+
+    @Test func sigkillAtAnyMomentLeavesThePreviousReportByteIdentical() throws {
+        let base = NightlyOperation.bigScope(edges: 6000)
+        base.write()
+        let out = Fixture.makeTempDir()
+        let epoch = ["SOURCE_DATE_EPOCH": "1646092800"]
+        #expect(try CLI.run(["reconcile", base.dir, "-o", out, "--quiet"], environment: epoch).status <= 1)
+        let names = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix("reconciliation-") }.sorted()
+        #expect(names.count == 2)
+        let before = try names.map { try Data(contentsOf: URL(fileURLWithPath: out + "/" + $0)) }
+        // The same folder, with one amount changed: a finished run would write different bytes.
+        var changed = NightlyOperation.bigScope(edges: 6000, bump: true)
+        changed.files["transfers.csv"] = changed.files["transfers.csv"]
+        for (name, text) in changed.files { try text.write(toFile: base.dir + "/" + name, atomically: true, encoding: .utf8) }
+        for delay in [0.05, 0.3, 0.7, 1.2, 2.0] {
+            let (run, _) = try NightlyOperation.start(["reconcile", base.dir, "-o", out, "--quiet"], environment: epoch)
+            usleep(useconds_t(delay * 1_000_000))
+            kill(run.processIdentifier, SIGKILL)
+            run.waitUntilExit()
+            let after = try names.map { try Data(contentsOf: URL(fileURLWithPath: out + "/" + $0)) }
+            #expect(after == before, "killed after \(delay) s")
+        }
+        let finished = try CLI.run(["reconcile", base.dir, "-o", out, "--quiet"], environment: epoch)
+        #expect(finished.status <= 1, "\(finished.stderr)")
+        #expect(NightlyOperation.temporaryFiles(out).isEmpty)
+        let final = try names.map { try Data(contentsOf: URL(fileURLWithPath: out + "/" + $0)) }
+        #expect(final != before)  // the finished run did replace the report
+    }
+
+    @Test func sigtermStopsCleanlyWithExitThree() throws {
+        let f = Fixture()
+        f.write()
+        let out = Fixture.makeTempDir()
+        let (run, err) = try NightlyOperation.start(["reconcile", f.dir, "-o", out], environment: ["FUNDRECON_TEST_HOLD_LOCK_SECONDS": "30"])
+        #expect(NightlyOperation.waitForLock(out, pid: run.processIdentifier))
+        kill(run.processIdentifier, SIGTERM)
+        run.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(run.terminationStatus == 3)
+        #expect(message.contains("stopped by SIGTERM"))
+        #expect(NightlyOperation.temporaryFiles(out).isEmpty)
+    }
+
+    @Test func staleTemporaryFilesAreRemovedByTheNextRun() throws {
+        let f = Fixture()
+        f.write()
+        let out = Fixture.makeTempDir()
+        let stale = out + "/" + AtomicFile.temporaryPrefix + "99999-reconciliation-x.xlsx"
+        FileManager.default.createFile(atPath: stale, contents: Data("half a workbook".utf8))
+        let r = try CLI.run(["reconcile", f.dir, "-o", out])
+        #expect(r.status == 0 && r.stderr.contains("removed"))
+        #expect(!FileManager.default.fileExists(atPath: stale))
+    }
+}

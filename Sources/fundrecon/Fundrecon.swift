@@ -72,6 +72,7 @@ extension EncodingChoice: ExpressibleByArgument {}
 extension Language: ExpressibleByArgument {}
 extension FailOn: ExpressibleByArgument {}
 extension DiagnosticFormat: ExpressibleByArgument {}
+extension LogFormat: ExpressibleByArgument {}
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FundreconCore
+import Logging
 
 struct Reconcile: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,8 +20,11 @@ struct Reconcile: ParsableCommand {
     @Flag(name: .long, help: "Print no findings on stderr; the exit code still tells.")
     var quiet = false
 
-    @Flag(name: .customLong("no-progress"), help: "Never show progress.")
+    @Flag(name: .customLong("no-progress"), help: "Never show progress (it shows only on a terminal anyway).")
     var noProgress = false
+
+    @Option(name: .customLong("log-format"), help: "Log lines as text or json (one object a line, for log shippers).")
+    var logFormat: LogFormat = .text
 
     @OptionGroup var options: CommonOptions
 
@@ -32,27 +36,32 @@ struct Reconcile: ParsableCommand {
             settings.asOf = day
         }
         let clock = RunClock.fromEnvironment()
+        let logger = RunLog.make(format: logFormat, quiet: quiet)
         Interrupts.install(outputFolder: output)
         let lock = try takeOutputFolder()
+        let progress = ProgressLine(enabled: !noProgress && !quiet)
         let result = Reconciler.run(ScopeSources.folder(input, existing: FileSystem.isFile), settings: settings,
-                                    encoding: options.encoding, today: clock.today, fileExists: FileSystem.isFile)
+                                    encoding: options.encoding, today: clock.today, fileExists: FileSystem.isFile,
+                                    progress: progress.update, phase: { phase in
+                                        progress.finish()
+                                        RunLog.phase(logger, phase)
+                                    })
         if !quiet {
             for finding in result.findings { Stderr.write(Diagnostics.line(finding, format: .text, language: settings.lang)) }
         }
         let scopeName = URL(fileURLWithPath: input).standardizedFileURL.lastPathComponent
         let base = ScopeSources.joinPath(output, "reconciliation-\(scopeName)-\(result.period.asOf)")
+        let writing = ContinuousClock.now
         do {
             try WorkbookReport(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version)
                 .write(to: base + ".xlsx", created: clock.epoch)
             let json = JSONReport.render(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version)
             try AtomicFile.write(json, to: base + ".json")
-        } catch let error as OutputError {
-            Stderr.write("fundrecon: cannot write the report: \(error.description)")
-            throw ExitCode(3)
         } catch {
-            Stderr.write("fundrecon: cannot write to \(output): \(error.localizedDescription)")
+            Stderr.write("fundrecon: cannot write the report: \(error)")
             throw ExitCode(3)
         }
+        RunLog.wrote(logger, files: [base + ".xlsx", base + ".json"], seconds: (ContinuousClock.now - writing).seconds)
         if !quiet {
             Stderr.write(summary(result, report: base + ".xlsx", language: settings.lang))
         }

@@ -140,3 +140,62 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: stale))
     }
 }
+
+@Suite(.serialized) struct LogsAndProgress {
+    @Test func oneLogLinePerPhaseInTextAndInJSON() throws {
+        let f = Fixture()
+        f.write()
+        let out = Fixture.makeTempDir()
+        let text = try CLI.run(["reconcile", f.dir, "-o", out])
+        let lines = text.stderr.split(separator: "\n").filter { $0.contains(" info fundrecon: ") }
+        #expect(lines.count == 3)
+        #expect(lines.first?.contains("read 6 files, 19 rows (0 rejected)") == true)
+        #expect(lines.dropFirst().first?.contains("reconciled 4 edges") == true)
+        #expect(lines.last?.contains("wrote ") == true && lines.last?.contains(".xlsx") == true)
+
+        let json = try CLI.run(["reconcile", f.dir, "-o", out, "--log-format", "json"])
+        let objects = json.stderr.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(objects.compactMap { $0["phase"] as? String } == ["read", "reconcile", "write"])
+        #expect(objects.first?["rows"] as? String == "19" && objects.first?["level"] as? String == "info")
+
+        let quiet = try CLI.run(["reconcile", f.dir, "-o", out, "--quiet"])
+        #expect(!quiet.stderr.contains("info fundrecon"))
+    }
+
+    @Test func progressShowsOnATerminalAndNotInAFile() throws {
+        // Many rows to read, little to reconcile: 40,000 payments of 1 分 on one day.
+        var f = Fixture()
+        f.files["spending.csv"] = (f.files["spending.csv"] ?? "")
+            + (3...40_002).map { "S\($0),2021-06-01,G2,F2,0.000001,paid,供应商乙,\n" }.joined()
+        f.write()
+        let out = Fixture.makeTempDir()
+        // A pty from util-linux's script; the hold makes the run outlast the one-second threshold.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        p.arguments = ["-qfec", "\(CLI.executable) reconcile \(f.dir) -o \(out)", "/dev/null"]
+        p.environment = ProcessInfo.processInfo.environment.merging(["FUNDRECON_TEST_HOLD_LOCK_SECONDS": "1.2"]) { _, new in new }
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let seen = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(seen.contains("reading spending.csv:"))
+        #expect(seen.contains("\r"))
+
+        let file = Fixture.makeTempDir() + "/stderr.txt"
+        let q = Process()
+        q.executableURL = URL(fileURLWithPath: CLI.executable)
+        q.arguments = ["reconcile", f.dir, "-o", out]
+        q.environment = ProcessInfo.processInfo.environment.merging(["FUNDRECON_TEST_HOLD_LOCK_SECONDS": "1.2"]) { _, new in new }
+        FileManager.default.createFile(atPath: file, contents: nil)
+        q.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        q.standardOutput = FileHandle.nullDevice
+        try q.run()
+        q.waitUntilExit()
+        let logged = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(logged.contains("info fundrecon: read") && !logged.contains("reading ") && !logged.contains("\r"))
+    }
+}

@@ -26,6 +26,9 @@ public struct ScopeSources: Sendable {
     }
 }
 
+/// Told now and then how far reading has got: the file, its rows so far, bytes so far.
+public typealias ReadProgress = (_ file: InputFile, _ rows: Int, _ bytes: Int64) -> Void
+
 /// Callbacks for the rows that are streamed, not kept.
 public struct RowSinks {
     public var transfer: ((TransferRow) -> Void)?
@@ -46,6 +49,7 @@ public final class ScopeLoader {
     private let fileExists: (String) -> Bool
     /// Fingerprint every input (SHA-256) while reading it.
     public var hashing = false
+    public var progress: ReadProgress?
     private var transferStatuses = WordCache { TransferStatus(text: $0) }
     private var spendingStatuses = WordCache { SpendingStatus(text: $0) }
 
@@ -137,6 +141,7 @@ public final class ScopeLoader {
         if file == .spending { scope.spendingVouchers.reserve(reader.estimatedRecords) }
         while reader.next() {
             stats.rowsRead += 1
+            if stats.rowsRead & 0x3FFF == 0, let progress { progress(file, stats.rowsRead, reader.bytesRead) }
             row.begin()
             if !row.checkShape() {
                 finish(&row, &stats)

@@ -1,14 +1,29 @@
+/// A phase of a run, reported when it ends (for logs; never part of a report).
+public enum RunPhase: Sendable {
+    case read(files: [FileStats], seconds: Double)
+    case reconciled(edges: Int, balances: Int, findings: Int, seconds: Double)
+}
+
 /// `fundrecon reconcile`: reads a scope once, streaming the transfers and payments into the
 /// ledger book, then runs every rule and builds what the workbook and the JSON show.
 public enum Reconciler {
-    /// - Parameter today: the date "today" stands for (SOURCE_DATE_EPOCH when set).
+    /// - Parameters:
+    ///   - today: the date "today" stands for (SOURCE_DATE_EPOCH when set).
+    ///   - progress: called every few thousand rows while reading, for a terminal's progress line.
+    ///   - phase: called as each phase ends, for the logs.
     public static func run(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice = .auto,
-                           today: Day, fileExists: @escaping (String) -> Bool) -> ReconcileResult {
+                           today: Day, fileExists: @escaping (String) -> Bool,
+                           progress: ReadProgress? = nil, phase: ((RunPhase) -> Void)? = nil) -> ReconcileResult {
+        let clock = ContinuousClock()
+        let started = clock.now
         let book = LedgerBook()
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
         loader.hashing = true
+        loader.progress = progress
         loader.load(sources, sinks: RowSinks(transfer: book.add, spending: book.add))
         let scope = loader.scope
+        let read = clock.now
+        phase?(.read(files: scope.stats, seconds: (read - started).seconds))
         var log = loader.log
         PlanRules.check(scope, into: &log)
 
@@ -38,9 +53,12 @@ public enum Reconciler {
             skipped += [.PI001, .PI002, .PI003, .PI004, .PI005]
         }
         let order = InputFile.allCases.compactMap { sources.paths[$0] }
-        return ReconcileResult(scope: scope, settings: settings, period: period, edges: edges, balances: balances,
-                               indicators: indicators, totals: totals(scope, book, edges, period),
-                               findings: log.sorted(fileOrder: order), skippedRules: skipped.sorted())
+        let result = ReconcileResult(scope: scope, settings: settings, period: period, edges: edges, balances: balances,
+                                     indicators: indicators, totals: totals(scope, book, edges, period),
+                                     findings: log.sorted(fileOrder: order), skippedRules: skipped.sorted())
+        phase?(.reconciled(edges: edges.count, balances: balances.count, findings: result.findings.count,
+                           seconds: (clock.now - read).seconds))
+        return result
     }
 
     static func spendingByProject(_ book: LedgerBook, asOf: Day) -> [Int: Fen] {
@@ -72,4 +90,8 @@ public enum Reconciler {
             transferredAfterAsOf: edges.reduce(0) { $0 + $1.afterAsOf },
             notMoved: edges.reduce(0) { $0 + $1.notMoved })
     }
+}
+
+extension Duration {
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

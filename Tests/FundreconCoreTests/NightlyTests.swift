@@ -199,3 +199,42 @@ import Glibc
         #expect(logged.contains("info fundrecon: read") && !logged.contains("reading ") && !logged.contains("\r"))
     }
 }
+
+@Suite(.serialized) struct NightlyScript {
+    static func run(_ args: [String], environment: [String: String]) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [CLI.packageRoot + "/scripts/nightly"] + args
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    @Test func keepsTheLastReportsLogsAndPassesTheExitCodeThrough() throws {
+        var f = Fixture()
+        let out = Fixture.makeTempDir()
+        let scope = URL(fileURLWithPath: f.dir).lastPathComponent
+        for date in ["2021-01-31", "2021-02-28", "2021-03-31"] {
+            for ext in ["xlsx", "json"] {
+                FileManager.default.createFile(atPath: "\(out)/reconciliation-\(scope)-\(date).\(ext)", contents: Data("old".utf8))
+            }
+        }
+        f.write()
+        let env = ["FUNDRECON_BIN": CLI.executable, "SOURCE_DATE_EPOCH": "1646092800"]
+        #expect(try NightlyScript.run([f.dir, out, "2"], environment: env) == 0)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix("reconciliation-") }.sorted()
+        #expect(kept == ["reconciliation-\(scope)-2021-03-31.json", "reconciliation-\(scope)-2021-03-31.xlsx",
+                         "reconciliation-\(scope)-2021-12-31.json", "reconciliation-\(scope)-2021-12-31.xlsx"])
+        let log = try String(contentsOfFile: out + "/nightly.log", encoding: .utf8)
+        #expect(log.contains("== exit 0") && log.contains("info fundrecon: read"))
+        // Findings: exit 1 passed through; the log grows.
+        f.edit("transfers.csv", "T3,2021-03-21,F2,C,G2,40,", "T3,2021-03-21,F2,C,G2,50,")
+        f.write()
+        #expect(try NightlyScript.run([], environment: env.merging(["FUNDRECON_INPUT": f.dir, "FUNDRECON_OUTPUT": out]) { _, b in b }) == 1)
+        #expect(try String(contentsOfFile: out + "/nightly.log", encoding: .utf8).contains("== exit 1"))
+        #expect(try NightlyScript.run(["/no/such/scope", out], environment: env) == 2)
+    }
+}

@@ -51,11 +51,13 @@ struct Reconcile: ParsableCommand {
         }
         let scopeName = URL(fileURLWithPath: input).standardizedFileURL.lastPathComponent
         let base = ScopeSources.joinPath(output, "reconciliation-\(scopeName)-\(result.period.asOf)")
+        // What changed since the last report of this scope in the folder, if there is one.
+        let changes = ChangeDetector.previousReport(in: output, scope: scopeName).flatMap { ChangeDetector.compare(result, withReportAt: $0) }
         let writing = ContinuousClock.now
         do {
-            try WorkbookReport(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version)
+            try WorkbookReport(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version, changes: changes)
                 .write(to: base + ".xlsx", created: clock.epoch)
-            let json = JSONReport.render(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version)
+            let json = JSONReport.render(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version, changes: changes)
             try AtomicFile.write(json, to: base + ".json")
         } catch {
             Stderr.write("fundrecon: cannot write the report: \(error)")

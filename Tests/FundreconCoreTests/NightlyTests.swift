@@ -238,3 +238,60 @@ import Glibc
         #expect(try NightlyScript.run(["/no/such/scope", out], environment: env) == 2)
     }
 }
+
+@Suite(.serialized) struct WhatChangedOvernight {
+    @Test func aSecondRunListsNewAndResolvedFindingsAndChangedTransfers() throws {
+        var f = Fixture()
+        // Night 1: one bad row (T5) and a failed transfer never replaced (T7, FL009).
+        f.append("transfers.csv", "T5,2021-03-22,F2,C,G2,4O,ok,,补录")
+        f.append("transfers.csv", "T7,2021-03-25,F1,C,K,3,failed,,账户异常")
+        f.write()
+        let out = Fixture.makeTempDir()
+        let epoch = ["SOURCE_DATE_EPOCH": "1646092800"]
+        #expect(try CLI.run(["reconcile", f.dir, "-o", out, "--quiet"], environment: epoch).status == 1)
+        let name = "reconciliation-\(URL(fileURLWithPath: f.dir).lastPathComponent)-2021-12-31"
+
+        // Night 2: a row added before T7 (its line moves), T2's amount changed, T5 fixed.
+        f.edit("transfers.csv", "T5,2021-03-22,F2,C,G2,4O,ok,,补录", "T5,2021-03-22,F2,C,G2,1,ok,,补录\nT6,2021-04-12,F1,K,G1,5,ok,,追加")
+        f.edit("transfers.csv", "T2,2021-03-20,F1,C,K,60,", "T2,2021-03-20,F1,C,K,50,")
+        f.write()
+        #expect(try CLI.run(["reconcile", f.dir, "-o", out, "--quiet"], environment: epoch).status == 1)
+
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/\(name).json"))) as? [String: Any]
+        let changes = try #require(json?["changes"] as? [String: Any])
+        #expect(changes["previous"] as? String == "\(name).json")
+        let edges = (changes["edges"] as? [[String: Any]] ?? []).map {
+            "\($0["from"] ?? "")→\($0["to"] ?? ""):\($0["transferred_before_fen"] ?? ""):\($0["transferred_fen"] ?? "")"
+        }
+        // In project order (F1, then F2), then by units.
+        #expect(edges == ["C→K:60000000:50000000", "K→G1:60000000:65000000", "C→G2:40000000:41000000"])
+        let resolved = (changes["resolved_findings"] as? [[String: Any]] ?? []).map { $0["code"] as? String ?? "" }
+        #expect(resolved == ["IN005"])
+        let new = (changes["new_findings"] as? [[String: Any]] ?? []).map { "\($0["code"] ?? "") \($0["from"] ?? "")→\($0["to"] ?? "")" }
+        #expect(new.contains("FL003 C→K") && new.contains("FL004 C→G2") && new.contains("FL004 K→G1"))
+        // The failed transfer is the same finding on a new line: neither new nor resolved.
+        #expect(!new.contains { $0.hasPrefix("FL009") } && !resolved.contains("FL009"))
+
+        let sheet = try XLSXFile("\(out)/\(name).xlsx").sheet("变化")
+        var rows: [(String, String, String)] = []
+        for r in 2...max(sheet.lastRow, 2) {
+            rows.append((sheet["A\(r)"]?.shown ?? "", sheet["B\(r)"]?.shown ?? "", "\(sheet["H\(r)"]?.shown ?? "")→\(sheet["I\(r)"]?.shown ?? "")"))
+        }
+        #expect(rows.filter { $0.0 == "已解决问题" }.map(\.1) == ["IN005"])
+        #expect(rows.filter { $0.0 == "拨付变化" }.map(\.2) == ["C→K", "K→G1", "C→G2"])
+        #expect(rows.filter { $0.0 == "新增问题" }.count == new.count)
+        let k = try #require((2...sheet.lastRow).first { sheet["A\($0)"]?.shown == "拨付变化" && sheet["H\($0)"]?.shown == "C" && sheet["I\($0)"]?.shown == "K" })
+        #expect(sheet["J\(k)"]?.value == "60" && sheet["K\(k)"]?.value == "50" && sheet["L\(k)"]?.value == "-10" && sheet["L\(k)"]?.formula == "K\(k)-J\(k)")
+    }
+
+    @Test func aFirstRunHasNoChangesSheet() throws {
+        let f = Fixture()
+        f.write()
+        let out = Fixture.makeTempDir()
+        _ = try CLI.run(["reconcile", f.dir, "-o", out, "--quiet"])
+        let name = "reconciliation-\(URL(fileURLWithPath: f.dir).lastPathComponent)-2021-12-31"
+        #expect(try XLSXFile("\(out)/\(name).xlsx").sheets.contains { $0.name == "变化" } == false)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/\(name).json"))) as? [String: Any]
+        #expect(json?["changes"] == nil && (json?["edge_list"] as? [Any])?.count == 4)
+    }
+}

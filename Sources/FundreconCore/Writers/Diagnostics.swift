@@ -68,6 +68,7 @@ public enum Diagnostics {
         o.add("to", f.to)
         o.add("entity", f.entity)
         o.add("amount_fen", f.amount)
+        o.add("key", f.identity)
         return o.finish()
     }
 

@@ -3,7 +3,7 @@
 public enum JSONReport {
     public static let toolName = "fundrecon"
 
-    public static func render(_ r: ReconcileResult, scopeName: String, generatedAt: String, version: String) -> String {
+    public static func render(_ r: ReconcileResult, scopeName: String, generatedAt: String, version: String, changes: Changes? = nil) -> String {
         var o = JSONObjectWriter()
         var tool = JSONObjectWriter()
         tool.add("name", toolName)
@@ -27,10 +27,48 @@ public enum JSONReport {
         for s in Severity.allCases.reversed() { counts.add(s.english, r.count(s)) }
         o.addRaw("counts", counts.finish())
         o.addRaw("skipped_rules", array(r.skippedRules.map { JSONText.quote($0.rawValue) }))
+        o.addRaw("edge_list", "[\n" + r.edges.map { e in
+            var x = JSONObjectWriter()
+            x.add("project", r.scope.projects[e.key.project].code)
+            x.add("from", r.scope.entities[e.key.from].id)
+            x.add("to", r.scope.entities[e.key.to].id)
+            x.add("planned_fen", e.planned)
+            x.add("transferred_fen", e.transferred)
+            x.add("status", e.status.rawValue)
+            return "  " + x.finish()
+        }.joined(separator: ",\n") + "\n]")
+        if let changes { o.addRaw("changes", self.changes(changes, r.settings.lang)) }
         return o.finish(multiline: true) + "\n"
     }
 
     static func array(_ items: [String]) -> String { "[" + items.joined(separator: ",") + "]" }
+
+    static func changes(_ c: Changes, _ lang: Language) -> String {
+        var o = JSONObjectWriter()
+        o.add("previous", c.previous)
+        o.addRaw("new_findings", array(c.newFindings.map { Diagnostics.json($0, lang) }))
+        o.addRaw("resolved_findings", array(c.resolvedFindings.map { f in
+            var x = JSONObjectWriter()
+            x.add("code", f.code)
+            x.add("severity", f.severity)
+            x.add("message", f.message)
+            x.add("file", f.file)
+            x.add("line", f.line)
+            x.add("key", f.key)
+            return x.finish()
+        }))
+        o.addRaw("edges", array(c.edges.map { e in
+            var x = JSONObjectWriter()
+            x.add("project", e.project)
+            x.add("from", e.from)
+            x.add("to", e.to)
+            x.add("transferred_before_fen", e.before)
+            x.add("transferred_fen", e.after)
+            x.add("difference_fen", e.difference)
+            return x.finish()
+        }))
+        return o.finish()
+    }
 
     static func settings(_ s: Settings) -> String {
         var o = JSONObjectWriter()

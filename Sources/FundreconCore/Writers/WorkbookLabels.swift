@@ -9,6 +9,17 @@ struct WorkbookLabels {
     var indicatorsSheet: String { t("绩效指标", "Indicators") }
     var findingsSheet: String { t("异常清单", "Findings") }
     var inputsSheet: String { t("数据来源", "Inputs") }
+    var changesSheet: String { t("变化", "Changes") }
+
+    var changeColumns: [String] {
+        [t("变化", "Change"), t("代码", "Code"), t("级别", "Severity"), t("说明", "Message"), t("文件", "File"), t("行", "Line"),
+         t("项目", "Project"), t("拨出单位", "From"), t("接收单位", "To"),
+         t("原拨付（万元）", "Transferred before (万元)"), t("现拨付（万元）", "Transferred now (万元)"), t("差额（万元）", "Difference (万元)")]
+    }
+
+    var newFinding: String { t("新增问题", "new finding") }
+    var resolvedFinding: String { t("已解决问题", "resolved finding") }
+    var changedTransfer: String { t("拨付变化", "transfer changed") }
 
     func hopSheet(_ hop: Hop) -> String {
         lang == .zh ? hop.chinese : "\(hop.from.english.capitalized)→\(hop.to.english.capitalized)"

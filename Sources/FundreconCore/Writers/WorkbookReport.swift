@@ -13,8 +13,12 @@ public struct WorkbookReport {
     /// Links on the findings sheet before the rest are written as text; Excel's limit unless a test lowers it.
     var linksPerSheet = Limits.linksPerSheet
 
-    public init(_ result: ReconcileResult, scopeName: String, generatedAt: String, version: String) {
+    /// What changed since the previous report, when there is one: the 变化 sheet.
+    let changes: Changes?
+
+    public init(_ result: ReconcileResult, scopeName: String, generatedAt: String, version: String, changes: Changes? = nil) {
         self.result = result
+        self.changes = changes
         self.scopeName = scopeName
         self.generatedAt = generatedAt
         self.version = version
@@ -69,6 +73,7 @@ public struct WorkbookReport {
                                  balancePlace: balances.place, indicators: indicators, inputs: inputs)
 
         try summary(workbook)
+        if let changes { try changeTable(changes).write(to: workbook) }
         for t in tables { try t.write(to: workbook) }
         try balances.write(to: workbook)
         try indicators.write(to: workbook)
@@ -105,6 +110,32 @@ public struct WorkbookReport {
         t.totalsLabel = labels.totalsRow
         t.rules = [("$I{r}=\"\(labels.status(.over))\"", Styles.over), ("$I{r}=\"\(labels.status(.under))\"", Styles.under),
                    ("$I{r}=\"\(labels.status(.missing))\"", Styles.missing)]
+        t.rowsPerSheet = rowsPerSheet
+        return t
+    }
+
+    /// New findings, resolved findings and changed transfers, in that order.
+    func changeTable(_ c: Changes) -> SheetTable {
+        let newCount = c.newFindings.count, resolvedCount = c.resolvedFindings.count
+        var t = SheetTable(name: labels.changesSheet, headers: labels.changeColumns, rowCount: newCount + resolvedCount + c.edges.count) { i, r in
+            if i < newCount {
+                let f = c.newFindings[i]
+                return [.text(self.labels.newFinding), .text(f.code.rawValue), .text(self.labels.severity(f.severity)),
+                        .text(f.message.text(self.labels.lang)), .text(self.fileName(f.primary.file)), f.primary.line.map(Cell.count) ?? .empty,
+                        .text(f.project ?? ""), .text(f.from ?? ""), .text(f.to ?? ""), .empty, .empty, .empty]
+            }
+            if i < newCount + resolvedCount {
+                let f = c.resolvedFindings[i - newCount]
+                let severity = Severity.allCases.first { $0.english == f.severity }.map(self.labels.severity) ?? f.severity
+                return [.text(self.labels.resolvedFinding), .text(f.code), .text(severity), .text(f.message),
+                        .text(self.fileName(f.file ?? "")), f.line.map(Cell.count) ?? .empty,
+                        .text(f.project ?? ""), .text(f.from ?? ""), .text(f.to ?? ""), .empty, .empty, .empty]
+            }
+            let e = c.edges[i - newCount - resolvedCount]
+            return [.text(self.labels.changedTransfer), .empty, .empty, .empty, .empty, .empty,
+                    .text(e.project), .text(e.from), .text(e.to), .money(e.before), .money(e.after),
+                    .moneyFormula("=K\(r)-J\(r)", e.difference)]
+        }
         t.rowsPerSheet = rowsPerSheet
         return t
     }

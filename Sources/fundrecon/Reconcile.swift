@@ -38,8 +38,9 @@ struct Reconcile: ParsableCommand {
         let clock = RunClock.fromEnvironment()
         let logger = RunLog.make(format: logFormat, quiet: quiet)
         Interrupts.install(outputFolder: output)
-        let lock = try takeOutputFolder()
+        // Created first so its one-second threshold counts from the start of the run.
         let progress = ProgressLine(enabled: !noProgress && !quiet)
+        let lock = try takeOutputFolder()
         let result = Reconciler.run(ScopeSources.folder(input, existing: FileSystem.isFile), settings: settings,
                                     encoding: options.encoding, today: clock.today, fileExists: FileSystem.isFile,
                                     progress: progress.update, phase: { phase in

@@ -33,9 +33,13 @@ public typealias ReadProgress = (_ file: InputFile, _ rows: Int, _ bytes: Int64)
 public struct RowSinks {
     public var transfer: ((TransferRow) -> Void)?
     public var spending: ((SpendingRow) -> Void)?
-    public init(transfer: ((TransferRow) -> Void)? = nil, spending: ((SpendingRow) -> Void)? = nil) {
+    /// Told how many rows a streamed file probably holds before its first row, to size tables.
+    public var expect: ((InputFile, Int) -> Void)?
+    public init(transfer: ((TransferRow) -> Void)? = nil, spending: ((SpendingRow) -> Void)? = nil,
+                expect: ((InputFile, Int) -> Void)? = nil) {
         self.transfer = transfer
         self.spending = spending
+        self.expect = expect
     }
 }
 
@@ -137,8 +141,11 @@ public final class ScopeLoader {
             return
         }
         var row = RowCheck(reader: reader, header: header, file: file, path: path, unit: settings.unit, refs: References(scope))
-        if file == .transfers { scope.transferVouchers.reserve(reader.estimatedRecords) }
-        if file == .spending { scope.spendingVouchers.reserve(reader.estimatedRecords) }
+        if file == .transfers || file == .spending {
+            let estimate = reader.estimatedRecords
+            if file == .transfers { scope.transferVouchers.reserve(estimate) } else { scope.spendingVouchers.reserve(estimate) }
+            sinks.expect?(file, estimate)
+        }
         while reader.next() {
             stats.rowsRead += 1
             if stats.rowsRead & 0x3FFF == 0, let progress { progress(file, stats.rowsRead, reader.bytesRead) }

@@ -101,8 +101,14 @@ public final class LedgerBook {
 
     public init(rowLevelOnly: Bool = false) { self.rowLevelOnly = rowLevelOnly }
 
-    func reserve(transfers: Int) {
-        edges.reserveCapacity(max(16, transfers / 20))
+    /// Sizes the row-key tables for a file's expected rows, so a big file does not pay for
+    /// rehashing (and the transient second table it needs).
+    public func expect(_ file: InputFile, rows: Int) {
+        switch file {
+        case .transfers: if transferKeys.count == 0 { transferKeys = RowKeyIndex(capacity: rows) }
+        case .spending: if paidKeys.count == 0 && !rowLevelOnly { paidKeys = RowKeyIndex(capacity: rows) }
+        default: break
+        }
     }
 
     static func flowKey(unit: Int, project: Int) -> EdgeKey { EdgeKey(project: project, from: unit, to: -1) }

@@ -29,7 +29,11 @@ let package = Package(
         ),
         .target(
             name: "FundreconCore",
-            dependencies: ["XLSX", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["XLSX", .product(name: "TOMLKit", package: "TOMLKit")],
+            // The per-row path touches class storage millions of times; in release the
+            // run-time exclusivity checks cost about a tenth of the read (perf), and debug
+            // builds (every test) keep them.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "fundrecon",

@@ -156,6 +156,10 @@ public final class Workbook {
         }
         if style.verticalCenter { format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_CENTER.rawValue)) }
         if style.wrap { format_set_text_wrap(f) }
+        // libxlsxwriter 1.1.4 caches a format's index only when the format is new; one equal to
+        // an existing format (the default one, say) is hashed again (568 bytes, a malloc) for
+        // every cell. Fixing the index once makes every later cell a field read.
+        f.pointee.xf_index = lxw_format_get_xf_index(f)
         formats[style] = f
         return f
     }

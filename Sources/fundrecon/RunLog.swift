@@ -73,7 +73,8 @@ final class ProgressLine {
     private let enabled: Bool
     private let started = ContinuousClock.now
     private var lastDraw: ContinuousClock.Instant?
-    private var fileStarted: (InputFile, ContinuousClock.Instant)?
+    /// Transfers and spending are read at once: each file's rate counts from its own start.
+    private var fileStarted: [InputFile: ContinuousClock.Instant] = [:]
     private var drawn = false
 
     init(enabled: Bool) {
@@ -83,11 +84,12 @@ final class ProgressLine {
     func update(_ file: InputFile, _ rows: Int, _ bytes: Int64) {
         guard enabled else { return }
         let now = ContinuousClock.now
-        if fileStarted?.0 != file { fileStarted = (file, now) }
+        let since = fileStarted[file] ?? now
+        fileStarted[file] = since
         guard (now - started).seconds > 1 else { return }
         if let last = lastDraw, (now - last).seconds < 0.1 { return }
         lastDraw = now
-        let elapsed = max((now - (fileStarted?.1 ?? started)).seconds, 0.001)
+        let elapsed = max((now - since).seconds, 0.001)
         let rate = Int(Double(rows) / elapsed)
         write("\r\u{1B}[Kreading \(file.fileName): \(rows) rows, \(rate) rows/s, \(RunLog.megabytes(bytes))")
         drawn = true

@@ -18,7 +18,7 @@ public enum CheckRun {
                            fileExists: @escaping (String) -> Bool) -> CheckResult {
         let book = LedgerBook(rowLevelOnly: true)
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
-        loader.load(sources, sinks: RowSinks(transfer: book.add, expect: { book.expect($0, rows: $1) }))
+        loader.load(sources, sinks: RowSinks(transfer: book.add, expect: book.sinks.expect))
         let scope = loader.scope
         var log = loader.log
         PlanRules.check(scope, into: &log)

@@ -94,6 +94,8 @@ public struct FindingLog: Sendable {
 
     public mutating func add(_ finding: Finding) { findings.append(finding) }
 
+    public mutating func append(_ other: FindingLog) { findings.append(contentsOf: other.findings) }
+
     public func count(_ severity: Severity) -> Int { findings.reduce(0) { $0 + ($1.severity == severity ? 1 : 0) } }
 
     public func count(code: RuleCode) -> Int { findings.reduce(0) { $0 + ($1.code == code ? 1 : 0) } }

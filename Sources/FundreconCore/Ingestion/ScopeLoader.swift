@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where each input file of a scope is read from.
 public struct ScopeSources: Sendable {
     public var paths: [InputFile: String]
@@ -43,6 +45,16 @@ public struct RowSinks {
     }
 }
 
+/// One file's share of a load: its accounting, findings and voucher table, kept apart until
+/// the file is done so that two files can be read at once.
+struct FileRead {
+    var stats: FileStats
+    var log = FindingLog()
+    var vouchers = VoucherRegistry()
+    var transferStatuses = WordCache { TransferStatus(text: $0) }
+    var spendingStatuses = WordCache { SpendingStatus(text: $0) }
+}
+
 /// Reads a scope's files in order and applies the input rules (IN001–IN010) row by row.
 /// A row with any IN finding is rejected: counted, reported, and kept out of every sum.
 public final class ScopeLoader {
@@ -53,9 +65,9 @@ public final class ScopeLoader {
     private let fileExists: (String) -> Bool
     /// Fingerprint every input (SHA-256) while reading it.
     public var hashing = false
+    /// Called from the reading threads, one call at a time.
     public var progress: ReadProgress?
-    private var transferStatuses = WordCache { TransferStatus(text: $0) }
-    private var spendingStatuses = WordCache { SpendingStatus(text: $0) }
+    private let progressLock = NSLock()
 
     public init(settings: Settings, encoding: EncodingChoice = .auto, fileExists: @escaping (String) -> Bool) {
         self.settings = settings
@@ -63,59 +75,82 @@ public final class ScopeLoader {
         self.fileExists = fileExists
     }
 
+    /// Reads units, projects and the plan first (later files refer to them), then transfers
+    /// and spending at the same time on two threads, then the indicators.
     public func load(_ sources: ScopeSources, sinks: RowSinks = RowSinks()) {
-        for file in InputFile.allCases {
+        func expected(_ file: InputFile) -> Bool { sources.expectsAllRequired && file.isRequired }
+        for file in [InputFile.entities, .projects, .plan] {
             guard let path = sources.paths[file] else { continue }
-            scope.stats.append(open(file, path, expected: sources.expectsAllRequired && file.isRequired, sinks))
+            keep(open(file, path, expected: expected(file), sinks))
             // Later files refer to units and projects by their place in the hierarchy.
             if file == .entities { resolveEntityParents() }
             if file == .projects { resolveProjectParents() }
         }
+        let streamed = [InputFile.transfers, .spending].compactMap { file in sources.paths[file].map { (file, $0) } }
+        let reads = Concurrently.map(streamed) { file, path in self.open(file, path, expected: expected(file), sinks) }
+        reads.forEach(keep)
+        if let path = sources.paths[.indicators] {
+            keep(open(.indicators, path, expected: expected(.indicators), sinks))
+        }
     }
 
-    private func open(_ file: InputFile, _ path: String, expected: Bool, _ sinks: RowSinks) -> FileStats {
-        var stats = FileStats(file: file, path: path)
+    private func keep(_ read: FileRead) {
+        scope.stats.append(read.stats)
+        log.append(read.log)
+        if read.stats.file == .transfers { scope.transferVouchers = read.vouchers }
+        if read.stats.file == .spending { scope.spendingVouchers = read.vouchers }
+    }
+
+    /// Reads one file into its own findings and voucher table: touches nothing shared but
+    /// the sinks of its own file, so transfers and spending can be read at once.
+    private func open(_ file: InputFile, _ path: String, expected: Bool, _ sinks: RowSinks) -> FileRead {
+        var read = FileRead(stats: FileStats(file: file, path: path))
         guard fileExists(path) else {
             if expected {
-                log.add(Finding(.IN001, Message(zh: "缺少必需的文件 \(file.fileName)", en: "required file \(file.fileName) is missing"),
-                                at: SourceRef(file: path)))
+                read.log.add(Finding(.IN001, Message(zh: "缺少必需的文件 \(file.fileName)", en: "required file \(file.fileName) is missing"),
+                                     at: SourceRef(file: path)))
             }
-            return stats
+            return read
         }
-        stats.present = true
+        read.stats.present = true
         let reader: CSVReader
         do {
             reader = try CSVReader(path: path, encoding: encoding, hashing: hashing)
         } catch {
-            stats.rejectedWhole = true
-            log.add(Finding(.IN001, Message(zh: "无法打开 \(file.fileName)：\(error.reason)", en: "cannot open \(file.fileName): \(error.reason)"),
-                            at: SourceRef(file: path)))
-            return stats
+            read.stats.rejectedWhole = true
+            read.log.add(Finding(.IN001, Message(zh: "无法打开 \(file.fileName)：\(error.reason)", en: "cannot open \(file.fileName): \(error.reason)"),
+                                 at: SourceRef(file: path)))
+            return read
         }
-        read(file, reader, &stats, sinks)
-        stats.encoding = reader.encoding
-        stats.bytes = reader.bytesRead
-        stats.sha256 = reader.digest?.hex()
-        return stats
+        self.read(file, reader, &read, sinks)
+        read.stats.encoding = reader.encoding
+        read.stats.bytes = reader.bytesRead
+        read.stats.sha256 = reader.digest?.hex()
+        return read
+    }
+
+    private func report(_ file: InputFile, _ rows: Int, _ bytes: Int64) {
+        guard let progress else { return }
+        progressLock.withLock { progress(file, rows, bytes) }
     }
 
     // MARK: One file
 
-    private func read(_ file: InputFile, _ reader: CSVReader, _ stats: inout FileStats, _ sinks: RowSinks) {
-        let path = stats.path
+    private func read(_ file: InputFile, _ reader: CSVReader, _ read: inout FileRead, _ sinks: RowSinks) {
+        let path = read.stats.path
         guard reader.next() else {
-            stats.rejectedWhole = true
-            log.add(Finding(.IN001, Message(zh: "\(file.fileName) 是空文件，没有表头行", en: "\(file.fileName) is empty: no header row"),
+            read.stats.rejectedWhole = true
+            read.log.add(Finding(.IN001, Message(zh: "\(file.fileName) 是空文件，没有表头行", en: "\(file.fileName) is empty: no header row"),
                             at: SourceRef(file: path, line: 1)))
             return
         }
         if reader.undecodable {
-            stats.rejectedWhole = true
-            log.add(Finding(.IN002, Message(
+            read.stats.rejectedWhole = true
+            read.log.add(Finding(.IN002, Message(
                 zh: "\(file.fileName) 既不是 UTF-8 也不是 GB18030 编码，整个文件未读取；请另存为“CSV UTF-8”",
                 en: "\(file.fileName) is neither UTF-8 nor GB18030; the file was not read. Save it as \"CSV UTF-8\""),
                 at: SourceRef(file: path)))
-            countRest(reader, &stats)
+            countRest(reader, &read.stats)
             return
         }
         let cells = (0..<reader.fieldCount).map { reader.string($0) }
@@ -123,52 +158,52 @@ public final class ScopeLoader {
         let headerLine = reader.line
         for (i, text) in header.unknown {
             let loc = reader.location(ofField: i)
-            log.add(Finding(.IN010, Message(zh: "未识别的列“\(text)”已忽略", en: "unknown column \"\(text)\" ignored"),
+            read.log.add(Finding(.IN010, Message(zh: "未识别的列“\(text)”已忽略", en: "unknown column \"\(text)\" ignored"),
                             at: SourceRef(file: path, line: loc.line, column: loc.column)))
         }
         for (i, text) in header.repeated {
             let loc = reader.location(ofField: i)
-            log.add(Finding(.IN010, Message(zh: "重复的列“\(text)”已忽略，使用前面的同名列", en: "repeated column \"\(text)\" ignored; the earlier one is used"),
+            read.log.add(Finding(.IN010, Message(zh: "重复的列“\(text)”已忽略，使用前面的同名列", en: "repeated column \"\(text)\" ignored; the earlier one is used"),
                             at: SourceRef(file: path, line: loc.line, column: loc.column)))
         }
         if !header.missing.isEmpty {
-            stats.rejectedWhole = true
+            read.stats.rejectedWhole = true
             let names = header.missing.map { "\($0.column.rawValue)（\($0.aliases[0])）" }.joined(separator: "、")
-            log.add(Finding(.IN001, Message(zh: "\(file.fileName) 缺少必需的列：\(names)，整个文件未读取",
+            read.log.add(Finding(.IN001, Message(zh: "\(file.fileName) 缺少必需的列：\(names)，整个文件未读取",
                                             en: "\(file.fileName) lacks required columns: \(names); the file was not read"),
                             at: SourceRef(file: path, line: headerLine)))
-            countRest(reader, &stats)
+            countRest(reader, &read.stats)
             return
         }
         var row = RowCheck(reader: reader, header: header, file: file, path: path, unit: settings.unit, refs: References(scope))
         if file == .transfers || file == .spending {
             let estimate = reader.estimatedRecords
-            if file == .transfers { scope.transferVouchers.reserve(estimate) } else { scope.spendingVouchers.reserve(estimate) }
+            read.vouchers.reserve(estimate)
             sinks.expect?(file, estimate)
         }
         while reader.next() {
-            stats.rowsRead += 1
-            if stats.rowsRead & 0x3FFF == 0, let progress { progress(file, stats.rowsRead, reader.bytesRead) }
+            read.stats.rowsRead += 1
+            if read.stats.rowsRead & 0x3FFF == 0 { report(file, read.stats.rowsRead, reader.bytesRead) }
             row.begin()
             if !row.checkShape() {
-                finish(&row, &stats)
+                finish(&row, &read)
                 continue
             }
             switch file {
             case .entities: readEntity(&row)
             case .projects: readProject(&row)
             case .plan: readPlanLine(&row)
-            case .transfers: readTransfer(&row, sinks.transfer)
-            case .spending: readSpending(&row, sinks.spending)
+            case .transfers: readTransfer(&row, &read, sinks.transfer)
+            case .spending: readSpending(&row, &read, sinks.spending)
             case .indicators: readIndicator(&row)
             }
-            finish(&row, &stats)
+            finish(&row, &read)
         }
     }
 
-    private func finish(_ row: inout RowCheck, _ stats: inout FileStats) {
-        if row.rejected { stats.rowsRejected += 1 }
-        for f in row.findings { log.add(f) }
+    private func finish(_ row: inout RowCheck, _ read: inout FileRead) {
+        if row.rejected { read.stats.rowsRejected += 1 }
+        for f in row.findings { read.log.add(f) }
     }
 
     /// Counts the rows of a file left out whole, so rows read = used + rejected still holds.
@@ -260,14 +295,14 @@ public final class ScopeLoader {
                                    method: method, document: document, due: due, line: row.line))
     }
 
-    private func readTransfer(_ row: inout RowCheck, _ sink: ((TransferRow) -> Void)?) {
-        let voucher = row.voucher(into: &scope.transferVouchers)
+    private func readTransfer(_ row: inout RowCheck, _ read: inout FileRead, _ sink: ((TransferRow) -> Void)?) {
+        let voucher = row.voucher(into: &read.vouchers)
         let date = row.date(.date, required: true)
         let project = row.project(.project)
         let from = row.entity(.from)
         let to = row.entity(.to)
         let amount = row.amount(.amount, required: true, allowNegative: true)
-        let status = row.status(&transferStatuses) {
+        let status = row.status(&read.transferStatuses) {
             Message(zh: "无法识别的状态“\($0)”（成功/失败/退回）", en: "unknown status \"\($0)\" (ok, failed, returned)")
         }
         if let from, let to { row.checkDirection(from: from, to: to) }
@@ -276,13 +311,13 @@ public final class ScopeLoader {
         sink(TransferRow(voucher: voucher, date: date, project: project, from: from, to: to, amount: amount, status: status, line: row.line))
     }
 
-    private func readSpending(_ row: inout RowCheck, _ sink: ((SpendingRow) -> Void)?) {
-        let voucher = row.voucher(into: &scope.spendingVouchers)
+    private func readSpending(_ row: inout RowCheck, _ read: inout FileRead, _ sink: ((SpendingRow) -> Void)?) {
+        let voucher = row.voucher(into: &read.vouchers)
         let date = row.date(.date, required: true)
         let entity = row.entity(.entity)
         let project = row.project(.project)
         let amount = row.amount(.amount, required: true, allowNegative: true)
-        let status = row.status(&spendingStatuses) {
+        let status = row.status(&read.spendingStatuses) {
             Message(zh: "无法识别的支付状态“\($0)”（已支付/支付失败）", en: "unknown payment status \"\($0)\" (paid, failed)")
         }
         guard let sink, !row.rejected, let voucher, let date, let entity, let project,

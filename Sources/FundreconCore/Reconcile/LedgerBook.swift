@@ -82,41 +82,59 @@ struct FlowEvent: Sendable {
     let file: UInt8  // 0 transfers, 1 spending
 }
 
-/// Accumulates the streamed rows of transfers.csv and spending.csv. Keeps per edge, per
-/// unit and project, and a compact key per row (for FL007, FL009, BL004): never the rows.
-public final class LedgerBook {
-    private(set) var edges: [EdgeKey: EdgeBook] = [:]
-    private(set) var flows: [EdgeKey: [FlowEvent]] = [:]  // keyed (project, unit, -1)
-    private(set) var transferKeys = RowKeyIndex()
-    private(set) var paidKeys = RowKeyIndex()
-    private(set) var duplicates: [(line: Int, earlier: Int, key: RowKey, edge: EdgeKey)] = []
-    private(set) var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] = []
-    /// Latest transfer date, for the default period end.
-    private(set) var latestTransferDay: Day?
-    private(set) var transferTotal: Fen = 0
-    private(set) var spendingTotal: Fen = 0
+/// Movements per (project, unit, -1): appended row by row, merged with the previous one when
+/// it is the same day and kind (rows come roughly in date order, so this keeps a unit's events
+/// near one a day).
+typealias FlowTable = [EdgeKey: [FlowEvent]]
 
-    /// Keeps only what the row-level rules (FL001, FL007) need: no flows through units.
-    let rowLevelOnly: Bool
+extension Dictionary where Key == EdgeKey, Value == [FlowEvent] {
+    mutating func record(unit: Int, project: Int, _ day: Day, _ amount: Fen, _ kind: FlowEvent.Kind, _ line: Int, file: UInt8) {
+        let key = LedgerBook.flowKey(unit: unit, project: project)
+        let d = day.daysSinceEpoch
+        self[key, default: []].appendMerging(FlowEvent(day: d, amount: amount, kind: kind, line: Int32(clamping: line), file: file))
+    }
+}
 
-    public init(rowLevelOnly: Bool = false) { self.rowLevelOnly = rowLevelOnly }
-
-    /// Sizes the row-key tables for a file's expected rows, so a big file does not pay for
-    /// rehashing (and the transient second table it needs).
-    public func expect(_ file: InputFile, rows: Int) {
-        switch file {
-        case .transfers: if transferKeys.count == 0 { transferKeys = RowKeyIndex(capacity: rows) }
-        case .spending: if paidKeys.count == 0 && !rowLevelOnly { paidKeys = RowKeyIndex(capacity: rows) }
-        default: break
+extension Array where Element == FlowEvent {
+    mutating func appendMerging(_ e: FlowEvent) {
+        if let last = self.last, last.day == e.day, last.kind == e.kind, last.file == e.file {
+            self[count - 1] = FlowEvent(day: e.day, amount: last.amount + e.amount, kind: e.kind, line: last.line, file: e.file)
+        } else {
+            append(e)
         }
     }
+}
 
-    static func flowKey(unit: Int, project: Int) -> EdgeKey { EdgeKey(project: project, from: unit, to: -1) }
+/// What transfers.csv streams into: per edge, per unit and project, and a compact key per
+/// row (FL007, FL009). Filled by one reader thread only; read once reading is over.
+final class TransferBook: @unchecked Sendable {
+    private(set) var edges: [EdgeKey: EdgeBook] = [:]
+    private(set) var flows = FlowTable()
+    private(set) var keys = RowKeyIndex()
+    private(set) var duplicates: [(line: Int, earlier: Int, key: RowKey, edge: EdgeKey)] = []
+    /// Latest transfer date, for the default period end.
+    private(set) var latestDay: Day?
+    private(set) var total: Fen = 0
+    private(set) var rows = 0
+    let rowLevelOnly: Bool
 
-    public func add(_ row: TransferRow) {
+    init(rowLevelOnly: Bool) { self.rowLevelOnly = rowLevelOnly }
+
+    func absorb(_ other: FlowTable) {
+        for (key, events) in other { flows[key, default: []].append(contentsOf: events) }
+    }
+
+    /// Sizes the row-key table for the file's expected rows, so a big file does not pay for
+    /// rehashing (and the transient second table it needs).
+    func expect(rows: Int) {
+        if keys.count == 0 { keys = RowKeyIndex(capacity: rows) }
+    }
+
+    func add(_ row: TransferRow) {
+        rows += 1
         let edge = EdgeKey(project: row.project, from: row.from, to: row.to)
-        latestTransferDay = max(latestTransferDay ?? row.date, row.date)
-        transferTotal += row.amount
+        latestDay = max(latestDay ?? row.date, row.date)
+        total += row.amount
         switch row.status {
         case .ok:
             if rowLevelOnly {
@@ -125,41 +143,95 @@ public final class LedgerBook {
                 edges[edge, default: EdgeBook()].addOK(row.date, row.amount, line: row.line)
             }
             let key = RowKey(project: row.project, from: row.from, to: row.to, amount: row.amount, day: row.date)
-            if let earlier = transferKeys.insert(key, line: row.line) {
+            if let earlier = keys.insert(key, line: row.line) {
                 duplicates.append((row.line, earlier, key, edge))
             }
             guard !rowLevelOnly else { return }
-            record(unit: row.to, project: row.project, row.date, row.amount, .received, row.line, file: 0)
-            record(unit: row.from, project: row.project, row.date, row.amount, .passedOn, row.line, file: 0)
+            flows.record(unit: row.to, project: row.project, row.date, row.amount, .received, row.line, file: 0)
+            flows.record(unit: row.from, project: row.project, row.date, row.amount, .passedOn, row.line, file: 0)
         case .failed, .returned:
             edges[edge, default: EdgeBook()].failed.append(FailedTransfer(line: row.line, day: row.date, amount: row.amount, status: row.status))
             edges[edge, default: EdgeBook()].note(row.line)
         }
     }
+}
 
-    public func add(_ row: SpendingRow) {
-        spendingTotal += row.amount
+/// What spending.csv streams into: per unit and project, and a key per paid row (FL009's
+/// re-payments, BL004). Filled by one reader thread only, alongside the `TransferBook`.
+final class SpendingBook: @unchecked Sendable {
+    private(set) var flows = FlowTable()
+    private(set) var paidKeys = RowKeyIndex()
+    private(set) var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] = []
+    private(set) var total: Fen = 0
+    private(set) var rows = 0
+    let rowLevelOnly: Bool
+
+    init(rowLevelOnly: Bool) { self.rowLevelOnly = rowLevelOnly }
+
+    func takeFlows() -> FlowTable {
+        defer { flows = [:] }
+        return flows
+    }
+
+    func expect(rows: Int) {
+        if paidKeys.count == 0 && !rowLevelOnly { paidKeys = RowKeyIndex(capacity: rows) }
+    }
+
+    func add(_ row: SpendingRow) {
+        rows += 1
+        total += row.amount
         guard !rowLevelOnly else { return }
         let key = RowKey(entity: row.entity, project: row.project, payee: row.payeeHash, amount: row.amount, day: row.date)
         switch row.status {
         case .paid:
             _ = paidKeys.insert(key, line: row.line)
-            record(unit: row.entity, project: row.project, row.date, row.amount, .spent, row.line, file: 1)
+            flows.record(unit: row.entity, project: row.project, row.date, row.amount, .spent, row.line, file: 1)
         case .failed:
             failedPayments.append((row.line, key, row.entity, row.project, row.payee))
-            record(unit: row.entity, project: row.project, row.date, row.amount, .failedSpending, row.line, file: 1)
+            flows.record(unit: row.entity, project: row.project, row.date, row.amount, .failedSpending, row.line, file: 1)
         }
+    }
+}
+
+/// Accumulates the streamed rows of transfers.csv and spending.csv. Keeps per edge, per
+/// unit and project, and a compact key per row (for FL007, FL009, BL004): never the rows.
+/// The two files fill separate halves, so they can be read at the same time.
+public final class LedgerBook {
+    let transfers: TransferBook
+    let spending: SpendingBook
+
+    /// Keeps only what the row-level rules (FL001, FL007) need: no flows through units.
+    public init(rowLevelOnly: Bool = false) {
+        transfers = TransferBook(rowLevelOnly: rowLevelOnly)
+        spending = SpendingBook(rowLevelOnly: rowLevelOnly)
     }
 
-    /// Appends a movement, merged into the previous one when it is the same day and kind
-    /// (rows come roughly in date order, so this keeps a unit's events near one a day).
-    private func record(unit: Int, project: Int, _ day: Day, _ amount: Fen, _ kind: FlowEvent.Kind, _ line: Int, file: UInt8) {
-        let key = LedgerBook.flowKey(unit: unit, project: project)
-        let d = day.daysSinceEpoch
-        if let last = flows[key]?.last, last.day == d, last.kind == kind, last.file == file {
-            flows[key, default: []][(flows[key]?.count ?? 1) - 1] = FlowEvent(day: d, amount: last.amount + amount, kind: kind, line: last.line, file: file)
-        } else {
-            flows[key, default: []].append(FlowEvent(day: d, amount: amount, kind: kind, line: Int32(clamping: line), file: file))
-        }
+    /// Where the loader sends the rows it accepts; each half is called from one thread.
+    public var sinks: RowSinks {
+        let t = transfers, s = spending
+        return RowSinks(transfer: t.add, spending: s.add, expect: { file, rows in
+            if file == .transfers { t.expect(rows: rows) } else if file == .spending { s.expect(rows: rows) }
+        })
     }
+
+    public func add(_ row: TransferRow) { transfers.add(row) }
+    public func add(_ row: SpendingRow) { spending.add(row) }
+
+    var edges: [EdgeKey: EdgeBook] { transfers.edges }
+    var transferKeys: RowKeyIndex { transfers.keys }
+    var paidKeys: RowKeyIndex { spending.paidKeys }
+    var duplicates: [(line: Int, earlier: Int, key: RowKey, edge: EdgeKey)] { transfers.duplicates }
+    var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] { spending.failedPayments }
+    var latestTransferDay: Day? { transfers.latestDay }
+    var transferTotal: Fen { transfers.total }
+    var spendingTotal: Fen { spending.total }
+
+    /// Movements of both files per (project, unit, -1). The spending half is moved into the
+    /// transfer half on first use after reading: one table, no copy.
+    var flows: FlowTable {
+        if !spending.flows.isEmpty { transfers.absorb(spending.takeFlows()) }
+        return transfers.flows
+    }
+
+    static func flowKey(unit: Int, project: Int) -> EdgeKey { EdgeKey(project: project, from: unit, to: -1) }
 }

@@ -20,7 +20,7 @@ public enum Reconciler {
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
         loader.hashing = true
         loader.progress = progress
-        loader.load(sources, sinks: RowSinks(transfer: book.add, spending: book.add, expect: { book.expect($0, rows: $1) }))
+        loader.load(sources, sinks: book.sinks)
         let scope = loader.scope
         let read = clock.now
         phase?(.read(files: scope.stats, seconds: (read - started).seconds))

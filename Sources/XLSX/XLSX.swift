@@ -156,11 +156,17 @@ public final class Workbook {
         }
         if style.verticalCenter { format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_CENTER.rawValue)) }
         if style.wrap { format_set_text_wrap(f) }
-        // libxlsxwriter 1.1.4 caches a format's index only when the format is new; one equal to
-        // an existing format (the default one, say) is hashed again (568 bytes, a malloc) for
-        // every cell. Fixing the index once makes every later cell a field read.
-        f.pointee.xf_index = lxw_format_get_xf_index(f)
         formats[style] = f
+        return f
+    }
+
+    /// The format for a cell. libxlsxwriter 1.1.4 remembers a format's index only when the
+    /// format is new; one equal to an existing format (the default, say) is hashed again
+    /// (568 bytes and a malloc) for every cell. Fixing the index at its first cell, as the
+    /// library would compute it then, makes every later cell a field read.
+    func cellFormat(_ style: CellStyle?) -> UnsafeMutablePointer<lxw_format>? {
+        guard let f = format(style) else { return nil }
+        if f.pointee.xf_index == -1 { f.pointee.xf_index = lxw_format_get_xf_index(f) }
         return f
     }
 
@@ -201,34 +207,34 @@ public final class Worksheet {
     /// Text, always stored as text: "=cmd|..." from a CSV never becomes a formula.
     public func write(_ row: Int, _ col: Int, _ text: String, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_string(handle, r, c, text, workbook.format(style)), "\(name)!R\(row + 1)C\(col + 1)")
+        try check(worksheet_write_string(handle, r, c, text, workbook.cellFormat(style)), "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     public func write(_ row: Int, _ col: Int, number: Double, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_number(handle, r, c, number, workbook.format(style)), "\(name)!R\(row + 1)C\(col + 1)")
+        try check(worksheet_write_number(handle, r, c, number, workbook.cellFormat(style)), "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     /// A formula with its value cached, so viewers that do not recalculate still show it.
     public func write(_ row: Int, _ col: Int, formula: String, cached: Double, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_formula_num(handle, r, c, formula, workbook.format(style), cached), "\(name)!R\(row + 1)C\(col + 1)")
+        try check(worksheet_write_formula_num(handle, r, c, formula, workbook.cellFormat(style), cached), "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     public func write(_ row: Int, _ col: Int, formula: String, cachedText: String, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_formula_str(handle, r, c, formula, workbook.format(style), cachedText), "\(name)!R\(row + 1)C\(col + 1)")
+        try check(worksheet_write_formula_str(handle, r, c, formula, workbook.cellFormat(style), cachedText), "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     /// A link: `internal:'Sheet'!A1` for a place in the workbook, or a URL.
     public func write(_ row: Int, _ col: Int, link: String, text: String, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_url_opt(handle, r, c, link, workbook.format(style), text, nil), "\(name)!R\(row + 1)C\(col + 1)")
+        try check(worksheet_write_url_opt(handle, r, c, link, workbook.cellFormat(style), text, nil), "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     public func blank(_ row: Int, _ col: Int, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_blank(handle, r, c, workbook.format(style)), "\(name)!R\(row + 1)C\(col + 1)")
+        try check(worksheet_write_blank(handle, r, c, workbook.cellFormat(style)), "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     public func setColumn(_ col: Int, width: Double, _ style: CellStyle? = nil) throws(XLSXError) {

@@ -15,36 +15,26 @@ struct FailedTransfer: Sendable {
     let status: TransferStatus
 }
 
-/// What streamed past for one edge: its `ok` money by day (same-day rows merged) and the
-/// rows that did not move money.
+/// What streamed past for one edge: every `ok` row (day, amount, line; 16 bytes) and the
+/// rows that did not move money. Keeping the rows per edge answers FL007 (same day and
+/// amount twice) and FL009 (paid again later) inside the edge, with no table over all rows.
 struct EdgeBook: Sendable {
     var days: [Int32] = []
     var amounts: [Fen] = []
-    var dayLines: [Int32] = []  // first row of each merged day
+    var lines: [Int32] = []
     var failed: [FailedTransfer] = []
     var firstLine = 0
     var lastLine = 0
-    var okRows = 0
     /// Sum of the `ok` rows (every one, whatever its date).
     var total: Fen = 0
 
-    mutating func addOK(_ day: Day, _ amount: Fen, line: Int) {
-        if let last = days.last, last == day.daysSinceEpoch, let a = amounts.last {
-            amounts[amounts.count - 1] = a + amount
-        } else {
-            days.append(day.daysSinceEpoch)
-            amounts.append(amount)
-            dayLines.append(Int32(clamping: line))
-        }
-        total += amount
-        okRows += 1
-        note(line)
-    }
+    var okRows: Int { days.count }
 
-    /// Row-level checks need only the total: no day arrays.
-    mutating func addTotal(_ amount: Fen, line: Int) {
+    mutating func addOK(_ day: Day, _ amount: Fen, line: Int) {
+        days.append(day.daysSinceEpoch)
+        amounts.append(amount)
+        lines.append(Int32(clamping: line))
         total += amount
-        okRows += 1
         note(line)
     }
 
@@ -57,8 +47,8 @@ struct EdgeBook: Sendable {
     func byDay(upTo asOf: Day) -> [(day: Day, amount: Fen, line: Int)] {
         var net: [Int32: (Fen, Int32)] = [:]
         for i in days.indices where days[i] <= asOf.daysSinceEpoch {
-            let (sum, line) = net[days[i]] ?? (0, dayLines[i])
-            net[days[i]] = (sum + amounts[i], min(line, dayLines[i]))
+            let (sum, line) = net[days[i]] ?? (0, lines[i])
+            net[days[i]] = (sum + amounts[i], min(line, lines[i]))
         }
         return net.keys.sorted().map { d in
             let (sum, line) = net[d] ?? (0, 0)
@@ -69,6 +59,33 @@ struct EdgeBook: Sendable {
     /// `ok` money dated after `asOf`: listed, not yet counted.
     func after(_ asOf: Day) -> Fen {
         zip(days, amounts).reduce(0) { $0 + ($1.0 > asOf.daysSinceEpoch ? $1.1 : 0) }
+    }
+
+    /// The first `ok` row of `amount` dated on or after `day`: the earliest such day, and on
+    /// it the first line.
+    func firstOnOrAfter(_ day: Int32, amount: Fen) -> (day: Int32, line: Int)? {
+        var best: (day: Int32, line: Int32)?
+        for i in days.indices where amounts[i] == amount && days[i] >= day {
+            if let b = best, (b.day, b.line) <= (days[i], lines[i]) { continue }
+            best = (days[i], lines[i])
+        }
+        return best.map { ($0.day, Int($0.line)) }
+    }
+
+    /// Rows with the day and amount of an earlier row (FL007): (line, the earlier line, day, amount).
+    func repeatedRows() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
+        guard days.count > 1 else { return [] }
+        let order = days.indices.sorted { (days[$0], amounts[$0], lines[$0]) < (days[$1], amounts[$1], lines[$1]) }
+        var found: [(line: Int, earlier: Int, day: Int32, amount: Fen)] = []
+        var first = order[0]
+        for i in order.dropFirst() {
+            if days[i] == days[first] && amounts[i] == amounts[first] {
+                found.append((Int(lines[i]), Int(lines[first]), days[i], amounts[i]))
+            } else {
+                first = i
+            }
+        }
+        return found
     }
 }
 
@@ -105,13 +122,11 @@ extension Array where Element == FlowEvent {
     }
 }
 
-/// What transfers.csv streams into: per edge, per unit and project, and a compact key per
-/// row (FL007, FL009). Filled by one reader thread only; read once reading is over.
+/// What transfers.csv streams into: per edge and per unit and project. Filled by one reader
+/// thread only; read once reading is over.
 final class TransferBook: @unchecked Sendable {
     private(set) var edges: [EdgeKey: EdgeBook] = [:]
     private(set) var flows = FlowTable()
-    private(set) var keys = RowKeyIndex()
-    private(set) var duplicates: [(line: Int, earlier: Int, key: RowKey, edge: EdgeKey)] = []
     /// Latest transfer date, for the default period end.
     private(set) var latestDay: Day?
     private(set) var total: Fen = 0
@@ -124,12 +139,6 @@ final class TransferBook: @unchecked Sendable {
         for (key, events) in other { flows[key, default: []].append(contentsOf: events) }
     }
 
-    /// Sizes the row-key table for the file's expected rows, so a big file does not pay for
-    /// rehashing (and the transient second table it needs).
-    func expect(rows: Int) {
-        if keys.count == 0 { keys = RowKeyIndex(capacity: rows) }
-    }
-
     func add(_ row: TransferRow) {
         rows += 1
         let edge = EdgeKey(project: row.project, from: row.from, to: row.to)
@@ -137,15 +146,7 @@ final class TransferBook: @unchecked Sendable {
         total += row.amount
         switch row.status {
         case .ok:
-            if rowLevelOnly {
-                edges[edge, default: EdgeBook()].addTotal(row.amount, line: row.line)
-            } else {
-                edges[edge, default: EdgeBook()].addOK(row.date, row.amount, line: row.line)
-            }
-            let key = RowKey(project: row.project, from: row.from, to: row.to, amount: row.amount, day: row.date)
-            if let earlier = keys.insert(key, line: row.line) {
-                duplicates.append((row.line, earlier, key, edge))
-            }
+            edges[edge, default: EdgeBook()].addOK(row.date, row.amount, line: row.line)
             guard !rowLevelOnly else { return }
             flows.record(unit: row.to, project: row.project, row.date, row.amount, .received, row.line, file: 0)
             flows.record(unit: row.from, project: row.project, row.date, row.amount, .passedOn, row.line, file: 0)
@@ -153,6 +154,16 @@ final class TransferBook: @unchecked Sendable {
             edges[edge, default: EdgeBook()].failed.append(FailedTransfer(line: row.line, day: row.date, amount: row.amount, status: row.status))
             edges[edge, default: EdgeBook()].note(row.line)
         }
+    }
+
+    /// FL007's rows: a later `ok` row with the day and amount of an earlier one on its edge,
+    /// in file order.
+    func duplicates() -> [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] {
+        var all: [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] = []
+        for (key, edge) in edges {
+            for r in edge.repeatedRows() { all.append((r.line, r.earlier, r.day, r.amount, key)) }
+        }
+        return all.sorted { $0.line < $1.line }
     }
 }
 
@@ -193,8 +204,9 @@ final class SpendingBook: @unchecked Sendable {
     }
 }
 
-/// Accumulates the streamed rows of transfers.csv and spending.csv. Keeps per edge, per
-/// unit and project, and a compact key per row (for FL007, FL009, BL004): never the rows.
+/// Accumulates the streamed rows of transfers.csv and spending.csv. Keeps per edge its rows'
+/// day, amount and line, per unit and project the movements, and a compact key per paid
+/// row (FL009's re-payments, BL004): never the rows' text.
 /// The two files fill separate halves, so they can be read at the same time.
 public final class LedgerBook {
     let transfers: TransferBook
@@ -210,7 +222,7 @@ public final class LedgerBook {
     public var sinks: RowSinks {
         let t = transfers, s = spending
         return RowSinks(transfer: t.add, spending: s.add, expect: { file, rows in
-            if file == .transfers { t.expect(rows: rows) } else if file == .spending { s.expect(rows: rows) }
+            if file == .spending { s.expect(rows: rows) }
         })
     }
 
@@ -218,9 +230,8 @@ public final class LedgerBook {
     public func add(_ row: SpendingRow) { spending.add(row) }
 
     var edges: [EdgeKey: EdgeBook] { transfers.edges }
-    var transferKeys: RowKeyIndex { transfers.keys }
     var paidKeys: RowKeyIndex { spending.paidKeys }
-    var duplicates: [(line: Int, earlier: Int, key: RowKey, edge: EdgeKey)] { transfers.duplicates }
+    var duplicates: [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] { transfers.duplicates() }
     var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] { spending.failedPayments }
     var latestTransferDay: Day? { transfers.latestDay }
     var transferTotal: Fen { transfers.total }

@@ -190,8 +190,7 @@ struct FlowRules {
     /// amount, dated the same day or later.
     private func replaced(_ key: EdgeKey, book: EdgeBook, text: (zh: String, en: String), _ log: inout FindingLog) {
         for failed in book.failed {
-            let probe = RowKey(project: key.project, from: key.from, to: key.to, amount: failed.amount, day: failed.day)
-            guard self.book.transferKeys.firstOnOrAfter(probe, amount: failed.amount) == nil else { continue }
+            guard book.firstOnOrAfter(failed.day.daysSinceEpoch, amount: failed.amount) == nil else { continue }
             let what = failed.status == .returned ? ("退回", "returned") : ("失败", "failed")
             var f = Finding(.FL009, Message(
                 zh: "\(text.zh)：\(failed.day) 拨付 \(FlowRules.wan(failed.amount)) \(what.0)，之后没有同额补拨",
@@ -206,15 +205,15 @@ struct FlowRules {
     func duplicates(_ log: inout FindingLog) {
         for d in book.duplicates {
             let text = describe(d.edge)
-            let reversal = d.key.amount > 0 ? book.transferKeys.firstOnOrAfter(d.key, amount: -d.key.amount) : nil
+            let reversal = d.amount > 0 ? book.edges[d.edge]?.firstOnOrAfter(d.day, amount: -d.amount) : nil
             let note: (zh: String, en: String) = reversal.map { (zh: "；第 \($0.line) 行有同额红字冲销，请核对是否冲销的正是这一笔",
                                                                 en: "; line \($0.line) reverses the same amount: check it reverses this one") } ?? (zh: "", en: "")
             var f = Finding(.FL007, Message(
-                zh: "\(text.zh)：与第 \(d.earlier) 行同日同额（\(FlowRules.wan(d.key.amount))，\(Day(daysSinceEpoch: d.key.day))），可能重复拨付\(note.zh)",
-                en: "\(text.en): same amount (\(FlowRules.wan(d.key.amount))) and date (\(Day(daysSinceEpoch: d.key.day))) as line \(d.earlier): possibly paid twice\(note.en)"),
+                zh: "\(text.zh)：与第 \(d.earlier) 行同日同额（\(FlowRules.wan(d.amount))，\(Day(daysSinceEpoch: d.day))），可能重复拨付\(note.zh)",
+                en: "\(text.en): same amount (\(FlowRules.wan(d.amount))) and date (\(Day(daysSinceEpoch: d.day))) as line \(d.earlier): possibly paid twice\(note.en)"),
                 at: SourceRef(file: transfersFile, line: d.line),
                 related: [SourceRef(file: transfersFile, line: d.earlier)] + (reversal.map { [SourceRef(file: transfersFile, line: $0.line)] } ?? []),
-                amount: d.key.amount)
+                amount: d.amount)
             tag(&f, d.edge)
             log.add(f)
         }

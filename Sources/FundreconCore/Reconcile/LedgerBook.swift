@@ -126,7 +126,6 @@ extension Array where Element == FlowEvent {
 /// thread only; read once reading is over.
 final class TransferBook: @unchecked Sendable {
     private(set) var edges: [EdgeKey: EdgeBook] = [:]
-    private(set) var flows = FlowTable()
     /// Latest transfer date, for the default period end.
     private(set) var latestDay: Day?
     private(set) var total: Fen = 0
@@ -134,10 +133,6 @@ final class TransferBook: @unchecked Sendable {
     let rowLevelOnly: Bool
 
     init(rowLevelOnly: Bool) { self.rowLevelOnly = rowLevelOnly }
-
-    func absorb(_ other: FlowTable) {
-        for (key, events) in other { flows[key, default: []].append(contentsOf: events) }
-    }
 
     func add(_ row: TransferRow) {
         rows += 1
@@ -147,9 +142,6 @@ final class TransferBook: @unchecked Sendable {
         switch row.status {
         case .ok:
             edges[edge, default: EdgeBook()].addOK(row.date, row.amount, line: row.line)
-            guard !rowLevelOnly else { return }
-            flows.record(unit: row.to, project: row.project, row.date, row.amount, .received, row.line, file: 0)
-            flows.record(unit: row.from, project: row.project, row.date, row.amount, .passedOn, row.line, file: 0)
         case .failed, .returned:
             edges[edge, default: EdgeBook()].failed.append(FailedTransfer(line: row.line, day: row.date, amount: row.amount, status: row.status))
             edges[edge, default: EdgeBook()].note(row.line)
@@ -179,11 +171,6 @@ final class SpendingBook: @unchecked Sendable {
 
     init(rowLevelOnly: Bool) { self.rowLevelOnly = rowLevelOnly }
 
-    func takeFlows() -> FlowTable {
-        defer { flows = [:] }
-        return flows
-    }
-
     func expect(rows: Int) {
         if paidKeys.count == 0 && !rowLevelOnly { paidKeys = RowKeyIndex(capacity: rows) }
     }
@@ -205,7 +192,7 @@ final class SpendingBook: @unchecked Sendable {
 }
 
 /// Accumulates the streamed rows of transfers.csv and spending.csv. Keeps per edge its rows'
-/// day, amount and line, per unit and project the movements, and a compact key per paid
+/// day, amount and line, per unit and project what was spent, and a compact key per paid
 /// row (FL009's re-payments, BL004): never the rows' text.
 /// The two files fill separate halves, so they can be read at the same time.
 public final class LedgerBook {
@@ -237,11 +224,61 @@ public final class LedgerBook {
     var transferTotal: Fen { transfers.total }
     var spendingTotal: Fen { spending.total }
 
-    /// Movements of both files per (project, unit, -1). The spending half is moved into the
-    /// transfer half on first use after reading: one table, no copy.
-    var flows: FlowTable {
-        if !spending.flows.isEmpty { transfers.absorb(spending.takeFlows()) }
-        return transfers.flows
+    /// Spending's movements per (project, unit, -1): what was spent (and failed) where.
+    var spendingFlows: FlowTable { spending.flows }
+
+    private var unitIndex: UnitIndex?
+
+    /// Units with money through them, in id order.
+    var flowUnits: [Int] { index().units }
+
+    /// A unit's movements per project: received and passed on (from the rows of the edges
+    /// into and out of it) and spent. A transfer row is kept once, on its edge; the events of
+    /// one unit are made when its balance is worked out, and dropped after.
+    func flows(ofUnit unit: Int) -> [(project: Int, events: [FlowEvent])] {
+        let index = index()
+        var byProject: [Int: [FlowEvent]] = [:]
+        for (keys, kind) in [(index.incoming[unit] ?? [], FlowEvent.Kind.received), (index.outgoing[unit] ?? [], .passedOn)] {
+            for key in keys {
+                guard let edge = transfers.edges[key] else { continue }
+                var list = byProject[key.project] ?? []
+                for i in edge.days.indices {
+                    list.append(FlowEvent(day: edge.days[i], amount: edge.amounts[i], kind: kind, line: edge.lines[i], file: 0))
+                }
+                byProject[key.project] = list
+            }
+        }
+        // In file order, a run of one day's rows of one kind is one movement, as they streamed.
+        for (project, events) in byProject {
+            var merged: [FlowEvent] = []
+            merged.reserveCapacity(events.count)
+            for e in events.sorted(by: { $0.line < $1.line }) { merged.appendMerging(e) }
+            byProject[project] = merged
+        }
+        for project in index.spendingProjects[unit] ?? [] {
+            byProject[project, default: []].append(contentsOf: spending.flows[LedgerBook.flowKey(unit: unit, project: project)] ?? [])
+        }
+        return byProject.keys.sorted().map { ($0, byProject[$0] ?? []) }
+    }
+
+    private struct UnitIndex {
+        var incoming: [Int: [EdgeKey]] = [:]
+        var outgoing: [Int: [EdgeKey]] = [:]
+        var spendingProjects: [Int: [Int]] = [:]
+        var units: [Int] = []
+    }
+
+    private func index() -> UnitIndex {
+        if let unitIndex { return unitIndex }
+        var index = UnitIndex()
+        for (key, edge) in transfers.edges where edge.okRows > 0 {
+            index.incoming[key.to, default: []].append(key)
+            index.outgoing[key.from, default: []].append(key)
+        }
+        for key in spending.flows.keys { index.spendingProjects[key.from, default: []].append(key.project) }
+        index.units = Set(index.incoming.keys).union(index.outgoing.keys).union(index.spendingProjects.keys).sorted()
+        unitIndex = index
+        return index
     }
 
     static func flowKey(unit: Int, project: Int) -> EdgeKey { EdgeKey(project: project, from: unit, to: -1) }

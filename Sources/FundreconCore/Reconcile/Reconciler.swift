@@ -63,7 +63,7 @@ public enum Reconciler {
 
     static func spendingByProject(_ book: LedgerBook, asOf: Day) -> [Int: Fen] {
         var spent: [Int: Fen] = [:]
-        for (key, events) in book.flows {
+        for (key, events) in book.spendingFlows {
             for e in events where e.kind == .spent && e.day <= asOf.daysSinceEpoch { spent[key.project, default: 0] += e.amount }
         }
         return spent
@@ -76,7 +76,7 @@ public enum Reconciler {
             hops[e.hop] = (p + e.planned, t + e.transferred)
         }
         var spentByLevel: [Level: Fen] = [:]
-        for (key, events) in book.flows where scope.entities.indices.contains(key.from) {
+        for (key, events) in book.spendingFlows where scope.entities.indices.contains(key.from) {
             for e in events where e.kind == .spent && e.day <= period.asOf.daysSinceEpoch {
                 spentByLevel[scope.entities[key.from].level, default: 0] += e.amount
             }

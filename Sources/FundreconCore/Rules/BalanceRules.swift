@@ -18,12 +18,11 @@ struct BalanceRules {
     private static func wan(_ fen: Fen) -> String { PlanRules.wan(fen) }
 
     func run(into log: inout FindingLog) -> [BalanceResult] {
-        var perUnit: [Int: [(project: Int, events: [FlowEvent])]] = [:]
-        for (key, events) in book.flows { perUnit[key.from, default: []].append((key.project, events)) }
         var results: [BalanceResult] = []
-        for unit in perUnit.keys.sorted() {
+        for unit in book.flowUnits {
             // The root unit is where the money comes from: no balance, no BL rules.
-            guard scope.entities[unit].parent != nil, let byProject = perUnit[unit] else { continue }
+            guard scope.entities.indices.contains(unit), scope.entities[unit].parent != nil else { continue }
+            let byProject = book.flows(ofUnit: unit)
             let counted = byProject.map { (project: $0.project, events: $0.events.filter { $0.day <= period.asOf.daysSinceEpoch }) }
             let received = Set(counted.filter { $0.events.contains { $0.kind == .received } }.map(\.project))
             var groups: [Int: [FlowEvent]] = [:]

@@ -56,10 +56,8 @@ struct Reconcile: ParsableCommand {
         let changes = ChangeDetector.previousReport(in: output, scope: scopeName).flatMap { ChangeDetector.compare(result, withReportAt: $0) }
         let writing = ContinuousClock.now
         do {
-            try WorkbookReport(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version, changes: changes)
-                .write(to: base + ".xlsx", created: clock.epoch)
-            let json = JSONReport.render(result, scopeName: scopeName, generatedAt: clock.timestamp, version: Fundrecon.version, changes: changes)
-            try AtomicFile.write(json, to: base + ".json")
+            try ReportFiles.write(result, to: base, scopeName: scopeName, generatedAt: clock.timestamp,
+                                  version: Fundrecon.version, changes: changes, created: clock.epoch)
         } catch {
             Stderr.write("fundrecon: cannot write the report: \(error)")
             throw ExitCode(3)

@@ -22,6 +22,12 @@ public enum AtomicFile {
     }
 
     public static func write(_ bytes: [UInt8], to path: String) throws(OutputError) {
+        try commit(writeTemporary(bytes, for: path), to: path)
+    }
+
+    /// Writes and flushes the temporary file for `path`, leaving the rename to `commit`, so
+    /// that two files written at once can be put in place together at the end.
+    public static func writeTemporary(_ bytes: [UInt8], for path: String) throws(OutputError) -> String {
         let temp = temporaryPath(for: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw OutputError(description: "\(temp): \(String(cString: strerror(errno)))") }
@@ -38,11 +44,12 @@ public enum AtomicFile {
         }
         let synced = fsync(fd) == 0
         close(fd)
-        guard ok && synced, rename(temp, path) == 0 else {
+        guard ok && synced else {
             let reason = String(cString: strerror(errno))
             unlink(temp)
             throw OutputError(description: "\(path): \(reason)")
         }
+        return temp
     }
 
     /// Moves a finished temporary file into place.

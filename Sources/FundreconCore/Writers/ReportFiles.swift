@@ -1,23 +1,33 @@
-/// The run's two reports, written at the same time: the workbook (libxlsxwriter, one
-/// thread, most of the write) and the JSON (rendered and written on the other core).
+/// The run's two reports, made at the same time: the workbook (libxlsxwriter, one thread,
+/// most of the write) and the JSON (rendered and flushed on the other core). The JSON is put
+/// in place only after the workbook, so a run stopped part-way leaves the previous pair.
 public enum ReportFiles {
     /// Writes `base.xlsx` and `base.json`; throws the first failure once both are done.
     public static func write(_ result: ReconcileResult, to base: String, scopeName: String, generatedAt: String,
                              version: String, changes: Changes?, created: Int64?) throws(OutputError) {
-        let jobs: [() -> OutputError?] = [
+        let jobs: [() -> Result<String?, OutputError>] = [
             {
                 do throws(OutputError) {
                     try WorkbookReport(result, scopeName: scopeName, generatedAt: generatedAt, version: version, changes: changes)
                         .write(to: base + ".xlsx", created: created)
-                    return nil
-                } catch { return error }
+                    return .success(nil)
+                } catch { return .failure(error) }
             },
             {
                 let json = JSONReport.render(result, scopeName: scopeName, generatedAt: generatedAt, version: version, changes: changes)
-                do throws(OutputError) { try AtomicFile.write(json, to: base + ".json") } catch { return error }
-                return nil
+                do throws(OutputError) {
+                    return .success(try AtomicFile.writeTemporary(Array(json.utf8), for: base + ".json"))
+                } catch { return .failure(error) }
             },
         ]
-        if let failure = Concurrently.map(jobs, { $0() }).compactMap({ $0 }).first { throw failure }
+        let outcomes = Concurrently.map(jobs) { $0() }
+        let jsonTemp = outcomes.compactMap { try? $0.get() }.compactMap { $0 }.first
+        for outcome in outcomes {
+            if case .failure(let error) = outcome {
+                if let jsonTemp { AtomicFile.discard(jsonTemp) }
+                throw error
+            }
+        }
+        if let jsonTemp { try AtomicFile.commit(jsonTemp, to: base + ".json") }
     }
 }

@@ -27,9 +27,11 @@ let package = Package(
             name: "XLSX",
             dependencies: ["CXlsxWriter"]
         ),
+        // One inline function: a CPU prefetch hint for the per-row hash tables.
+        .target(name: "CPrefetch"),
         .target(
             name: "FundreconCore",
-            dependencies: ["XLSX", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["XLSX", "CPrefetch", .product(name: "TOMLKit", package: "TOMLKit")],
             // The per-row path touches class storage millions of times; in release the
             // run-time exclusivity checks cost about a tenth of the read (perf), and debug
             // builds (every test) keep them.

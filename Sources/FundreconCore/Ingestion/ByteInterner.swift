@@ -7,7 +7,7 @@
 /// key length + 16 bytes per key, exact (keys are compared byte for byte, never by hash alone).
 public struct ByteInterner: Sendable {
     private var arena: [UInt8] = []
-    private var slots: [UInt64]  // 0 = empty, else (tag << 40) | (offset + 1)
+    private var slots: SlotTable<UInt64>  // 0 = empty, else (tag << 40) | (offset + 1)
     private var mask: Int
     public private(set) var count = 0
 
@@ -15,7 +15,7 @@ public struct ByteInterner: Sendable {
     private static let offsetMask: UInt64 = (1 << 40) - 1
 
     public init(capacity: Int = 64) {
-        slots = Array(repeating: 0, count: ByteInterner.tableSize(for: capacity))
+        slots = SlotTable(count: ByteInterner.tableSize(for: capacity))
         mask = slots.count - 1
     }
 
@@ -98,10 +98,23 @@ public struct ByteInterner: Sendable {
         return copy.withUTF8 { lookup($0) }
     }
 
+    /// Hashes a key and starts loading its slot, for an `intern(_:hash:)` a little later:
+    /// the cache miss of a big table then overlaps other work.
+    public func prefetch(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let h = ByteInterner.hash(b)
+        slots.prefetch(Int(truncatingIfNeeded: h) & mask)
+        return h
+    }
+
     /// Returns the key's index and whether it was new.
     @discardableResult
     public mutating func intern(_ b: UnsafeBufferPointer<UInt8>) -> (index: Int, inserted: Bool) {
-        let h = ByteInterner.hash(b)
+        intern(b, hash: ByteInterner.hash(b))
+    }
+
+    /// `intern` with the key's hash from `prefetch`.
+    @discardableResult
+    public mutating func intern(_ b: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> (index: Int, inserted: Bool) {
         let (s, existing) = find(b, h)
         if let existing { return (existing, false) }
         let index = count
@@ -129,7 +142,7 @@ public struct ByteInterner: Sendable {
     }
 
     private mutating func rehash(_ size: Int) {
-        var newSlots = [UInt64](repeating: 0, count: size)
+        var newSlots = SlotTable<UInt64>(count: size)
         let newMask = size - 1
         arena.withUnsafeBufferPointer { a in
             var o = 0

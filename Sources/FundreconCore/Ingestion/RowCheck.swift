@@ -10,9 +10,11 @@ public struct VoucherRegistry: Sendable {
         firstLines.reserveCapacity(rows)
     }
 
+    func prefetch(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 { keys.prefetch(b) }
+
     /// Registers a voucher; returns its index and, when it was seen before, that line.
-    mutating func register(_ b: UnsafeBufferPointer<UInt8>, line: Int) -> (index: Int, earlierLine: Int?) {
-        let (index, inserted) = keys.intern(b)
+    mutating func register(_ b: UnsafeBufferPointer<UInt8>, line: Int, hash: UInt64? = nil) -> (index: Int, earlierLine: Int?) {
+        let (index, inserted) = keys.intern(b, hash: hash ?? ByteInterner.hash(b))
         if inserted {
             firstLines.append(Int32(clamping: line))
             return (index, nil)
@@ -258,7 +260,13 @@ struct RowCheck {
         return nil
     }
 
-    mutating func voucher(into registry: inout VoucherRegistry) -> Int? {
+    /// Starts loading the voucher's slot in `registry`; pass the result to `voucher(into:hash:)`
+    /// after reading the row's other fields.
+    func prefetchVoucher(in registry: VoucherRegistry) -> UInt64 {
+        withValue(.voucher) { registry.prefetch($0) }
+    }
+
+    mutating func voucher(into registry: inout VoucherRegistry, hash: UInt64? = nil) -> Int? {
         let label = header.label(.voucher)
         let isEmpty = withValue(.voucher) { $0.isEmpty }
         if isEmpty {
@@ -266,7 +274,7 @@ struct RowCheck {
             return nil
         }
         let line = reader.line
-        let (index, earlier) = withValue(.voucher) { registry.register($0, line: line) }
+        let (index, earlier) = withValue(.voucher) { registry.register($0, line: line, hash: hash) }
         if let earlier {
             fail(.IN003, .voucher, Message(
                 zh: "凭证号“\(shown(.voucher))”重复（第 \(earlier) 行已使用），本行未使用",

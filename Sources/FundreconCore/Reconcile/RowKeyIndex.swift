@@ -48,7 +48,7 @@ struct RowKeyIndex: Sendable {
         var line: Int32 = 0
     }
 
-    private var slots: [Slot]
+    private var slots: SlotTable<Slot>
     private(set) var count = 0
     /// Latest day of any key, bounding the "a later row on any day" searches.
     private(set) var lastDay: Int32 = .min
@@ -56,7 +56,7 @@ struct RowKeyIndex: Sendable {
     init(capacity: Int = 1024) {
         var size = 16
         while size * 3 < capacity * 4 { size <<= 1 }
-        slots = Array(repeating: Slot(), count: size)
+        slots = SlotTable(count: size)
     }
 
     @inline(__always)
@@ -115,7 +115,7 @@ struct RowKeyIndex: Sendable {
         let old = slots
         let lastDay = self.lastDay
         self = RowKeyIndex(capacity: old.count)  // capacity × 4/3 rounds up to twice the slots
-        for t in old where t.line != 0 {
+        for t in old.elements where t.line != 0 {
             let key = RowKey(a: Int32(truncatingIfNeeded: t.ids >> 32), b: Int32(truncatingIfNeeded: t.ids), c: t.c, amount: t.amount, day: t.day)
             _ = insert(key, line: Int(t.line))
         }

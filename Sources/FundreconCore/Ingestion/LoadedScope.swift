@@ -92,8 +92,6 @@ public struct LoadedScope: Sendable {
     public internal(set) var plan: [PlanLine] = []
     public internal(set) var indicators: [IndicatorRow] = []
     public internal(set) var stats: [FileStats] = []
-    public internal(set) var transferVouchers = VoucherRegistry()
-    public internal(set) var spendingVouchers = VoucherRegistry()
     var entityRefs = RefIndex()
     var projectRefs = RefIndex()
 

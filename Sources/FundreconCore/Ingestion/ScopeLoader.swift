@@ -96,9 +96,7 @@ public final class ScopeLoader {
 
     private func keep(_ read: FileRead) {
         scope.stats.append(read.stats)
-        log.append(read.log)
-        if read.stats.file == .transfers { scope.transferVouchers = read.vouchers }
-        if read.stats.file == .spending { scope.spendingVouchers = read.vouchers }
+        log.append(read.log)  // the voucher table is dropped here: IN003 is done with it
     }
 
     /// Reads one file into its own findings and voucher table: touches nothing shared but

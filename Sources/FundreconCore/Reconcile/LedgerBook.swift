@@ -159,11 +159,39 @@ final class TransferBook: @unchecked Sendable {
     }
 }
 
-/// What spending.csv streams into: per unit and project, and a key per paid row (FL009's
-/// re-payments, BL004). Filled by one reader thread only, alongside the `TransferBook`.
+/// A paid row of spending.csv, kept for BL004's question whether a failed payment was paid again.
+struct PaidRow: Sendable {
+    struct Key: Hashable {
+        let entity: Int32
+        let project: Int32
+        let payee: UInt64
+        let amount: Fen
+        init(_ k: RowKey) { entity = k.a; project = k.b; payee = UInt64(bitPattern: k.c); amount = k.amount }
+        init(entity: Int32, project: Int32, payee: UInt64, amount: Fen) {
+            self.entity = entity; self.project = project; self.payee = payee; self.amount = amount
+        }
+    }
+    let entity: Int32
+    let project: Int32
+    let day: Int32
+    let line: Int32
+    let payee: UInt64
+    let amount: Fen
+
+    init(_ k: RowKey, line: Int) {
+        entity = k.a; project = k.b; day = k.day; self.line = Int32(clamping: line)
+        payee = UInt64(bitPattern: k.c); amount = k.amount
+    }
+
+    var key: Key { Key(entity: entity, project: project, payee: payee, amount: amount) }
+}
+
+/// What spending.csv streams into: per unit and project, and every paid row (BL004's
+/// re-payments). Filled by one reader thread only, alongside the `TransferBook`.
 final class SpendingBook: @unchecked Sendable {
     private(set) var flows = FlowTable()
-    private(set) var paidKeys = RowKeyIndex()
+    /// Every paid row, in file order: 32 bytes each, appended, never looked up one by one.
+    private(set) var paidRows: [PaidRow] = []
     private(set) var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] = []
     private(set) var total: Fen = 0
     private(set) var rows = 0
@@ -172,7 +200,7 @@ final class SpendingBook: @unchecked Sendable {
     init(rowLevelOnly: Bool) { self.rowLevelOnly = rowLevelOnly }
 
     func expect(rows: Int) {
-        if paidKeys.count == 0 && !rowLevelOnly { paidKeys = RowKeyIndex(capacity: rows) }
+        if paidRows.isEmpty && !rowLevelOnly { paidRows.reserveCapacity(rows) }
     }
 
     func add(_ row: SpendingRow) {
@@ -182,7 +210,7 @@ final class SpendingBook: @unchecked Sendable {
         let key = RowKey(entity: row.entity, project: row.project, payee: row.payeeHash, amount: row.amount, day: row.date)
         switch row.status {
         case .paid:
-            _ = paidKeys.insert(key, line: row.line)
+            paidRows.append(PaidRow(key, line: row.line))
             flows.record(unit: row.entity, project: row.project, row.date, row.amount, .spent, row.line, file: 1)
         case .failed:
             failedPayments.append((row.line, key, row.entity, row.project, row.payee))
@@ -217,7 +245,18 @@ public final class LedgerBook {
     public func add(_ row: SpendingRow) { spending.add(row) }
 
     var edges: [EdgeKey: EdgeBook] { transfers.edges }
-    var paidKeys: RowKeyIndex { spending.paidKeys }
+    /// BL004: whether each failed payment was paid again (same unit, project, payee and
+    /// amount, on its day or later). One pass over the paid rows against the few failed keys.
+    func repaid() -> [Bool] {
+        var latestPaid: [PaidRow.Key: Int32] = [:]
+        for p in spending.failedPayments { latestPaid[PaidRow.Key(p.key)] = .min }
+        guard !latestPaid.isEmpty else { return [] }
+        for row in spending.paidRows {
+            let key = row.key
+            if let day = latestPaid[key], row.day > day { latestPaid[key] = row.day }
+        }
+        return spending.failedPayments.map { (latestPaid[PaidRow.Key($0.key)] ?? .min) >= $0.key.day }
+    }
     var duplicates: [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] { transfers.duplicates() }
     var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] { spending.failedPayments }
     var latestTransferDay: Day? { transfers.latestDay }

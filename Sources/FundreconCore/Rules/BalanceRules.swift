@@ -173,8 +173,9 @@ struct BalanceRules {
 
     /// BL004: a failed payment that no later paid row (same unit, project, payee, amount) re-paid.
     private func carriedOver(_ log: inout FindingLog) {
-        for p in book.failedPayments where Day(daysSinceEpoch: p.key.day) <= period.asOf {
-            guard book.paidKeys.firstOnOrAfter(p.key, amount: p.key.amount) == nil else { continue }
+        let repaid = book.repaid()
+        for (i, p) in book.failedPayments.enumerated() where Day(daysSinceEpoch: p.key.day) <= period.asOf {
+            guard i < repaid.count, !repaid[i] else { continue }
             var f = Finding(.BL004, Message(
                 zh: "\(scope.describeEntity(p.entity)) \(Day(daysSinceEpoch: p.key.day)) 向“\(p.payee ?? "")”支付 \(Self.wan(p.key.amount)) 失败，之后未重新支付，结转下年",
                 en: "\(scope.describeEntity(p.entity))'s payment of \(Self.wan(p.key.amount)) to \"\(p.payee ?? "")\" on \(Day(daysSinceEpoch: p.key.day)) failed and was not paid again: carried over"),

@@ -45,12 +45,13 @@ public struct RowSinks {
     }
 }
 
-/// One file's share of a load: its accounting, findings and voucher table, kept apart until
-/// the file is done so that two files can be read at once.
+/// One file's share of a load: its accounting, findings, voucher table and plan lines, kept
+/// apart until the file is done so that files can be read at once.
 struct FileRead {
     var stats: FileStats
     var log = FindingLog()
     var vouchers = VoucherRegistry()
+    var plan: [PlanLine] = []
     var transferStatuses = WordCache { TransferStatus(text: $0) }
     var spendingStatuses = WordCache { SpendingStatus(text: $0) }
 }
@@ -75,18 +76,19 @@ public final class ScopeLoader {
         self.fileExists = fileExists
     }
 
-    /// Reads units, projects and the plan first (later files refer to them), then transfers
-    /// and spending at the same time on two threads, then the indicators.
+    /// Reads units and projects first (later files refer to them), then the plan, transfers
+    /// and spending at the same time, a thread each, then the indicators.
     public func load(_ sources: ScopeSources, sinks: RowSinks = RowSinks()) {
         func expected(_ file: InputFile) -> Bool { sources.expectsAllRequired && file.isRequired }
-        for file in [InputFile.entities, .projects, .plan] {
+        for file in [InputFile.entities, .projects] {
             guard let path = sources.paths[file] else { continue }
             keep(open(file, path, expected: expected(file), sinks))
             // Later files refer to units and projects by their place in the hierarchy.
             if file == .entities { resolveEntityParents() }
             if file == .projects { resolveProjectParents() }
         }
-        let streamed = [InputFile.transfers, .spending].compactMap { file in sources.paths[file].map { (file, $0) } }
+        // The plan, transfers and spending each refer only to units and projects.
+        let streamed = [InputFile.plan, .transfers, .spending].compactMap { file in sources.paths[file].map { (file, $0) } }
         let reads = Concurrently.map(streamed) { file, path in self.open(file, path, expected: expected(file), sinks) }
         reads.forEach(keep)
         if let path = sources.paths[.indicators] {
@@ -97,6 +99,7 @@ public final class ScopeLoader {
     private func keep(_ read: FileRead) {
         scope.stats.append(read.stats)
         log.append(read.log)  // the voucher table is dropped here: IN003 is done with it
+        if read.stats.file == .plan { scope.plan = read.plan }
     }
 
     /// Reads one file into its own findings and voucher table: touches nothing shared but
@@ -190,7 +193,7 @@ public final class ScopeLoader {
             switch file {
             case .entities: readEntity(&row)
             case .projects: readProject(&row)
-            case .plan: readPlanLine(&row)
+            case .plan: readPlanLine(&row, &read)
             case .transfers: readTransfer(&row, &read, sinks.transfer)
             case .spending: readSpending(&row, &read, sinks.spending)
             case .indicators: readIndicator(&row)
@@ -272,7 +275,7 @@ public final class ScopeLoader {
             related: [SourceRef(file: row.path, line: firstLine)])
     }
 
-    private func readPlanLine(_ row: inout RowCheck) {
+    private func readPlanLine(_ row: inout RowCheck, _ read: inout FileRead) {
         let label = row.text(.line)
         let project = row.project(.project)
         let from = row.entity(.from)
@@ -289,7 +292,7 @@ public final class ScopeLoader {
         let due = row.date(.due, required: false)
         if let from, let to { row.checkDirection(from: from, to: to) }
         guard !row.rejected, let project, let from, let to, let amount else { return }
-        scope.plan.append(PlanLine(label: label, project: project, from: from, to: to, amount: amount,
+        read.plan.append(PlanLine(label: label, project: project, from: from, to: to, amount: amount,
                                    method: method, document: document, due: due, line: row.line))
     }
 

@@ -1,33 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The machine-readable report of spec §4. Keys are written in a fixed order and nothing
 /// depends on the clock but `generated_at`, so equal inputs give equal bytes.
 public enum JSONReport {
     public static let toolName = "fundrecon"
 
     public static func render(_ r: ReconcileResult, scopeName: String, generatedAt: String, version: String, changes: Changes? = nil) -> String {
-        var o = JSONObjectWriter()
+        let sink = ByteSink(fd: nil)
+        emit(r, scopeName: scopeName, generatedAt: generatedAt, version: version, changes: changes, into: sink)
+        return String(decoding: sink.buffer, as: UTF8.self)
+    }
+
+    /// Writes the report to the temporary file for `path` a megabyte at a time (a province's
+    /// report is hundreds of MB: never the whole text in memory) and returns that file, for
+    /// `AtomicFile.commit`.
+    public static func writeTemporary(_ r: ReconcileResult, for path: String, scopeName: String, generatedAt: String,
+                                      version: String, changes: Changes? = nil) throws(OutputError) -> String {
+        let temp = AtomicFile.temporaryPath(for: path)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw OutputError(description: "\(temp): \(String(cString: strerror(errno)))") }
+        let sink = ByteSink(fd: fd)
+        emit(r, scopeName: scopeName, generatedAt: generatedAt, version: version, changes: changes, into: sink)
+        sink.flush()
+        let synced = fsync(fd) == 0
+        let reason = String(cString: strerror(errno))
+        close(fd)
+        guard !sink.failed && synced else {
+            unlink(temp)
+            throw OutputError(description: "\(path): \(sink.failed ? sink.reason : reason)")
+        }
+        return temp
+    }
+
+    private static func emit(_ r: ReconcileResult, scopeName: String, generatedAt: String, version: String, changes: Changes?,
+                             into sink: ByteSink) {
+        var o = StreamingObject(sink)
         var tool = JSONObjectWriter()
         tool.add("name", toolName)
         tool.add("version", version)
-        o.addRaw("tool", tool.finish())
-        o.add("scope", scopeName)
-        o.add("generated_at", generatedAt)
-        o.addRaw("settings", settings(r.settings))
+        o.raw("tool", tool.finish())
+        o.raw("scope", JSONText.quote(scopeName))
+        o.raw("generated_at", JSONText.quote(generatedAt))
+        o.raw("settings", settings(r.settings))
         var period = JSONObjectWriter()
         period.add("start", r.period.start.description)
         period.add("end", r.period.end.description)
         period.add("as_of", r.period.asOf.description)
-        o.addRaw("period", period.finish())
-        o.addRaw("inputs", array(r.scope.stats.map(input)))
-        o.addRaw("totals", totals(r.totals))
+        o.raw("period", period.finish())
+        o.raw("inputs", array(r.scope.stats.map(input)))
+        o.raw("totals", totals(r.totals))
         var edges = JSONObjectWriter()
         for status in EdgeStatus.allCases { edges.add(status.rawValue, r.edgeCount(status)) }
-        o.addRaw("edges", edges.finish())
-        o.addRaw("findings", "[\n" + r.findings.map { "  " + Diagnostics.json($0, r.settings.lang) }.joined(separator: ",\n") + "\n]")
+        o.raw("edges", edges.finish())
+        o.lines("findings", r.findings) { Diagnostics.json($0, r.settings.lang) }
         var counts = JSONObjectWriter()
         for s in Severity.allCases.reversed() { counts.add(s.english, r.count(s)) }
-        o.addRaw("counts", counts.finish())
-        o.addRaw("skipped_rules", array(r.skippedRules.map { JSONText.quote($0.rawValue) }))
-        o.addRaw("edge_list", "[\n" + r.edges.map { e in
+        o.raw("counts", counts.finish())
+        o.raw("skipped_rules", array(r.skippedRules.map { JSONText.quote($0.rawValue) }))
+        o.lines("edge_list", r.edges) { e in
             var x = JSONObjectWriter()
             x.add("project", r.scope.projects[e.key.project].code)
             x.add("from", r.scope.entities[e.key.from].id)
@@ -35,10 +69,10 @@ public enum JSONReport {
             x.add("planned_fen", e.planned)
             x.add("transferred_fen", e.transferred)
             x.add("status", e.status.rawValue)
-            return "  " + x.finish()
-        }.joined(separator: ",\n") + "\n]")
-        if let changes { o.addRaw("changes", self.changes(changes, r.settings.lang)) }
-        return o.finish(multiline: true) + "\n"
+            return x.finish()
+        }
+        if let changes { o.raw("changes", self.changes(changes, r.settings.lang)) }
+        o.end()
     }
 
     static func array(_ items: [String]) -> String { "[" + items.joined(separator: ",") + "]" }
@@ -129,4 +163,73 @@ public enum JSONReport {
         o.addRaw("all", all.finish())
         return o.finish()
     }
+}
+
+/// Bytes on their way to a file (or kept, with no file): written out a megabyte at a time.
+final class ByteSink {
+    private(set) var buffer: [UInt8] = []
+    private let fd: Int32?
+    private(set) var failed = false
+    private(set) var reason = ""
+
+    init(fd: Int32?) { self.fd = fd }
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if fd != nil && buffer.count >= 1 << 20 { flush() }
+    }
+
+    func flush() {
+        guard let fd, !failed else { return }
+        var written = 0
+        buffer.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return }
+            while written < b.count {
+                let n = Glibc.write(fd, base + written, b.count - written)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { failed = true; reason = String(cString: strerror(errno)); return }
+                written += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// The report's outer object, key by key, as `JSONObjectWriter.finish(multiline: true)` lays
+/// it out, without holding it: long arrays go out an element a line.
+struct StreamingObject {
+    private let sink: ByteSink
+    private var first = true
+
+    init(_ sink: ByteSink) {
+        self.sink = sink
+        sink.write("{\n")
+    }
+
+    private mutating func key(_ key: String) {
+        sink.write(first ? " " : ",\n ")
+        first = false
+        sink.write(JSONText.quote(key))
+        sink.write(":")
+    }
+
+    mutating func raw(_ key: String, _ json: String) {
+        self.key(key)
+        sink.write(json)
+    }
+
+    /// `[` then each element on a line of its own, indented two spaces, then `]`.
+    mutating func lines<C: Collection>(_ key: String, _ items: C, _ render: (C.Element) -> String) {
+        self.key(key)
+        sink.write("[\n")
+        var firstItem = true
+        for item in items {
+            sink.write(firstItem ? "  " : ",\n  ")
+            firstItem = false
+            sink.write(render(item))
+        }
+        sink.write("\n]")
+    }
+
+    func end() { sink.write("\n}\n") }
 }

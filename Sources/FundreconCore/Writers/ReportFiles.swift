@@ -14,9 +14,9 @@ public enum ReportFiles {
                 } catch { return .failure(error) }
             },
             {
-                let json = JSONReport.render(result, scopeName: scopeName, generatedAt: generatedAt, version: version, changes: changes)
                 do throws(OutputError) {
-                    return .success(try AtomicFile.writeTemporary(Array(json.utf8), for: base + ".json"))
+                    return .success(try JSONReport.writeTemporary(result, for: base + ".json", scopeName: scopeName,
+                                                                  generatedAt: generatedAt, version: version, changes: changes))
                 } catch { return .failure(error) }
             },
         ]

@@ -45,15 +45,19 @@ struct EdgeBook: Sendable {
 
     /// Net money by day up to `asOf`, in day order, with the first row of each day.
     func byDay(upTo asOf: Day) -> [(day: Day, amount: Fen, line: Int)] {
-        var net: [Int32: (Fen, Int32)] = [:]
-        for i in days.indices where days[i] <= asOf.daysSinceEpoch {
-            let (sum, line) = net[days[i]] ?? (0, lines[i])
-            net[days[i]] = (sum + amounts[i], min(line, lines[i]))
+        let limit = asOf.daysSinceEpoch
+        var order = days.indices.filter { days[$0] <= limit }
+        // Rows mostly come in date order: check before sorting.
+        if zip(order, order.dropFirst()).contains(where: { days[$0] > days[$1] }) { order.sort { days[$0] < days[$1] } }
+        var out: [(day: Day, amount: Fen, line: Int)] = []
+        for i in order {
+            if let last = out.last, last.day.daysSinceEpoch == days[i] {
+                out[out.count - 1] = (last.day, last.amount + amounts[i], min(last.line, Int(lines[i])))
+            } else {
+                out.append((Day(daysSinceEpoch: days[i]), amounts[i], Int(lines[i])))
+            }
         }
-        return net.keys.sorted().map { d in
-            let (sum, line) = net[d] ?? (0, 0)
-            return (Day(daysSinceEpoch: d), sum, Int(line))
-        }
+        return out
     }
 
     /// `ok` money dated after `asOf`: listed, not yet counted.

@@ -88,11 +88,13 @@ struct FlowRules {
             status = .matched
         }
         let deadline = plan.isEmpty ? period.end : plan.map { $0.due ?? period.end }.max() ?? period.end
-        let text = describe(key)
+        // Named only when a finding needs it: most edges have none, and a province has 10^6.
+        let text = Lazy { describe(key) }
         let primaryPlan = plan.first.map { SourceRef(file: planFile, line: $0.line) }
         let firstTransfer = book.firstLine > 0 ? SourceRef(file: transfersFile, line: book.firstLine) : nil
         let planRefs = plan.map { SourceRef(file: planFile, line: $0.line) }
-        let transferRefs = [book.firstLine, book.lastLine].filter { $0 > 0 }.uniqued().map { SourceRef(file: transfersFile, line: $0) }
+        let transferLines = book.firstLine == book.lastLine ? [book.firstLine] : [book.firstLine, book.lastLine]
+        let transferRefs = transferLines.filter { $0 > 0 }.map { SourceRef(file: transfersFile, line: $0) }
 
         func add(_ code: RuleCode, _ message: Message, at ref: SourceRef?, related: [SourceRef], amount: Fen?) {
             var f = Finding(code, message, at: ref ?? SourceRef(file: planFile), related: related, amount: amount)
@@ -110,16 +112,16 @@ struct FlowRules {
             let planIsWrong = budget.map { planned > $0 } ?? false
             let named = planIsWrong ? (primaryPlan, "计划行", "the plan line") : (firstTransfer, "拨付行", "the transfer row")
             add(.FL008, Message(
-                zh: "\(text.zh)：计划 \(FlowRules.wan(planned))，拨付 \(FlowRules.wan(transferred))，相差约一万倍（元/万元混用）；请核对\(named.1)的金额单位",
-                en: "\(text.en): planned \(FlowRules.wan(planned)), transferred \(FlowRules.wan(transferred)), about 10,000 times apart (元/万元 mix-up); check the unit of \(named.2)"),
+                zh: "\(text.value.zh)：计划 \(FlowRules.wan(planned))，拨付 \(FlowRules.wan(transferred))，相差约一万倍（元/万元混用）；请核对\(named.1)的金额单位",
+                en: "\(text.value.en): planned \(FlowRules.wan(planned)), transferred \(FlowRules.wan(transferred)), about 10,000 times apart (元/万元 mix-up); check the unit of \(named.2)"),
                 at: named.0, related: planIsWrong ? transferRefs : planRefs, amount: variance)
         } else if status == .over {
-            add(.FL004, Message(zh: "\(text.zh)：拨付 \(FlowRules.wan(transferred))，超过计划 \(FlowRules.wan(planned)) \(FlowRules.wan(variance))",
-                                en: "\(text.en): transferred \(FlowRules.wan(transferred)), \(FlowRules.wan(variance)) over the planned \(FlowRules.wan(planned))"),
+            add(.FL004, Message(zh: "\(text.value.zh)：拨付 \(FlowRules.wan(transferred))，超过计划 \(FlowRules.wan(planned)) \(FlowRules.wan(variance))",
+                                en: "\(text.value.en): transferred \(FlowRules.wan(transferred)), \(FlowRules.wan(variance)) over the planned \(FlowRules.wan(planned))"),
                 at: primaryPlan, related: Array(planRefs.dropFirst()) + transferRefs, amount: variance)
         } else if status == .under && deadline <= period.asOf {
-            add(.FL003, Message(zh: "\(text.zh)：计划 \(FlowRules.wan(planned))，截至 \(period.asOf) 只拨付 \(FlowRules.wan(transferred))，差 \(FlowRules.wan(-variance))",
-                                en: "\(text.en): planned \(FlowRules.wan(planned)), only \(FlowRules.wan(transferred)) transferred by \(period.asOf), \(FlowRules.wan(-variance)) short"),
+            add(.FL003, Message(zh: "\(text.value.zh)：计划 \(FlowRules.wan(planned))，截至 \(period.asOf) 只拨付 \(FlowRules.wan(transferred))，差 \(FlowRules.wan(-variance))",
+                                en: "\(text.value.en): planned \(FlowRules.wan(planned)), only \(FlowRules.wan(transferred)) transferred by \(period.asOf), \(FlowRules.wan(-variance)) short"),
                 at: primaryPlan, related: Array(planRefs.dropFirst()) + transferRefs, amount: variance)
         }
 
@@ -144,7 +146,7 @@ struct FlowRules {
 
     /// FL002 and FL005: transfers fill the edge's plan lines in due-date order. Returns the
     /// edge's days late (the most of any line), nil when no line is late.
-    private func fill(_ key: EdgeKey, plan: [PlanLine], days: [(day: Day, amount: Fen, line: Int)], text: (zh: String, en: String),
+    private func fill(_ key: EdgeKey, plan: [PlanLine], days: [(day: Day, amount: Fen, line: Int)], text: Lazy<(zh: String, en: String)>,
                       _ log: inout FindingLog) -> Int? {
         let ordered = plan.sorted { ($0.due ?? period.end, $0.line) < ($1.due ?? period.end, $1.line) }
         var cumulative: Fen = 0
@@ -166,8 +168,8 @@ struct FlowRules {
                 let late = filled.day - deadline
                 worst = max(worst ?? 0, late)
                 var f = Finding(.FL005, Message(
-                    zh: "\(text.zh)：计划 \(FlowRules.wan(line.amount)) 应于 \(deadline) 前到位，\(filled.day) 才到齐，晚 \(late) 天",
-                    en: "\(text.en): \(FlowRules.wan(line.amount)) due by \(deadline) arrived in full on \(filled.day), \(late) days late"),
+                    zh: "\(text.value.zh)：计划 \(FlowRules.wan(line.amount)) 应于 \(deadline) 前到位，\(filled.day) 才到齐，晚 \(late) 天",
+                    en: "\(text.value.en): \(FlowRules.wan(line.amount)) due by \(deadline) arrived in full on \(filled.day), \(late) days late"),
                     at: ref, related: [SourceRef(file: transfersFile, line: filled.line)], amount: line.amount)
                 tag(&f, key)
                 log.add(f)
@@ -176,8 +178,8 @@ struct FlowRules {
                 if late > 0 { worst = max(worst ?? 0, late) }
                 guard cumulative - before <= 0 else { continue }  // partly paid: the edge's FL003 says so
                 var f = Finding(.FL002, Message(
-                    zh: "\(text.zh)：计划 \(FlowRules.wan(line.amount)) 应于 \(deadline) 前到位，截至 \(period.asOf) 尚未拨付",
-                    en: "\(text.en): \(FlowRules.wan(line.amount)) due by \(deadline) has not been transferred as of \(period.asOf)"),
+                    zh: "\(text.value.zh)：计划 \(FlowRules.wan(line.amount)) 应于 \(deadline) 前到位，截至 \(period.asOf) 尚未拨付",
+                    en: "\(text.value.en): \(FlowRules.wan(line.amount)) due by \(deadline) has not been transferred as of \(period.asOf)"),
                     at: ref, amount: -line.amount)
                 tag(&f, key)
                 log.add(f)
@@ -188,13 +190,13 @@ struct FlowRules {
 
     /// FL009: a failed or returned row is replaced by an `ok` row on the edge with the same
     /// amount, dated the same day or later.
-    private func replaced(_ key: EdgeKey, book: EdgeBook, text: (zh: String, en: String), _ log: inout FindingLog) {
+    private func replaced(_ key: EdgeKey, book: EdgeBook, text: Lazy<(zh: String, en: String)>, _ log: inout FindingLog) {
         for failed in book.failed {
             guard book.firstOnOrAfter(failed.day.daysSinceEpoch, amount: failed.amount) == nil else { continue }
             let what = failed.status == .returned ? ("退回", "returned") : ("失败", "failed")
             var f = Finding(.FL009, Message(
-                zh: "\(text.zh)：\(failed.day) 拨付 \(FlowRules.wan(failed.amount)) \(what.0)，之后没有同额补拨",
-                en: "\(text.en): the \(what.1) transfer of \(FlowRules.wan(failed.amount)) on \(failed.day) was not paid again"),
+                zh: "\(text.value.zh)：\(failed.day) 拨付 \(FlowRules.wan(failed.amount)) \(what.0)，之后没有同额补拨",
+                en: "\(text.value.en): the \(what.1) transfer of \(FlowRules.wan(failed.amount)) on \(failed.day) was not paid again"),
                 at: SourceRef(file: transfersFile, line: failed.line), amount: failed.amount)
             tag(&f, key)
             log.add(f)
@@ -223,7 +225,28 @@ struct FlowRules {
 extension Array where Element: Hashable {
     /// The elements in order, each once.
     func uniqued() -> [Element] {
+        if count < 2 { return self }
+        if count <= 8 {  // an edge's plan lines: a few, compared without a set
+            var kept: [Element] = []
+            for e in self where !kept.contains(e) { kept.append(e) }
+            return kept
+        }
         var seen = Set<Element>()
         return filter { seen.insert($0).inserted }
+    }
+}
+
+/// A value made on first use, then kept.
+final class Lazy<Value> {
+    private let make: () -> Value
+    private var made: Value?
+
+    init(_ make: @escaping () -> Value) { self.make = make }
+
+    var value: Value {
+        if let made { return made }
+        let v = make()
+        made = v
+        return v
     }
 }

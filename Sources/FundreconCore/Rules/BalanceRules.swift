@@ -19,20 +19,31 @@ struct BalanceRules {
 
     func run(into log: inout FindingLog) -> [BalanceResult] {
         var results: [BalanceResult] = []
+        let asOf = period.asOf.daysSinceEpoch
+        let workExpenseProjects = scope.projects.indices.filter { scope.projects[$0].kind == .workExpense }
         for unit in book.flowUnits {
             // The root unit is where the money comes from: no balance, no BL rules.
             guard scope.entities.indices.contains(unit), scope.entities[unit].parent != nil else { continue }
             let byProject = book.flows(ofUnit: unit)
-            let counted = byProject.map { (project: $0.project, events: $0.events.filter { $0.day <= period.asOf.daysSinceEpoch }) }
-            let received = Set(counted.filter { $0.events.contains { $0.kind == .received } }.map(\.project))
-            var groups: [Int: [FlowEvent]] = [:]
+            // Most units have one project and nothing after the as-of date: no copies then.
+            let counted = byProject.map { p in
+                p.events.allSatisfy { $0.day <= asOf } ? p : (project: p.project, events: p.events.filter { $0.day <= asOf })
+            }
+            let received = counted.filter { $0.events.contains { $0.kind == .received } }.map(\.project)
+            var groups: [(project: Int, events: [FlowEvent])] = []
             for (project, events) in counted where !events.isEmpty {
                 var outermost = project
-                for a in tree.ancestorsAndSelf(project) where received.contains(a) { outermost = a }
-                groups[outermost, default: []].append(contentsOf: events)
+                if received.count > 1 || received.first != project {
+                    for a in tree.ancestorsAndSelf(project) where received.contains(a) { outermost = a }
+                }
+                if let i = groups.firstIndex(where: { $0.project == outermost }) {
+                    groups[i].events.append(contentsOf: events)
+                } else {
+                    groups.append((outermost, events))
+                }
             }
-            for project in groups.keys.sorted() {
-                let events = (groups[project] ?? []).sorted { ($0.day, $0.kind.rawValue, $0.line) < ($1.day, $1.kind.rawValue, $1.line) }
+            for (project, grouped) in groups.sorted(by: { $0.project < $1.project }) {
+                let events = grouped.sorted { ($0.day, $0.kind.rawValue, $0.line) < ($1.day, $1.kind.rawValue, $1.line) }
                 let balance = BalanceResult(unit: unit, project: project,
                                             received: sum(events, .received), passedOn: sum(events, .passedOn),
                                             spent: sum(events, .spent), failed: sum(events, .failedSpending))
@@ -40,7 +51,7 @@ struct BalanceRules {
                 check(balance, events, &log)
                 if scope.entities[unit].level < .grantee { holding(unit, project, events, &log) }
             }
-            workExpenses(unit, counted, &log)
+            if !workExpenseProjects.isEmpty { workExpenses(unit, counted, &log) }
         }
         carriedOver(&log)
         return results

@@ -76,6 +76,13 @@ struct EdgeBook: Sendable {
         return best.map { ($0.day, Int($0.line)) }
     }
 
+    /// Appends the `ok` rows as movements of `kind` (received at the payee, passed on at the payer).
+    func appendEvents(_ kind: FlowEvent.Kind, to list: inout [FlowEvent]) {
+        for i in days.indices {
+            list.append(FlowEvent(day: days[i], amount: amounts[i], kind: kind, line: lines[i], file: 0))
+        }
+    }
+
     /// Rows with the day and amount of an earlier row (FL007): (line, the earlier line, day, amount).
     func repeatedRows() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
         guard days.count > 1 else { return [] }
@@ -281,14 +288,10 @@ public final class LedgerBook {
     func flows(ofUnit unit: Int) -> [(project: Int, events: [FlowEvent])] {
         let index = index()
         var byProject: [Int: [FlowEvent]] = [:]
-        for (keys, kind) in [(index.incoming[unit] ?? [], FlowEvent.Kind.received), (index.outgoing[unit] ?? [], .passedOn)] {
-            for key in keys {
-                guard let edge = transfers.edges[key] else { continue }
-                var list = byProject[key.project] ?? []
-                for i in edge.days.indices {
-                    list.append(FlowEvent(day: edge.days[i], amount: edge.amounts[i], kind: kind, line: edge.lines[i], file: 0))
-                }
-                byProject[key.project] = list
+        for (edgeIndices, kind) in [(index.incoming[unit] ?? [], FlowEvent.Kind.received), (index.outgoing[unit] ?? [], .passedOn)] {
+            for e in edgeIndices {
+                let key = index.edges[e].key
+                index.edges[e].book.appendEvents(kind, to: &byProject[key.project, default: []])
             }
         }
         // In file order, a run of one day's rows of one kind is one movement, as they streamed.
@@ -305,8 +308,10 @@ public final class LedgerBook {
     }
 
     private struct UnitIndex {
-        var incoming: [Int: [EdgeKey]] = [:]
-        var outgoing: [Int: [EdgeKey]] = [:]
+        /// The edges once, in an array: a unit's edges are then positions, not hash look-ups.
+        var edges: [(key: EdgeKey, book: EdgeBook)] = []
+        var incoming: [Int: [Int]] = [:]
+        var outgoing: [Int: [Int]] = [:]
         var spendingProjects: [Int: [Int]] = [:]
         var units: [Int] = []
     }
@@ -314,9 +319,10 @@ public final class LedgerBook {
     private func index() -> UnitIndex {
         if let unitIndex { return unitIndex }
         var index = UnitIndex()
-        for (key, edge) in transfers.edges where edge.okRows > 0 {
-            index.incoming[key.to, default: []].append(key)
-            index.outgoing[key.from, default: []].append(key)
+        index.edges = transfers.edges.filter { $0.value.okRows > 0 }.map { ($0.key, $0.value) }
+        for (i, edge) in index.edges.enumerated() {
+            index.incoming[edge.key.to, default: []].append(i)
+            index.outgoing[edge.key.from, default: []].append(i)
         }
         for key in spending.flows.keys { index.spendingProjects[key.from, default: []].append(key.project) }
         index.units = Set(index.incoming.keys).union(index.outgoing.keys).union(index.spendingProjects.keys).sorted()

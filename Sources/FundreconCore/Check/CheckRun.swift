@@ -21,15 +21,22 @@ public enum CheckRun {
         loader.load(sources, sinks: RowSinks(transfer: book.add, expect: book.sinks.expect))
         let scope = loader.scope
         var log = loader.log
-        PlanRules.check(scope, into: &log)
         var skipped = PlanRules.skipped(scope)
-        if scope.isUsable(.entities) && scope.isUsable(.projects) && scope.isUsable(.plan) && scope.isUsable(.transfers) {
-            // Dates do not matter to these two, so no period is needed.
-            let period = Period(start: Day(daysSinceEpoch: 0), end: Day(daysSinceEpoch: 0), asOf: Day(daysSinceEpoch: 0))
-            FlowRules(scope: scope, book: book, settings: settings, period: period, tree: ProjectTree(scope.projects)).rowLevel(into: &log)
-        } else {
-            skipped += [.FL001, .FL007]
+        let flowsUsable = scope.isUsable(.entities) && scope.isUsable(.projects) && scope.isUsable(.plan) && scope.isUsable(.transfers)
+        if !flowsUsable { skipped += [.FL001, .FL007] }
+        // The plan's rules and the two row-level flow rules share nothing: a thread each.
+        let logs = Concurrently.map([false, true]) { flows -> FindingLog in
+            var own = FindingLog()
+            if !flows {
+                PlanRules.check(scope, into: &own)
+            } else if flowsUsable {
+                // Dates do not matter to these two, so no period is needed.
+                let period = Period(start: Day(daysSinceEpoch: 0), end: Day(daysSinceEpoch: 0), asOf: Day(daysSinceEpoch: 0))
+                FlowRules(scope: scope, book: book, settings: settings, period: period, tree: ProjectTree(scope.projects)).rowLevel(into: &own)
+            }
+            return own
         }
+        for own in logs { log.append(own) }
         let order = InputFile.allCases.compactMap { sources.paths[$0] }
         return CheckResult(scope: scope, findings: log.sorted(fileOrder: order), skippedRules: skipped.sorted())
     }

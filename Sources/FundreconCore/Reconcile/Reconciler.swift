@@ -6,7 +6,7 @@ public enum RunPhase: Sendable {
 
 /// `fundrecon reconcile`: reads a scope once, streaming the transfers and payments into the
 /// ledger book, then runs every rule and builds what the workbook and the JSON show.
-private enum RuleHalf { case flows, balances }
+private enum RuleHalf { case plan, flows, balances }
 
 public enum Reconciler {
     /// - Parameters:
@@ -27,7 +27,6 @@ public enum Reconciler {
         let read = clock.now
         phase?(.read(files: scope.stats, seconds: (read - started).seconds))
         var log = loader.log
-        PlanRules.check(scope, into: &log)
 
         let latestDue = scope.plan.compactMap(\.due).max()
         let latest = [latestDue, book.latestTransferDay].compactMap { $0 }.max()
@@ -40,11 +39,14 @@ public enum Reconciler {
         let runFlows = ledgerUsable && scope.isUsable(.plan)
         if !runFlows { skipped += [.FL001, .FL002, .FL003, .FL004, .FL005, .FL007, .FL008, .FL009] }
         if !ledgerUsable { skipped += [.FL006, .BL001, .BL002, .BL003, .BL004, .BL005] }
-        // Edges and balances read the same ledger and write nothing shared: one core each.
-        // Their findings join the log in the order they always had.
-        let halves = Concurrently.map([RuleHalf.flows, .balances]) { half -> (log: FindingLog, edges: [EdgeResult], balances: [BalanceResult]) in
+        // The plan's rules, the edges and the balances read the same scope and ledger and write
+        // nothing shared: a thread each. Their findings join the log in the order they always had.
+        let halves = Concurrently.map([RuleHalf.plan, .flows, .balances]) { half -> (log: FindingLog, edges: [EdgeResult], balances: [BalanceResult]) in
             var own = FindingLog()
             switch half {
+            case .plan:
+                PlanRules.check(scope, into: &own)
+                return (own, [], [])
             case .flows:
                 guard runFlows else { return (own, [], []) }
                 let edges = FlowRules(scope: scope, book: book, settings: settings, period: period, tree: tree).run(into: &own)

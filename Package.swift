@@ -25,13 +25,20 @@ let package = Package(
         // The one safe Swift layer over the C API: errors, enums and char* lifetimes handled here.
         .target(
             name: "XLSX",
-            dependencies: ["CXlsxWriter"]
+            dependencies: ["CXlsxWriter", "CSupport"]
         ),
-        // One inline function: a CPU prefetch hint for the per-row hash tables.
-        .target(name: "CPrefetch"),
+        // A CPU prefetch hint for the per-row hash tables, and the zlib level for the workbook.
+        .target(
+            name: "CSupport",
+            linkerSettings: [
+                // The executable must export deflateInit2_ for libxlsxwriter's zlib calls to
+                // reach the one in CSupport (see DeflateLevel.c).
+                .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=deflateInit2_"], .when(platforms: [.linux])),
+            ]
+        ),
         .target(
             name: "FundreconCore",
-            dependencies: ["XLSX", "CPrefetch", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["XLSX", "CSupport", .product(name: "TOMLKit", package: "TOMLKit")],
             // The per-row path touches class storage millions of times; in release the
             // run-time exclusivity checks cost about a tenth of the read (perf), and debug
             // builds (every test) keep them.

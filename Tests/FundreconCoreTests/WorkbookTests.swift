@@ -125,6 +125,23 @@ import Testing
         #expect(!first.isEmpty && first == second)
     }
 
+    @Test func fastCompressionWritesTheSamePartsInALargerFile() throws {
+        let f = NightlyOperation.bigScope(edges: 2000)
+        f.write()
+        var report = WorkbookReport(f.reconcile(), scopeName: "s", generatedAt: "t", version: "v")
+        let fast = Fixture.makeTempDir() + "/fast.xlsx", small = Fixture.makeTempDir() + "/small.xlsx"
+        report.compression = .fast
+        try report.write(to: fast, created: 1_646_092_800)
+        report.compression = .small
+        try report.write(to: small, created: 1_646_092_800)
+        let a = try XLSXFile(fast), b = try XLSXFile(small)
+        let parts = a.archive.map(\.path).sorted()
+        #expect(parts == b.archive.map(\.path).sorted() && parts.contains("xl/worksheets/sheet1.xml"))
+        for part in parts { #expect(try a.part(part) == b.part(part), "\(part)") }
+        let sizes = try [fast, small].map { try FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int ?? 0 }
+        #expect(sizes[0] > sizes[1], "level 1 must have been used for the fast file: \(sizes)")
+    }
+
     @Test func summaryCarriesTotalsCountsAndAChart() throws {
         let x = try WorkbookReadBack.write(WorkbookReadBack.scope())
         let s = try x.sheet("概览")

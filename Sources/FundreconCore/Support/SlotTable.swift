@@ -1,4 +1,4 @@
-import CPrefetch
+import CSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -307,17 +307,6 @@ public final class LedgerBook {
         return byProject.keys.sorted().map { ($0, byProject[$0] ?? []) }
     }
 
-    /// How many rows move money through a unit: its edges' rows and its spending movements.
-    func movementCount(ofUnit unit: Int) -> Int {
-        let index = index()
-        var n = 0
-        for e in (index.incoming[unit] ?? []) + (index.outgoing[unit] ?? []) { n += index.edges[e].book.okRows }
-        for project in index.spendingProjects[unit] ?? [] {
-            n += spending.flows[LedgerBook.flowKey(unit: unit, project: project)]?.count ?? 0
-        }
-        return n
-    }
-
     private struct UnitIndex {
         /// The edges once, in an array: a unit's edges are then positions, not hash look-ups.
         var edges: [(key: EdgeKey, book: EdgeBook)] = []

@@ -6,7 +6,7 @@ public enum RunPhase: Sendable {
 
 /// `fundrecon reconcile`: reads a scope once, streaming the transfers and payments into the
 /// ledger book, then runs every rule and builds what the workbook and the JSON show.
-private enum RuleHalf { case plan, flows, balances(Int) }
+private enum RuleHalf { case plan, flows, balances }
 
 public enum Reconciler {
     /// - Parameters:
@@ -39,13 +39,9 @@ public enum Reconciler {
         let runFlows = ledgerUsable && scope.isUsable(.plan)
         if !runFlows { skipped += [.FL001, .FL002, .FL003, .FL004, .FL005, .FL007, .FL008, .FL009] }
         if !ledgerUsable { skipped += [.FL006, .BL001, .BL002, .BL003, .BL004, .BL005] }
-        // The plan's rules, the edges and the balances (in two shares of the units) read the
-        // same scope and ledger and write nothing shared: a thread each. Their findings join the
-        // log in the order they always had.
-        let balanceRules = BalanceRules(scope: scope, book: book, settings: settings, period: period, tree: tree)
-        let shares = ledgerUsable ? balanceRules.unitShares(2) : []
-        let jobs: [RuleHalf] = [.plan, .flows] + shares.indices.map { RuleHalf.balances($0) }
-        let halves = Concurrently.map(jobs) { half -> (log: FindingLog, edges: [EdgeResult], balances: [BalanceResult]) in
+        // The plan's rules, the edges and the balances read the same scope and ledger and write
+        // nothing shared: a thread each. Their findings join the log in the order they always had.
+        let halves = Concurrently.map([RuleHalf.plan, .flows, .balances]) { half -> (log: FindingLog, edges: [EdgeResult], balances: [BalanceResult]) in
             var own = FindingLog()
             switch half {
             case .plan:
@@ -55,9 +51,9 @@ public enum Reconciler {
                 guard runFlows else { return (own, [], []) }
                 let edges = FlowRules(scope: scope, book: book, settings: settings, period: period, tree: tree).run(into: &own)
                 return (own, edges, [])
-            case .balances(let share):
-                let balances = balanceRules.run(units: shares[share], into: &own)
-                if share == shares.count - 1 { balanceRules.carriedOver(&own) }
+            case .balances:
+                guard ledgerUsable else { return (own, [], []) }
+                let balances = BalanceRules(scope: scope, book: book, settings: settings, period: period, tree: tree).run(into: &own)
                 return (own, [], balances)
             }
         }

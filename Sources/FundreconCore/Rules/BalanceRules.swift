@@ -18,37 +18,10 @@ struct BalanceRules {
     private static func wan(_ fen: Fen) -> String { PlanRules.wan(fen) }
 
     func run(into log: inout FindingLog) -> [BalanceResult] {
-        let results = run(units: book.flowUnits[...], into: &log)
-        carriedOver(&log)
-        return results
-    }
-
-    /// The units with money through them, in id order, cut in `parts` runs of about equal
-    /// numbers of movements (a city moves far more than a grantee), for `run(units:into:)`
-    /// on a thread each.
-    func unitShares(_ parts: Int) -> [ArraySlice<Int>] {
-        let units = book.flowUnits
-        let weights = units.map { book.movementCount(ofUnit: $0) + 1 }
-        let total = weights.reduce(0, +)
-        var shares: [ArraySlice<Int>] = []
-        var start = 0, running = 0
-        for (i, w) in weights.enumerated() {
-            running += w
-            if shares.count < parts - 1 && running * parts >= total * (shares.count + 1) {
-                shares.append(units[start...i])
-                start = i + 1
-            }
-        }
-        shares.append(units[start...])
-        return shares
-    }
-
-    /// Balances and BL rules of some units (their findings in unit order); BL004 is `carriedOver`.
-    func run(units: ArraySlice<Int>, into log: inout FindingLog) -> [BalanceResult] {
         var results: [BalanceResult] = []
         let asOf = period.asOf.daysSinceEpoch
         let workExpenseProjects = scope.projects.indices.filter { scope.projects[$0].kind == .workExpense }
-        for unit in units {
+        for unit in book.flowUnits {
             // The root unit is where the money comes from: no balance, no BL rules.
             guard scope.entities.indices.contains(unit), scope.entities[unit].parent != nil else { continue }
             let byProject = book.flows(ofUnit: unit)
@@ -80,6 +53,7 @@ struct BalanceRules {
             }
             if !workExpenseProjects.isEmpty { workExpenses(unit, counted, &log) }
         }
+        carriedOver(&log)
         return results
     }
 
@@ -209,7 +183,7 @@ struct BalanceRules {
     }
 
     /// BL004: a failed payment that no later paid row (same unit, project, payee, amount) re-paid.
-    func carriedOver(_ log: inout FindingLog) {
+    private func carriedOver(_ log: inout FindingLog) {
         let repaid = book.repaid()
         for (i, p) in book.failedPayments.enumerated() where Day(daysSinceEpoch: p.key.day) <= period.asOf {
             guard i < repaid.count, !repaid[i] else { continue }

@@ -141,9 +141,6 @@ final class TransferBook: @unchecked Sendable {
     private(set) var latestDay: Day?
     private(set) var total: Fen = 0
     private(set) var rows = 0
-    let rowLevelOnly: Bool
-
-    init(rowLevelOnly: Bool) { self.rowLevelOnly = rowLevelOnly }
 
     func add(_ row: TransferRow) {
         rows += 1
@@ -240,7 +237,7 @@ public final class LedgerBook {
 
     /// Keeps only what the row-level rules (FL001, FL007) need: no flows through units.
     public init(rowLevelOnly: Bool = false) {
-        transfers = TransferBook(rowLevelOnly: rowLevelOnly)
+        transfers = TransferBook()
         spending = SpendingBook(rowLevelOnly: rowLevelOnly)
     }
 

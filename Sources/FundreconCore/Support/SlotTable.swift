@@ -76,11 +76,4 @@ struct SlotTable<Element: BitwiseCopyable>: @unchecked Sendable {
         guard i >= 0 && i < storage.count else { return }
         fundrecon_prefetch(storage.base + i)
     }
-
-    func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(start: storage.base, count: storage.count))
-    }
-
-    /// Every slot in order (for rehashing).
-    var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: storage.base, count: storage.count) }
 }

@@ -28,24 +28,22 @@ public enum AtomicFile {
     /// Writes and flushes the temporary file for `path`, leaving the rename to `commit`, so
     /// that two files written at once can be put in place together at the end.
     public static func writeTemporary(_ bytes: [UInt8], for path: String) throws(OutputError) -> String {
+        try writeTemporary(for: path) { $0.write(bytes) }
+    }
+
+    /// The same, with the bytes handed to `fill` piece by piece and written out a megabyte at
+    /// a time, so a large file is never whole in memory.
+    static func writeTemporary(for path: String, _ fill: (ByteSink) -> Void) throws(OutputError) -> String {
         let temp = temporaryPath(for: path)
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw OutputError(description: "\(temp): \(String(cString: strerror(errno)))") }
-        var written = 0
-        let ok: Bool = bytes.withUnsafeBufferPointer { b in
-            guard let base = b.baseAddress else { return true }
-            while written < b.count {
-                let n = Glibc.write(fd, base + written, b.count - written)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                written += n
-            }
-            return true
-        }
+        let sink = ByteSink(fd: fd)
+        fill(sink)
+        sink.flush()
         let synced = fsync(fd) == 0
+        let reason = sink.failed ? sink.reason : String(cString: strerror(errno))
         close(fd)
-        guard ok && synced else {
-            let reason = String(cString: strerror(errno))
+        guard !sink.failed && synced else {
             unlink(temp)
             throw OutputError(description: "\(path): \(reason)")
         }
@@ -88,5 +86,40 @@ public enum AtomicFile {
 
     public static func write(_ text: String, to path: String) throws(OutputError) {
         try write(Array(text.utf8), to: path)
+    }
+}
+
+/// Bytes on their way to a file (or kept, with no file): written out a megabyte at a time.
+final class ByteSink {
+    private(set) var buffer: [UInt8] = []
+    private let fd: Int32?
+    private(set) var failed = false
+    private(set) var reason = ""
+
+    init(fd: Int32?) { self.fd = fd }
+
+    func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if fd != nil && buffer.count >= 1 << 20 { flush() }
+    }
+
+    func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if fd != nil && buffer.count >= 1 << 20 { flush() }
+    }
+
+    func flush() {
+        guard let fd, !failed else { return }
+        var written = 0
+        buffer.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return }
+            while written < b.count {
+                let n = Glibc.write(fd, base + written, b.count - written)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { failed = true; reason = String(cString: strerror(errno)); return }
+                written += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
     }
 }

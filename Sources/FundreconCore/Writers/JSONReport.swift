@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The machine-readable report of spec §4. Keys are written in a fixed order and nothing
 /// depends on the clock but `generated_at`, so equal inputs give equal bytes.
 public enum JSONReport {
@@ -20,20 +14,9 @@ public enum JSONReport {
     /// `AtomicFile.commit`.
     public static func writeTemporary(_ r: ReconcileResult, for path: String, scopeName: String, generatedAt: String,
                                       version: String, changes: Changes? = nil) throws(OutputError) -> String {
-        let temp = AtomicFile.temporaryPath(for: path)
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw OutputError(description: "\(temp): \(String(cString: strerror(errno)))") }
-        let sink = ByteSink(fd: fd)
-        emit(r, scopeName: scopeName, generatedAt: generatedAt, version: version, changes: changes, into: sink)
-        sink.flush()
-        let synced = fsync(fd) == 0
-        let reason = String(cString: strerror(errno))
-        close(fd)
-        guard !sink.failed && synced else {
-            unlink(temp)
-            throw OutputError(description: "\(path): \(sink.failed ? sink.reason : reason)")
+        try AtomicFile.writeTemporary(for: path) { sink in
+            emit(r, scopeName: scopeName, generatedAt: generatedAt, version: version, changes: changes, into: sink)
         }
-        return temp
     }
 
     private static func emit(_ r: ReconcileResult, scopeName: String, generatedAt: String, version: String, changes: Changes?,
@@ -162,36 +145,6 @@ public enum JSONReport {
         all.add("not_moved_fen", t.notMoved)
         o.addRaw("all", all.finish())
         return o.finish()
-    }
-}
-
-/// Bytes on their way to a file (or kept, with no file): written out a megabyte at a time.
-final class ByteSink {
-    private(set) var buffer: [UInt8] = []
-    private let fd: Int32?
-    private(set) var failed = false
-    private(set) var reason = ""
-
-    init(fd: Int32?) { self.fd = fd }
-
-    func write(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-        if fd != nil && buffer.count >= 1 << 20 { flush() }
-    }
-
-    func flush() {
-        guard let fd, !failed else { return }
-        var written = 0
-        buffer.withUnsafeBufferPointer { b in
-            guard let base = b.baseAddress else { return }
-            while written < b.count {
-                let n = Glibc.write(fd, base + written, b.count - written)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { failed = true; reason = String(cString: strerror(errno)); return }
-                written += n
-            }
-        }
-        buffer.removeAll(keepingCapacity: true)
     }
 }
 

@@ -12,4 +12,14 @@ static inline void fundrecon_prefetch(const void *p) { __builtin_prefetch(p, 0, 
    for files about a fifth larger. Only the XLSX layer sets it, around workbook_close. */
 void fundrecon_set_deflate_level(int level);
 
+#include <stddef.h>
+
+/* SHA-256 through the system's libcrypto when it can be loaded (see SHA256.c). The context
+   is plain bytes (OpenSSL's SHA256_CTX is 112 of them), so copying it copies the state. */
+typedef struct { _Alignas(16) unsigned char opaque[256]; } fundrecon_sha256_ctx;
+int fundrecon_sha256_available(void);
+int fundrecon_sha256_init(fundrecon_sha256_ctx *ctx);
+int fundrecon_sha256_update(fundrecon_sha256_ctx *ctx, const void *data, size_t count);
+int fundrecon_sha256_final(fundrecon_sha256_ctx *ctx, unsigned char digest[32]);
+
 #endif

@@ -78,8 +78,13 @@ struct EdgeBook: Sendable {
 
     /// Appends the `ok` rows as movements of `kind` (received at the payee, passed on at the payer).
     func appendEvents(_ kind: FlowEvent.Kind, to list: inout [FlowEvent]) {
-        for i in days.indices {
-            list.append(FlowEvent(day: days[i], amount: amounts[i], kind: kind, line: lines[i], file: 0))
+        let n = min(days.count, amounts.count, lines.count)
+        days.withUnsafeBufferPointer { d in
+            amounts.withUnsafeBufferPointer { a in
+                lines.withUnsafeBufferPointer { l in
+                    for i in 0..<n { list.append(FlowEvent(day: d[i], amount: a[i], kind: kind, line: l[i], file: 0)) }
+                }
+            }
         }
     }
 
@@ -295,7 +300,9 @@ public final class LedgerBook {
         for (project, events) in byProject {
             var merged: [FlowEvent] = []
             merged.reserveCapacity(events.count)
-            for e in events.sorted(by: { $0.line < $1.line }) { merged.appendMerging(e) }
+            // Rows of one edge are already in file order: sort only when edges interleave.
+            let inOrder = zip(events, events.dropFirst()).allSatisfy { $0.line < $1.line }
+            for e in inOrder ? events : events.sorted(by: { $0.line < $1.line }) { merged.appendMerging(e) }
             byProject[project] = merged
         }
         for project in index.spendingProjects[unit] ?? [] {
@@ -304,7 +311,7 @@ public final class LedgerBook {
         return byProject.keys.sorted().map { ($0, byProject[$0] ?? []) }
     }
 
-    private struct UnitIndex {
+    private final class UnitIndex {
         /// The edges once, in an array: a unit's edges are then positions, not hash look-ups.
         var edges: [(key: EdgeKey, book: EdgeBook)] = []
         var incoming: [Int: [Int]] = [:]
@@ -315,7 +322,7 @@ public final class LedgerBook {
 
     private func index() -> UnitIndex {
         if let unitIndex { return unitIndex }
-        var index = UnitIndex()
+        let index = UnitIndex()
         index.edges = transfers.edges.filter { $0.value.okRows > 0 }.map { ($0.key, $0.value) }
         for (i, edge) in index.edges.enumerated() {
             index.incoming[edge.key.to, default: []].append(i)

@@ -18,7 +18,9 @@ public enum CheckRun {
                            fileExists: @escaping (String) -> Bool) -> CheckResult {
         let book = LedgerBook(rowLevelOnly: true)
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
-        loader.load(sources, sinks: RowSinks(transfer: book.add, expect: book.sinks.expect))
+        var sinks = book.sinks
+        sinks.spending = nil  // the row-level rules need nothing of spending
+        loader.load(sources, sinks: sinks)
         let scope = loader.scope
         var log = loader.log
         var skipped = PlanRules.skipped(scope)

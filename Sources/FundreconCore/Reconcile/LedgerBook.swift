@@ -145,10 +145,8 @@ final class TransferBook: @unchecked Sendable {
     /// Latest transfer date, for the default period end.
     private(set) var latestDay: Day?
     private(set) var total: Fen = 0
-    private(set) var rows = 0
 
     func add(_ row: TransferRow) {
-        rows += 1
         let edge = EdgeKey(project: row.project, from: row.from, to: row.to)
         latestDay = max(latestDay ?? row.date, row.date)
         total += row.amount
@@ -207,7 +205,6 @@ final class SpendingBook: @unchecked Sendable {
     private(set) var paidRows: [PaidRow] = []
     private(set) var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] = []
     private(set) var total: Fen = 0
-    private(set) var rows = 0
     let rowLevelOnly: Bool
 
     init(rowLevelOnly: Bool) { self.rowLevelOnly = rowLevelOnly }
@@ -217,7 +214,6 @@ final class SpendingBook: @unchecked Sendable {
     }
 
     func add(_ row: SpendingRow) {
-        rows += 1
         total += row.amount
         guard !rowLevelOnly else { return }
         let key = RowKey(entity: row.entity, project: row.project, payee: row.payeeHash, amount: row.amount, day: row.date)
@@ -253,9 +249,6 @@ public final class LedgerBook {
             if file == .spending { s.expect(rows: rows) }
         })
     }
-
-    public func add(_ row: TransferRow) { transfers.add(row) }
-    public func add(_ row: SpendingRow) { spending.add(row) }
 
     var edges: [EdgeKey: EdgeBook] { transfers.edges }
     /// BL004: whether each failed payment was paid again (same unit, project, payee and

@@ -78,9 +78,14 @@ public struct DocumentProperties: Sendable {
 }
 
 /// An .xlsx file being written. Nothing reaches the disk until `close()`.
-public final class Workbook {
+///
+/// Threads: the workbook and its sheets are set up on one thread. After that the data rows of
+/// different sheets may be written at once, one thread per sheet: in constant-memory mode a
+/// row touches only its own sheet, and formats are made under a lock with their index fixed.
+public final class Workbook: @unchecked Sendable {
     let handle: UnsafeMutablePointer<lxw_workbook>
     private var formats: [CellStyle: UnsafeMutablePointer<lxw_format>] = [:]
+    private let formatsLock = NSLock()
     /// `char*` fields of option structs must live until the workbook is closed.
     private var retained: [UnsafeMutablePointer<CChar>] = []
     private var properties: UnsafeMutablePointer<lxw_doc_properties>?
@@ -141,6 +146,10 @@ public final class Workbook {
     /// The libxlsxwriter format for a style, made once per distinct style.
     func format(_ style: CellStyle?) -> UnsafeMutablePointer<lxw_format>? {
         guard let style else { return nil }
+        return formatsLock.withLock { makeFormat(style) }
+    }
+
+    private func makeFormat(_ style: CellStyle) -> UnsafeMutablePointer<lxw_format>? {
         if let f = formats[style] { return f }
         guard let f = workbook_add_format(handle) else { return nil }
         if let n = style.numberFormat { format_set_num_format(f, n) }
@@ -166,10 +175,12 @@ public final class Workbook {
     /// format is new; one equal to an existing format (the default, say) is hashed again
     /// (568 bytes and a malloc) for every cell. Fixing the index at its first cell, as the
     /// library would compute it then, makes every later cell a field read.
-    func cellFormat(_ style: CellStyle?) -> UnsafeMutablePointer<lxw_format>? {
-        guard let f = format(style) else { return nil }
-        if f.pointee.xf_index == -1 { f.pointee.xf_index = lxw_format_get_xf_index(f) }
-        return f
+    func cellFormat(_ style: CellStyle) -> UnsafeMutablePointer<lxw_format>? {
+        formatsLock.withLock {
+            guard let f = makeFormat(style) else { return nil }
+            if f.pointee.xf_index == -1 { f.pointee.xf_index = lxw_format_get_xf_index(f) }
+            return f
+        }
     }
 
     public func addColumnChart() throws(XLSXError) -> Chart {
@@ -204,10 +215,26 @@ public final class Workbook {
 }
 
 /// One sheet. Cells are written through it; in constant-memory mode rows go strictly in order.
-public final class Worksheet {
+/// One thread at a time (see `Workbook`).
+public final class Worksheet: @unchecked Sendable {
     let handle: UnsafeMutablePointer<lxw_worksheet>
     public let name: String
     private unowned let workbook: Workbook
+    /// This sheet's own look-up of formats: no lock per cell, and the workbook's table is
+    /// asked only for a style the sheet has not used yet.
+    private var cellFormats: [CellStyle: UnsafeMutablePointer<lxw_format>] = [:]
+
+    private func cellFormat(_ style: CellStyle?) -> UnsafeMutablePointer<lxw_format>? {
+        guard let style else { return nil }
+        if let f = cellFormats[style] { return f }
+        let f = workbook.cellFormat(style)
+        cellFormats[style] = f
+        return f
+    }
+
+    /// Makes a style's format before rows are written, so that filling rows on several threads
+    /// never adds a format to the workbook.
+    public func prepare(_ style: CellStyle) { _ = cellFormat(style) }
 
     init(handle: UnsafeMutablePointer<lxw_worksheet>, name: String, workbook: Workbook) {
         self.handle = handle
@@ -225,34 +252,34 @@ public final class Worksheet {
     /// Text, always stored as text: "=cmd|..." from a CSV never becomes a formula.
     public func write(_ row: Int, _ col: Int, _ text: String, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_string(handle, r, c, text, workbook.cellFormat(style)), "\(name)!R\(row + 1)C\(col + 1)")
+        try check(worksheet_write_string(handle, r, c, text, cellFormat(style)), "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     public func write(_ row: Int, _ col: Int, number: Double, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_number(handle, r, c, number, workbook.cellFormat(style)), "\(name)!R\(row + 1)C\(col + 1)")
+        try check(worksheet_write_number(handle, r, c, number, cellFormat(style)), "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     /// A formula with its value cached, so viewers that do not recalculate still show it.
     public func write(_ row: Int, _ col: Int, formula: String, cached: Double, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_formula_num(handle, r, c, formula, workbook.cellFormat(style), cached), "\(name)!R\(row + 1)C\(col + 1)")
+        try check(worksheet_write_formula_num(handle, r, c, formula, cellFormat(style), cached), "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     public func write(_ row: Int, _ col: Int, formula: String, cachedText: String, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_formula_str(handle, r, c, formula, workbook.cellFormat(style), cachedText), "\(name)!R\(row + 1)C\(col + 1)")
+        try check(worksheet_write_formula_str(handle, r, c, formula, cellFormat(style), cachedText), "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     /// A link: `internal:'Sheet'!A1` for a place in the workbook, or a URL.
     public func write(_ row: Int, _ col: Int, link: String, text: String, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_url_opt(handle, r, c, link, workbook.cellFormat(style), text, nil), "\(name)!R\(row + 1)C\(col + 1)")
+        try check(worksheet_write_url_opt(handle, r, c, link, cellFormat(style), text, nil), "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     public func blank(_ row: Int, _ col: Int, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_blank(handle, r, c, workbook.cellFormat(style)), "\(name)!R\(row + 1)C\(col + 1)")
+        try check(worksheet_write_blank(handle, r, c, cellFormat(style)), "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     public func setColumn(_ col: Int, width: Double, _ style: CellStyle? = nil) throws(XLSXError) {

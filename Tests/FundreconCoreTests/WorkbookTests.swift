@@ -142,6 +142,24 @@ import Testing
         #expect(sizes[0] > sizes[1], "level 1 must have been used for the fast file: \(sizes)")
     }
 
+    @Test func rowsWrittenOnSeveralThreadsGiveTheSameFileAsOneThread() throws {
+        let f = NightlyOperation.bigScope(edges: 2000)
+        f.write()
+        var report = WorkbookReport(f.reconcile(), scopeName: "s", generatedAt: "t", version: "v")
+        // Small sheets: the parts of one table land on different threads.
+        report.rowsPerSheet = 700
+        let one = Fixture.makeTempDir() + "/one.xlsx", many = Fixture.makeTempDir() + "/many.xlsx"
+        report.fillThreads = 1
+        try report.write(to: one, created: 1_646_092_800)
+        report.fillThreads = 4
+        try report.write(to: many, created: 1_646_092_800)
+        let a = try XLSXFile(one), b = try XLSXFile(many)
+        let parts = a.archive.map(\.path).sorted()
+        #expect(parts == b.archive.map(\.path).sorted())
+        #expect(parts.filter { $0.hasPrefix("xl/worksheets/sheet") }.count > 8, "\(parts)")
+        for part in parts { #expect(try a.part(part) == b.part(part), "\(part)") }
+    }
+
     @Test func summaryCarriesTotalsCountsAndAChart() throws {
         let x = try WorkbookReadBack.write(WorkbookReadBack.scope())
         let s = try x.sheet("概览")

@@ -29,6 +29,8 @@ enum Styles {
     static let under = CellStyle(fontColor: 0x9C5700, background: 0xFFEB9C)
     static let missing = CellStyle(fontColor: 0x3A3A3A, background: 0xD9D9D9)
     static let title = CellStyle(bold: true)
+    /// The styles `SheetTable.fill` writes with.
+    static let data = [text, money, percent, date, count, link, totalLabel, totalMoney]
 }
 
 /// A table sheet: a header row, data rows, optionally a totals row with SUBTOTAL; frozen
@@ -96,7 +98,20 @@ struct SheetTable {
         }
     }
 
+    /// One sheet of the table, added to the workbook and set up, its data rows still to write.
+    struct Part {
+        let sheet: Worksheet
+        let first: Int
+        let count: Int
+    }
+
     func write(to workbook: Workbook) throws(XLSXError) {
+        for part in try prepare(workbook) { try fill(part) }
+    }
+
+    /// Adds the table's sheets in order and writes everything but the data rows: widths, panes,
+    /// print setup, filter, rules and headers. Serial: it touches the workbook's shared state.
+    func prepare(_ workbook: Workbook) throws(XLSXError) -> [Part] {
         // Widths from the header and the first rows (1.1.4 has no autofit).
         var widths = headers.map { min(SheetTable.width($0) + 2, 40) }
         for i in 0..<min(rowCount, 2000) {
@@ -106,14 +121,17 @@ struct SheetTable {
                 widths[c] = max(widths[c], min(SheetTable.width(SheetTable.display(cell)) + pad, 60))
             }
         }
+        var parts: [Part] = []
         for part in 0..<sheetCount {
             let first = part * rowsPerSheet
-            let count = min(rowsPerSheet, rowCount - first)
-            try writePart(workbook, name: sheetName(part), first: first, count: max(count, 0), widths: widths)
+            let count = max(min(rowsPerSheet, rowCount - first), 0)
+            let sheet = try setUp(workbook, name: sheetName(part), count: count, widths: widths)
+            parts.append(Part(sheet: sheet, first: first, count: count))
         }
+        return parts
     }
 
-    private func writePart(_ workbook: Workbook, name: String, first: Int, count: Int, widths: [Double]) throws(XLSXError) {
+    private func setUp(_ workbook: Workbook, name: String, count: Int, widths: [Double]) throws(XLSXError) -> Worksheet {
         let sheet = try workbook.addWorksheet(name)
         let lastColumn = headers.count - 1
         for (c, w) in widths.enumerated() { try sheet.setColumn(c, width: w) }
@@ -129,11 +147,19 @@ struct SheetTable {
         }
         try sheet.setRow(0, height: 30)
         for (c, h) in headers.enumerated() { try sheet.write(0, c, h, Styles.header) }
+        // Every style a data row can take exists before rows are written, on any thread.
+        for style in Styles.data { sheet.prepare(style) }
+        return sheet
+    }
+
+    /// Writes a part's data rows and totals. Parts of different sheets may be filled at once.
+    func fill(_ part: Part) throws(XLSXError) {
+        let sheet = part.sheet
         var sums = [Int: Fen]()
         var links = 0
-        for k in 0..<count {
+        for k in 0..<part.count {
             let r = 1 + k
-            for (c, var cell) in row(first + k, r + 1).enumerated() {
+            for (c, var cell) in row(part.first + k, r + 1).enumerated() {
                 if case .link(let target, _) = cell {
                     // Past Excel's limit of links per sheet the place is written as text.
                     links += 1
@@ -146,11 +172,11 @@ struct SheetTable {
             }
         }
         guard let label = totalsLabel else { return }
-        let r = count + 1
+        let r = part.count + 1
         try sheet.write(r, 0, label, Styles.totalLabel)
         for c in totalColumns {
             let letter = SheetTable.columnLetter(c)
-            try sheet.write(r, c, formula: "=SUBTOTAL(109,\(letter)2:\(letter)\(max(count + 1, 2)))",
+            try sheet.write(r, c, formula: "=SUBTOTAL(109,\(letter)2:\(letter)\(max(part.count + 1, 2)))",
                             cached: Double(sums[c] ?? 0) / 1_000_000, Styles.totalMoney)
         }
     }
@@ -171,5 +197,33 @@ struct SheetTable {
         case .link(let target, let text): try sheet.write(r, c, link: target, text: text, Styles.link)
         case .empty: break
         }
+    }
+}
+
+/// A sheet part whose rows are still to write, and the table that makes them.
+struct PendingRows: @unchecked Sendable {
+    let table: SheetTable
+    let part: SheetTable.Part
+
+    /// Cells to write: what the time goes by.
+    var cost: Int { part.count * table.headers.count }
+
+    /// Writes every part's rows, `threads` at a time. The parts are dealt longest first to the
+    /// thread with the least work so far; each part is written whole by one thread.
+    static func fill(_ pending: [PendingRows], threads: Int) throws(XLSXError) {
+        var shares = [[PendingRows]](repeating: [], count: max(1, min(threads, pending.count)))
+        var load = [Int](repeating: 0, count: shares.count)
+        for p in pending.sorted(by: { $0.cost > $1.cost }) {
+            let least = load.indices.min { load[$0] < load[$1] } ?? 0
+            shares[least].append(p)
+            load[least] += p.cost
+        }
+        let failures = Concurrently.map(shares) { share -> XLSXError? in
+            do throws(XLSXError) {
+                for p in share { try p.table.fill(p.part) }
+                return nil
+            } catch { return error }
+        }
+        if let first = failures.compactMap({ $0 }).first { throw first }
     }
 }

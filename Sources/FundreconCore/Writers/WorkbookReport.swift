@@ -1,3 +1,4 @@
+import Foundation
 import XLSX
 
 /// The workbook of spec §4 for finance staff: summary, one variance sheet per hop, balances,
@@ -77,13 +78,17 @@ public struct WorkbookReport {
                                  balancePlace: balances.place, indicators: indicators, inputs: inputs)
 
         try summary(workbook)
-        if let changes { try changeTable(changes).write(to: workbook) }
-        for t in tables { try t.write(to: workbook) }
-        try balances.write(to: workbook)
-        try indicators.write(to: workbook)
-        try findingTable(links).write(to: workbook)
-        try inputs.write(to: workbook)
+        // Sheets are added and set up in order on this thread; their rows are then written on
+        // as many threads as there are cores, the longest sheets first.
+        var pending: [PendingRows] = []
+        for table in (changes.map { [changeTable($0)] } ?? []) + tables + [balances, indicators, findingTable(links), inputs] {
+            pending += try table.prepare(workbook).map { PendingRows(table: table, part: $0) }
+        }
+        try PendingRows.fill(pending, threads: fillThreads)
     }
+
+    /// Threads that write rows; the JSON report is rendered beside them.
+    var fillThreads = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4)
 
     private func entity(_ i: Int) -> String { result.scope.entities.indices.contains(i) ? result.scope.entities[i].name : "" }
     private func project(_ i: Int) -> Project? { result.scope.projects.indices.contains(i) ? result.scope.projects[i] : nil }

@@ -37,11 +37,14 @@ public struct RowSinks {
     public var spending: ((SpendingRow) -> Void)?
     /// Told how many rows a streamed file probably holds before its first row, to size tables.
     public var expect: ((InputFile, Int) -> Void)?
+    /// Told when a streamed file's last row has been delivered (or the file had none).
+    public var finished: ((InputFile) -> Void)?
     public init(transfer: ((TransferRow) -> Void)? = nil, spending: ((SpendingRow) -> Void)? = nil,
-                expect: ((InputFile, Int) -> Void)? = nil) {
+                expect: ((InputFile, Int) -> Void)? = nil, finished: ((InputFile) -> Void)? = nil) {
         self.transfer = transfer
         self.spending = spending
         self.expect = expect
+        self.finished = finished
     }
 }
 
@@ -97,6 +100,7 @@ public final class ScopeLoader {
             own.transfer = handOff.add
             let read = self.open(file, path, expected: expected(file), own)
             handOff.finish()
+            sinks.finished?(.transfers)
             return read
         }
         reads.forEach(keep)

@@ -15,28 +15,38 @@ struct FailedTransfer: Sendable {
     let status: TransferStatus
 }
 
-/// What streamed past for one edge: every `ok` row (day, amount, line; 16 bytes) and the
-/// rows that did not move money. Keeping the rows per edge answers FL007 (same day and
-/// amount twice) and FL009 (paid again later) inside the edge, with no table over all rows.
+/// The `ok` rows of every edge, a column each, the rows of one edge together and in file
+/// order: 16 bytes a row, and no arrays per edge (their growth left a third of them empty).
+final class EdgeRows: Sendable {
+    let days: [Int32]
+    let amounts: [Fen]
+    let lines: [Int32]
+
+    init(days: [Int32], amounts: [Fen], lines: [Int32]) {
+        self.days = days
+        self.amounts = amounts
+        self.lines = lines
+    }
+
+    static let none = EdgeRows(days: [], amounts: [], lines: [])
+}
+
+/// What streamed past for one edge: its `ok` rows (a range of `EdgeRows`) and the rows that
+/// did not move money. Keeping the rows per edge answers FL007 (same day and amount twice)
+/// and FL009 (paid again later) inside the edge, with no table over all rows.
 struct EdgeBook: Sendable {
-    var days: [Int32] = []
-    var amounts: [Fen] = []
-    var lines: [Int32] = []
+    var rows = EdgeRows.none
+    var start = 0
+    var okRows = 0
     var failed: [FailedTransfer] = []
     var firstLine = 0
     var lastLine = 0
     /// Sum of the `ok` rows (every one, whatever its date).
     var total: Fen = 0
 
-    var okRows: Int { days.count }
-
-    mutating func addOK(_ day: Day, _ amount: Fen, line: Int) {
-        days.append(day.daysSinceEpoch)
-        amounts.append(amount)
-        lines.append(Int32(clamping: line))
-        total += amount
-        note(line)
-    }
+    var days: ArraySlice<Int32> { rows.days[start..<start + okRows] }
+    var amounts: ArraySlice<Fen> { rows.amounts[start..<start + okRows] }
+    var lines: ArraySlice<Int32> { rows.lines[start..<start + okRows] }
 
     mutating func note(_ line: Int) {
         if firstLine == 0 { firstLine = line }
@@ -46,6 +56,7 @@ struct EdgeBook: Sendable {
     /// Net money by day up to `asOf`, in day order, with the first row of each day.
     func byDay(upTo asOf: Day) -> [(day: Day, amount: Fen, line: Int)] {
         let limit = asOf.daysSinceEpoch
+        let days = self.days, amounts = self.amounts, lines = self.lines
         var order = days.indices.filter { days[$0] <= limit }
         // Rows mostly come in date order: check before sorting.
         if zip(order, order.dropFirst()).contains(where: { days[$0] > days[$1] }) { order.sort { days[$0] < days[$1] } }
@@ -62,13 +73,15 @@ struct EdgeBook: Sendable {
 
     /// `ok` money dated after `asOf`: listed, not yet counted.
     func after(_ asOf: Day) -> Fen {
-        zip(days, amounts).reduce(0) { $0 + ($1.0 > asOf.daysSinceEpoch ? $1.1 : 0) }
+        let days = self.days, amounts = self.amounts
+        return zip(days, amounts).reduce(0) { $0 + ($1.0 > asOf.daysSinceEpoch ? $1.1 : 0) }
     }
 
     /// The first `ok` row of `amount` dated on or after `day`: the earliest such day, and on
     /// it the first line.
     func firstOnOrAfter(_ day: Int32, amount: Fen) -> (day: Int32, line: Int)? {
         var best: (day: Int32, line: Int32)?
+        let days = self.days, amounts = self.amounts, lines = self.lines
         for i in days.indices where amounts[i] == amount && days[i] >= day {
             if let b = best, (b.day, b.line) <= (days[i], lines[i]) { continue }
             best = (days[i], lines[i])
@@ -78,6 +91,7 @@ struct EdgeBook: Sendable {
 
     /// Appends the `ok` rows as movements of `kind` (received at the payee, passed on at the payer).
     func appendEvents(_ kind: FlowEvent.Kind, to list: inout [FlowEvent]) {
+        let days = self.days, amounts = self.amounts, lines = self.lines
         let n = min(days.count, amounts.count, lines.count)
         days.withUnsafeBufferPointer { d in
             amounts.withUnsafeBufferPointer { a in
@@ -90,10 +104,11 @@ struct EdgeBook: Sendable {
 
     /// Rows with the day and amount of an earlier row (FL007): (line, the earlier line, day, amount).
     func repeatedRows() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
-        guard days.count > 1 else { return [] }
+        guard okRows > 1 else { return [] }
+        let days = self.days, amounts = self.amounts, lines = self.lines
         let order = days.indices.sorted { (days[$0], amounts[$0], lines[$0]) < (days[$1], amounts[$1], lines[$1]) }
         var found: [(line: Int, earlier: Int, day: Int32, amount: Fen)] = []
-        var first = order[0]
+        guard var first = order.first else { return [] }
         for i in order.dropFirst() {
             if days[i] == days[first] && amounts[i] == amounts[first] {
                 found.append((Int(lines[i]), Int(lines[first]), days[i], amounts[i]))
@@ -108,11 +123,20 @@ struct EdgeBook: Sendable {
 /// A movement of money at a unit on one project: in (received), out (passed on), spent.
 struct FlowEvent: Sendable {
     enum Kind: UInt8, Sendable { case received, passedOn, spent, failedSpending }
-    let day: Int32
+    // Widest first: 24 bytes a movement instead of 32 (millions of them at province scale).
     let amount: Fen
-    let kind: Kind
+    let day: Int32
     let line: Int32
+    let kind: Kind
     let file: UInt8  // 0 transfers, 1 spending
+
+    init(day: Int32, amount: Fen, kind: Kind, line: Int32, file: UInt8) {
+        self.amount = amount
+        self.day = day
+        self.line = line
+        self.kind = kind
+        self.file = file
+    }
 }
 
 /// Movements per (project, unit, -1): appended row by row, merged with the previous one when
@@ -138,25 +162,110 @@ extension Array where Element == FlowEvent {
     }
 }
 
+/// Every edge's book, by key; iterates in the order edges were first seen.
+struct EdgeTable: Sequence, Sendable {
+    private(set) var keys: [EdgeKey] = []
+    private(set) var books: [EdgeBook] = []
+    private var places: [EdgeKey: Int32] = [:]
+
+    init() {}
+
+    init(keys: [EdgeKey], books: [EdgeBook], places: [EdgeKey: Int32]) {
+        self.keys = keys
+        self.books = books
+        self.places = places
+    }
+
+    var count: Int { keys.count }
+
+    subscript(key: EdgeKey) -> EdgeBook? { places[key].map { books[Int($0)] } }
+
+    func makeIterator() -> some IteratorProtocol<(key: EdgeKey, value: EdgeBook)> {
+        zip(keys, books).lazy.map { (key: $0.0, value: $0.1) }.makeIterator()
+    }
+}
+
 /// What transfers.csv streams into: per edge and per unit and project. Filled by one reader
-/// thread only; read once reading is over.
+/// thread only; read once `finish()` has put each edge's rows together.
 final class TransferBook: @unchecked Sendable {
-    private(set) var edges: [EdgeKey: EdgeBook] = [:]
+    private(set) var edges = EdgeTable()
     /// Latest transfer date, for the default period end.
     private(set) var latestDay: Day?
     private(set) var total: Fen = 0
 
+    // While reading: each edge's place, its book so far, and every `ok` row in file order.
+    private var places: [EdgeKey: Int32] = [:]
+    private var keys: [EdgeKey] = []
+    private var books: [EdgeBook] = []
+    private var rowEdge: [Int32] = []
+    private var rowDay: [Int32] = []
+    private var rowAmount: [Fen] = []
+    private var rowLine: [Int32] = []
+
+    func expect(rows: Int) {
+        guard rowEdge.isEmpty else { return }
+        rowEdge.reserveCapacity(rows)
+        rowDay.reserveCapacity(rows)
+        rowAmount.reserveCapacity(rows)
+        rowLine.reserveCapacity(rows)
+    }
+
     func add(_ row: TransferRow) {
-        let edge = EdgeKey(project: row.project, from: row.from, to: row.to)
+        let key = EdgeKey(project: row.project, from: row.from, to: row.to)
         latestDay = max(latestDay ?? row.date, row.date)
         total += row.amount
+        let place: Int
+        if let known = places[key] {
+            place = Int(known)
+        } else {
+            place = books.count
+            places[key] = Int32(clamping: place)
+            keys.append(key)
+            books.append(EdgeBook())
+        }
         switch row.status {
         case .ok:
-            edges[edge, default: EdgeBook()].addOK(row.date, row.amount, line: row.line)
+            rowEdge.append(Int32(clamping: place))
+            rowDay.append(row.date.daysSinceEpoch)
+            rowAmount.append(row.amount)
+            rowLine.append(Int32(clamping: row.line))
+            books[place].okRows += 1
+            books[place].total += row.amount
         case .failed, .returned:
-            edges[edge, default: EdgeBook()].failed.append(FailedTransfer(line: row.line, day: row.date, amount: row.amount, status: row.status))
-            edges[edge, default: EdgeBook()].note(row.line)
+            books[place].failed.append(FailedTransfer(line: row.line, day: row.date, amount: row.amount, status: row.status))
         }
+        books[place].note(row.line)
+    }
+
+    /// Puts each edge's rows together (a counting sort by edge, a column at a time, so that
+    /// at most one column is held twice) and makes the edge table. Once, after the last row.
+    func finish() {
+        var starts = [Int](repeating: 0, count: books.count)
+        var next = 0
+        for i in books.indices {
+            starts[i] = next
+            books[i].start = next
+            next += books[i].okRows
+        }
+        let edgeOf = rowEdge
+        rowEdge = []
+        func grouped<T>(_ column: inout [T], zero: T) -> [T] {
+            var out = [T](repeating: zero, count: column.count)
+            var cursor = starts
+            for i in column.indices where i < edgeOf.count {
+                let e = Int(edgeOf[i])
+                out[cursor[e]] = column[i]
+                cursor[e] += 1
+            }
+            column = []
+            return out
+        }
+        let rows = EdgeRows(days: grouped(&rowDay, zero: 0), amounts: grouped(&rowAmount, zero: 0), lines: grouped(&rowLine, zero: 0))
+        for i in books.indices { books[i].rows = rows }
+        edges = EdgeTable(keys: keys, books: books, places: places)
+        keys = []
+        books = []
+        places = [:]
     }
 
     /// FL007's rows: a later `ok` row with the day and amount of an earlier one on its edge,
@@ -247,10 +356,13 @@ public final class LedgerBook {
         let t = transfers, s = spending
         return RowSinks(transfer: t.add, spending: s.add, expect: { file, rows in
             if file == .spending { s.expect(rows: rows) }
+            if file == .transfers { t.expect(rows: rows) }
+        }, finished: { file in
+            if file == .transfers { t.finish() }
         })
     }
 
-    var edges: [EdgeKey: EdgeBook] { transfers.edges }
+    var edges: EdgeTable { transfers.edges }
     /// BL004: whether each failed payment was paid again (same unit, project, payee and
     /// amount, on its day or later). One pass over the paid rows against the few failed keys.
     func repaid() -> [Bool] {
@@ -285,8 +397,8 @@ public final class LedgerBook {
         var byProject: [Int: [FlowEvent]] = [:]
         for (edgeIndices, kind) in [(index.incoming[unit] ?? [], FlowEvent.Kind.received), (index.outgoing[unit] ?? [], .passedOn)] {
             for e in edgeIndices {
-                let key = index.edges[e].key
-                index.edges[e].book.appendEvents(kind, to: &byProject[key.project, default: []])
+                let key = index.edges.keys[e]
+                index.edges.books[e].appendEvents(kind, to: &byProject[key.project, default: []])
             }
         }
         // In file order, a run of one day's rows of one kind is one movement, as they streamed.
@@ -305,8 +417,8 @@ public final class LedgerBook {
     }
 
     private final class UnitIndex {
-        /// The edges once, in an array: a unit's edges are then positions, not hash look-ups.
-        var edges: [(key: EdgeKey, book: EdgeBook)] = []
+        /// A unit's edges are positions in the edge table, not hash look-ups.
+        var edges = EdgeTable()
         var incoming: [Int: [Int]] = [:]
         var outgoing: [Int: [Int]] = [:]
         var spendingProjects: [Int: [Int]] = [:]
@@ -316,8 +428,8 @@ public final class LedgerBook {
     private func index() -> UnitIndex {
         if let unitIndex { return unitIndex }
         let index = UnitIndex()
-        index.edges = transfers.edges.filter { $0.value.okRows > 0 }.map { ($0.key, $0.value) }
-        for (i, edge) in index.edges.enumerated() {
+        index.edges = transfers.edges
+        for (i, edge) in index.edges.enumerated() where edge.value.okRows > 0 {
             index.incoming[edge.key.to, default: []].append(i)
             index.outgoing[edge.key.from, default: []].append(i)
         }

@@ -244,7 +244,7 @@ import Testing
         var yuanTotal: Fen = 0
         f.write()
         let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
-        loader.load(ScopeSources.folder(f.dir, existing: FileSystem.isFile), sinks: RowSinks(transfer: { if $0.voucher == 0 { yuanTotal = $0.amount } }))
+        loader.load(ScopeSources.folder(f.dir, existing: FileSystem.isFile), sinks: RowSinks(transfer: { if $0.line == 2 { yuanTotal = $0.amount } }))
         #expect(yuanTotal == 100_000_000)  // 1,000,000.00 元 = 100 万元
     }
 }

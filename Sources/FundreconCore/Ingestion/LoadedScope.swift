@@ -18,7 +18,6 @@ public struct FileStats: Sendable {
 
 /// An accepted row of transfers.csv, handed to a sink while streaming.
 public struct TransferRow: Sendable {
-    public let voucher: Int
     public let date: Day
     public let project: Int
     public let from: Int
@@ -30,7 +29,6 @@ public struct TransferRow: Sendable {
 
 /// An accepted row of spending.csv.
 public struct SpendingRow: Sendable {
-    public let voucher: Int
     public let date: Day
     public let entity: Int
     public let project: Int

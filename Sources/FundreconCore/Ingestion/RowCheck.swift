@@ -1,28 +1,3 @@
-/// Voucher numbers seen in one file, kept compactly for IN003 (and FL007 later).
-public struct VoucherRegistry: Sendable {
-    public private(set) var keys = ByteInterner(capacity: 1024)
-    private var firstLines: [Int32] = []
-
-    public init() {}
-
-    mutating func reserve(_ rows: Int) {
-        keys.reserve(keys: rows)
-        firstLines.reserveCapacity(rows)
-    }
-
-    func prefetch(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 { keys.prefetch(b) }
-
-    /// Registers a voucher; returns its index and, when it was seen before, that line.
-    mutating func register(_ b: UnsafeBufferPointer<UInt8>, line: Int, hash: UInt64? = nil) -> (index: Int, earlierLine: Int?) {
-        let (index, inserted) = keys.intern(b, hash: hash ?? ByteInterner.hash(b))
-        if inserted {
-            firstLines.append(Int32(clamping: line))
-            return (index, nil)
-        }
-        return (index, Int(firstLines[index]))
-    }
-}
-
 /// What a row's references resolve against: the units and projects read before this file.
 /// Taken once per file; a class with constant storage so the per-row path copies nothing.
 final class References {
@@ -262,27 +237,28 @@ struct RowCheck {
 
     /// Starts loading the voucher's slot in `registry`; pass the result to `voucher(into:hash:)`
     /// after reading the row's other fields.
-    func prefetchVoucher(in registry: VoucherRegistry) -> UInt64 {
-        withValue(.voucher) { registry.prefetch($0) }
+    func prefetchVoucher(in registry: VoucherRegistry) -> VoucherRegistry.Probe {
+        withValue(.voucher) { registry.probe($0) }
     }
 
-    mutating func voucher(into registry: inout VoucherRegistry, hash: UInt64? = nil) -> Int? {
+    /// Registers the row's voucher; false when it is empty (IN004) or seen before (IN003).
+    mutating func voucher(into registry: inout VoucherRegistry, probe: VoucherRegistry.Probe? = nil) -> Bool {
         let label = header.label(.voucher)
         let isEmpty = withValue(.voucher) { $0.isEmpty }
         if isEmpty {
             fail(.IN004, .voucher, Message(zh: "必填的「\(label)」为空", en: "required value \(label) is empty"))
-            return nil
+            return false
         }
         let line = reader.line
-        let (index, earlier) = withValue(.voucher) { registry.register($0, line: line, hash: hash) }
+        let earlier = withValue(.voucher) { registry.register($0, line: line, probe: probe) }
         if let earlier {
             fail(.IN003, .voucher, Message(
                 zh: "凭证号“\(shown(.voucher))”重复（第 \(earlier) 行已使用），本行未使用",
                 en: "duplicate voucher \"\(shown(.voucher))\" (already on line \(earlier)); this row is not used"),
                  related: [SourceRef(file: path, line: earlier)])
-            return nil
+            return false
         }
-        return index
+        return true
     }
 
     /// IN008: money flows down the hierarchy, never to the payer itself, and between two units

@@ -312,7 +312,7 @@ public final class ScopeLoader {
     private func readTransfer(_ row: inout RowCheck, _ read: inout FileRead, _ sink: ((TransferRow) -> Void)?) {
         // The voucher table is the one big random access of the row: start loading its slot,
         // parse the rest, then look.
-        let voucherHash = row.prefetchVoucher(in: read.vouchers)
+        let voucherProbe = row.prefetchVoucher(in: read.vouchers)
         let date = row.date(.date, required: true)
         let project = row.project(.project)
         let from = row.entity(.from)
@@ -321,15 +321,15 @@ public final class ScopeLoader {
         let status = row.status(&read.transferStatuses) {
             Message(zh: "无法识别的状态“\($0)”（成功/失败/退回）", en: "unknown status \"\($0)\" (ok, failed, returned)")
         }
-        let voucher = row.voucher(into: &read.vouchers, hash: voucherHash)
+        let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
         if let from, let to { row.checkDirection(from: from, to: to) }
-        guard let sink, !row.rejected, let voucher, let date, let project, let from, let to,
+        guard let sink, !row.rejected, voucherIsNew, let date, let project, let from, let to,
               let amount, let status else { return }
-        sink(TransferRow(voucher: voucher, date: date, project: project, from: from, to: to, amount: amount, status: status, line: row.line))
+        sink(TransferRow(date: date, project: project, from: from, to: to, amount: amount, status: status, line: row.line))
     }
 
     private func readSpending(_ row: inout RowCheck, _ read: inout FileRead, _ sink: ((SpendingRow) -> Void)?) {
-        let voucherHash = row.prefetchVoucher(in: read.vouchers)
+        let voucherProbe = row.prefetchVoucher(in: read.vouchers)
         let date = row.date(.date, required: true)
         let entity = row.entity(.entity)
         let project = row.project(.project)
@@ -337,10 +337,10 @@ public final class ScopeLoader {
         let status = row.status(&read.spendingStatuses) {
             Message(zh: "无法识别的支付状态“\($0)”（已支付/支付失败）", en: "unknown payment status \"\($0)\" (paid, failed)")
         }
-        let voucher = row.voucher(into: &read.vouchers, hash: voucherHash)
-        guard let sink, !row.rejected, let voucher, let date, let entity, let project,
+        let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
+        guard let sink, !row.rejected, voucherIsNew, let date, let entity, let project,
               let amount, let status else { return }
-        sink(SpendingRow(voucher: voucher, date: date, entity: entity, project: project, amount: amount, status: status,
+        sink(SpendingRow(date: date, entity: entity, project: project, amount: amount, status: status,
                          payeeHash: row.withValue(.payee) { ByteInterner.hash($0) },
                          payee: status == .failed ? row.text(.payee) : nil, line: row.line))
     }

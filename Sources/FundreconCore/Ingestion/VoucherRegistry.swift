@@ -1,0 +1,179 @@
+/// Voucher numbers seen in one file, for IN003: exact, and small for the usual shape.
+///
+/// Most vouchers are text around one run of digits ("T0000000001", "记-2021-0012345",
+/// "付字第123号"). Such a voucher is packed into 8 bytes: the number of its shape (the text
+/// before and after its last run of digits, interned once), the run's length and its value.
+/// Packing is one-to-one, so two vouchers are equal exactly when their packed forms are; a
+/// packed voucher and its first line take 12 bytes of table instead of the ~33 of the text.
+/// Anything else (no digit, a run longer than 15 digits, past 1,022 shapes) is kept byte
+/// for byte.
+public struct VoucherRegistry: Sendable {
+    private var shapes = ByteInterner(capacity: 64)
+    private var packed = PackedKeys(capacity: 1024)
+    private var others = ByteInterner(capacity: 64)
+    private var otherLines: [Int32] = []
+
+    public init() {}
+
+    /// Where a voucher goes, worked out (and its slot being loaded) before it is registered.
+    public enum Probe: Sendable {
+        case packed(key: UInt64)
+        case other(hash: UInt64)
+    }
+
+    mutating func reserve(_ rows: Int) {
+        packed.reserve(rows)
+    }
+
+    /// Packs the voucher when it can and starts loading its slot.
+    func probe(_ b: UnsafeBufferPointer<UInt8>) -> Probe {
+        if let key = packedKey(b) {
+            packed.prefetch(key)
+            return .packed(key: key)
+        }
+        return .other(hash: others.prefetch(b))
+    }
+
+    /// Registers a voucher; returns the line it was first seen on when it was seen before.
+    mutating func register(_ b: UnsafeBufferPointer<UInt8>, line: Int, probe: Probe? = nil) -> Int? {
+        var target = probe ?? self.probe(b)
+        if case .other = target {
+            // A shape is learned the first time it is seen, so a voucher is packed from its
+            // first row on or never: the same text always lands in the same table.
+            learnShape(of: b)
+            if let key = packedKey(b) { target = .packed(key: key) }
+        }
+        switch target {
+        case .packed(let key):
+            return packed.insert(key, line: UInt32(clamping: line)).map(Int.init)
+        case .other(let hash):
+            let (index, inserted) = others.intern(b, hash: hash)
+            if inserted {
+                otherLines.append(Int32(clamping: line))
+                return nil
+            }
+            return otherLines.indices.contains(index) ? Int(otherLines[index]) : nil
+        }
+    }
+
+    static let maxDigits = 15  // 10^15 < 2^50
+    static let maxShapes = 1022  // shape number + 1 in 10 bits, never all ones
+
+    /// (shape + 1) << 54 | run length << 50 | run value; never 0. nil when the voucher does not
+    /// have the packable shape.
+    private func packedKey(_ b: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        var end = b.count
+        while end > 0 && !VoucherRegistry.isDigit(b[end - 1]) { end -= 1 }
+        var start = end
+        while start > 0 && VoucherRegistry.isDigit(b[start - 1]) { start -= 1 }
+        let length = end - start
+        guard length >= 1, length <= VoucherRegistry.maxDigits else { return nil }
+        var value: UInt64 = 0
+        for i in start..<end { value = value &* 10 &+ UInt64(b[i] &- 48) }
+        guard let shape = shapeNumber(b, runStart: start, runEnd: end) else { return nil }
+        return UInt64(shape + 1) << 54 | UInt64(length) << 50 | value
+    }
+
+    /// The shape's number, when it is already known: looking it up needs no writing.
+    private func shapeNumber(_ b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int) -> Int? {
+        VoucherRegistry.withShape(b, runStart: runStart, runEnd: runEnd) { shape in
+            shape.map { shapes.lookup($0) } ?? nil
+        }
+    }
+
+    /// Learns a new shape (at most `maxShapes`; none once that many are known).
+    private mutating func learnShape(of b: UnsafeBufferPointer<UInt8>) {
+        guard shapes.count < VoucherRegistry.maxShapes else { return }
+        var end = b.count
+        while end > 0 && !VoucherRegistry.isDigit(b[end - 1]) { end -= 1 }
+        var start = end
+        while start > 0 && VoucherRegistry.isDigit(b[start - 1]) { start -= 1 }
+        guard end > start, end - start <= VoucherRegistry.maxDigits else { return }
+        VoucherRegistry.withShape(b, runStart: start, runEnd: end) { shape in
+            if let shape { shapes.intern(shape) }
+        }
+    }
+
+    /// The text before the run, a 0xFF byte (never in UTF-8) and the text after it; nil when
+    /// the voucher itself holds a 0xFF byte and the shape would not be one-to-one.
+    private static func withShape<R>(_ b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int,
+                                     _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        if b.contains(0xFF) { return body(nil) }
+        // Shapes are short; a stack buffer keeps the per-row path free of allocation.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: b.count - (runEnd - runStart) + 1) { buf in
+            var n = 0
+            for i in 0..<runStart { buf[n] = b[i]; n += 1 }
+            buf[n] = 0xFF; n += 1
+            for i in runEnd..<b.count { buf[n] = b[i]; n += 1 }
+            return body(UnsafeBufferPointer(rebasing: buf[0..<n]))
+        }
+    }
+
+    @inline(__always)
+    private static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+}
+
+/// Packed vouchers and their first lines: open addressing over two zero-filled tables.
+struct PackedKeys: Sendable {
+    private var keys: SlotTable<UInt64>  // 0 = empty
+    private var lines: SlotTable<UInt32>
+    private var mask: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        let size = PackedKeys.size(for: capacity)
+        keys = SlotTable(count: size)
+        lines = SlotTable(count: size)
+        mask = size - 1
+    }
+
+    private static func size(for keys: Int) -> Int {
+        var size = 16
+        while size * 3 < keys * 4 { size <<= 1 }  // load at most 3/4
+        return size
+    }
+
+    mutating func reserve(_ keys: Int) {
+        let size = PackedKeys.size(for: keys)
+        if size > self.keys.count { rehash(size) }
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UInt64, _ mask: Int) -> Int {
+        var h = key
+        h ^= h >> 31; h = h &* 0x7fb5_d329_728e_a185; h ^= h >> 27; h = h &* 0x81da_def4_bc2d_d44d; h ^= h >> 33
+        return Int(truncatingIfNeeded: h) & mask
+    }
+
+    func prefetch(_ key: UInt64) { keys.prefetch(PackedKeys.slot(key, mask)) }
+
+    /// Adds the key with its line; when it was there already, returns the first line instead.
+    mutating func insert(_ key: UInt64, line: UInt32) -> UInt32? {
+        var s = PackedKeys.slot(key, mask)
+        while true {
+            let k = keys[s]
+            if k == key { return lines[s] }
+            if k == 0 { break }
+            s = (s + 1) & mask
+        }
+        keys[s] = key
+        lines[s] = line
+        count += 1
+        if count * 4 > keys.count * 3 { rehash(keys.count * 2) }
+        return nil
+    }
+
+    private mutating func rehash(_ size: Int) {
+        var newKeys = SlotTable<UInt64>(count: size), newLines = SlotTable<UInt32>(count: size)
+        let newMask = size - 1
+        for i in 0..<keys.count where keys[i] != 0 {
+            var s = PackedKeys.slot(keys[i], newMask)
+            while newKeys[s] != 0 { s = (s + 1) & newMask }
+            newKeys[s] = keys[i]
+            newLines[s] = lines[i]
+        }
+        keys = newKeys
+        lines = newLines
+        mask = newMask
+    }
+}

@@ -395,8 +395,9 @@ public final class LedgerBook {
     func flows(ofUnit unit: Int) -> [(project: Int, events: [FlowEvent])] {
         let index = index()
         var byProject: [Int: [FlowEvent]] = [:]
-        for (edgeIndices, kind) in [(index.incoming[unit] ?? [], FlowEvent.Kind.received), (index.outgoing[unit] ?? [], .passedOn)] {
-            for e in edgeIndices {
+        for (edgeIndices, kind) in [(index.incoming[unit], FlowEvent.Kind.received), (index.outgoing[unit], .passedOn)] {
+            for e32 in edgeIndices {
+                let e = Int(e32)
                 let key = index.edges.keys[e]
                 index.edges.books[e].appendEvents(kind, to: &byProject[key.project, default: []])
             }
@@ -410,7 +411,8 @@ public final class LedgerBook {
             for e in inOrder ? events : events.sorted(by: { $0.line < $1.line }) { merged.appendMerging(e) }
             byProject[project] = merged
         }
-        for project in index.spendingProjects[unit] ?? [] {
+        for p in index.spendingProjects[unit] {
+            let project = Int(p)
             byProject[project, default: []].append(contentsOf: spending.flows[LedgerBook.flowKey(unit: unit, project: project)] ?? [])
         }
         return byProject.keys.sorted().map { ($0, byProject[$0] ?? []) }
@@ -419,9 +421,9 @@ public final class LedgerBook {
     private final class UnitIndex {
         /// A unit's edges are positions in the edge table, not hash look-ups.
         var edges = EdgeTable()
-        var incoming: [Int: [Int]] = [:]
-        var outgoing: [Int: [Int]] = [:]
-        var spendingProjects: [Int: [Int]] = [:]
+        var incoming = UnitLists()
+        var outgoing = UnitLists()
+        var spendingProjects = UnitLists()
         var units: [Int] = []
     }
 
@@ -429,15 +431,63 @@ public final class LedgerBook {
         if let unitIndex { return unitIndex }
         let index = UnitIndex()
         index.edges = transfers.edges
-        for (i, edge) in index.edges.enumerated() where edge.value.okRows > 0 {
-            index.incoming[edge.key.to, default: []].append(i)
-            index.outgoing[edge.key.from, default: []].append(i)
+        let edges = index.edges
+        index.incoming = UnitLists { add in
+            for (i, edge) in edges.enumerated() where edge.value.okRows > 0 { add(edge.key.to, i) }
         }
-        for key in spending.flows.keys { index.spendingProjects[key.from, default: []].append(key.project) }
-        index.units = Set(index.incoming.keys).union(index.outgoing.keys).union(index.spendingProjects.keys).sorted()
+        index.outgoing = UnitLists { add in
+            for (i, edge) in edges.enumerated() where edge.value.okRows > 0 { add(edge.key.from, i) }
+        }
+        let spendingKeys = spending.flows.keys
+        index.spendingProjects = UnitLists { add in
+            for key in spendingKeys { add(key.from, key.project) }
+        }
+        let listed = max(index.incoming.unitCount, index.outgoing.unitCount, index.spendingProjects.unitCount)
+        index.units = (0..<listed).filter {
+            !index.incoming[$0].isEmpty || !index.outgoing[$0].isEmpty || !index.spendingProjects[$0].isEmpty
+        }
         unitIndex = index
         return index
     }
 
     static func flowKey(unit: Int, project: Int) -> EdgeKey { EdgeKey(project: project, from: unit, to: -1) }
+}
+
+/// Lists of small integers per unit, flat: one array of values and one of offsets, instead
+/// of a dictionary of arrays (half a million of each at province scale). A unit's values
+/// keep the order they were added in.
+struct UnitLists: Sendable {
+    private var offsets: [Int32] = [0]
+    private var values: [Int32] = []
+
+    init() {}
+
+    /// `fill` is called twice with the same pairs: once to count, once to place.
+    init(_ fill: ((_ unit: Int, _ value: Int) -> Void) -> Void) {
+        var counts: [Int32] = []
+        fill { unit, _ in
+            guard unit >= 0 else { return }
+            if unit >= counts.count { counts += [Int32](repeating: 0, count: unit + 1 - counts.count) }
+            counts[unit] += 1
+        }
+        var offsets = [Int32](repeating: 0, count: counts.count + 1)
+        for u in counts.indices { offsets[u + 1] = offsets[u] + counts[u] }
+        var cursor = Array(offsets.dropLast())
+        var values = [Int32](repeating: 0, count: Int(offsets.last ?? 0))
+        fill { unit, value in
+            guard unit >= 0, unit < cursor.count else { return }
+            values[Int(cursor[unit])] = Int32(truncatingIfNeeded: value)
+            cursor[unit] += 1
+        }
+        self.offsets = offsets
+        self.values = values
+    }
+
+    /// One more than the largest unit with a list.
+    var unitCount: Int { offsets.count - 1 }
+
+    subscript(unit: Int) -> ArraySlice<Int32> {
+        guard unit >= 0, unit < unitCount else { return [] }
+        return values[Int(offsets[unit])..<Int(offsets[unit + 1])]
+    }
 }

@@ -73,8 +73,9 @@ public enum Reconciler {
         }
         for half in halves {
             log.append(half.log)
-            edges += half.edges
-            balances += half.balances
+            // Taken over, not copied: each list is half a million results at province scale.
+            if edges.isEmpty { edges = half.edges } else { edges += half.edges }
+            if balances.isEmpty { balances = half.balances } else { balances += half.balances }
         }
         var indicators: [IndicatorResult] = []
         if scope.isUsable(.indicators) && scope.isUsable(.projects) {

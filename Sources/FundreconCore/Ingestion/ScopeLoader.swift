@@ -93,7 +93,11 @@ public final class ScopeLoader {
         // The plan, transfers and spending each refer only to units and projects.
         let streamed = [InputFile.plan, .transfers, .spending].compactMap { file in sources.paths[file].map { (file, $0) } }
         let reads = Concurrently.map(streamed) { file, path in
-            guard file == .transfers, let sink = sinks.transfer else { return self.open(file, path, expected: expected(file), sinks) }
+            guard file == .transfers, let sink = sinks.transfer else {
+                let read = self.open(file, path, expected: expected(file), sinks)
+                sinks.finished?(file)
+                return read
+            }
             // The longest file: its rows go to the ledger on a thread of their own.
             let handOff = HandOff(sink)
             var own = sinks

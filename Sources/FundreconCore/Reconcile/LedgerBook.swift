@@ -139,16 +139,48 @@ struct FlowEvent: Sendable {
     }
 }
 
-/// Movements per (project, unit, -1): appended row by row, merged with the previous one when
-/// it is the same day and kind (rows come roughly in date order, so this keeps a unit's events
-/// near one a day).
-typealias FlowTable = [EdgeKey: [FlowEvent]]
+/// Movements per (project, unit, -1), each key's in file order: slices of one array.
+typealias FlowTable = KeyedTable<ArraySlice<FlowEvent>>
 
-extension Dictionary where Key == EdgeKey, Value == [FlowEvent] {
+/// Makes a `FlowTable` row by row. A row is merged into its key's last movement when that is
+/// the same day and kind (rows come roughly in date order, so a unit has near one a day);
+/// movements of all keys go into one array, grouped by key once the file is read.
+struct FlowTableBuilder: Sendable {
+    private var places = KeyPlaces()
+    private var lastOf: [Int32] = []
+    private var events: [FlowEvent] = []
+    private var eventPlace: [Int32] = []
+
     mutating func record(unit: Int, project: Int, _ day: Day, _ amount: Fen, _ kind: FlowEvent.Kind, _ line: Int, file: UInt8) {
-        let key = LedgerBook.flowKey(unit: unit, project: project)
-        let d = day.daysSinceEpoch
-        self[key, default: []].appendMerging(FlowEvent(day: d, amount: amount, kind: kind, line: Int32(clamping: line), file: file))
+        let (place, isNew) = places.place(of: LedgerBook.flowKey(unit: unit, project: project))
+        if isNew { lastOf.append(-1) }
+        let e = FlowEvent(day: day.daysSinceEpoch, amount: amount, kind: kind, line: Int32(clamping: line), file: file)
+        let last = Int(lastOf[place])
+        if last >= 0, events[last].day == e.day, events[last].kind == e.kind, events[last].file == e.file {
+            let l = events[last]
+            events[last] = FlowEvent(day: l.day, amount: l.amount + e.amount, kind: l.kind, line: l.line, file: l.file)
+        } else {
+            lastOf[place] = Int32(clamping: events.count)
+            events.append(e)
+            eventPlace.append(Int32(clamping: place))
+        }
+    }
+
+    mutating func finish() -> FlowTable {
+        var counts = [Int](repeating: 0, count: places.keys.count)
+        for p in eventPlace { counts[Int(p)] += 1 }
+        var starts = [Int](repeating: 0, count: counts.count)
+        var next = 0
+        for p in counts.indices {
+            starts[p] = next
+            next += counts[p]
+        }
+        let zero = FlowEvent(day: 0, amount: 0, kind: .spent, line: 0, file: 0)
+        let grouped = groupedByPlace(&events, places: eventPlace, starts: starts, zero: zero)
+        let slices = counts.indices.map { grouped[starts[$0]..<starts[$0] + counts[$0]] }
+        let table = FlowTable(places, values: slices)
+        self = FlowTableBuilder()
+        return table
     }
 }
 
@@ -162,27 +194,61 @@ extension Array where Element == FlowEvent {
     }
 }
 
-/// Every edge's book, by key; iterates in the order edges were first seen.
-struct EdgeTable: Sequence, Sendable {
+/// Values by key, iterated in the order the keys were first seen: an array of values and
+/// one dictionary of places, made once when a file has been read.
+struct KeyedTable<Value: Sendable>: Sequence, Sendable {
     private(set) var keys: [EdgeKey] = []
-    private(set) var books: [EdgeBook] = []
+    private(set) var values: [Value] = []
     private var places: [EdgeKey: Int32] = [:]
 
     init() {}
 
-    init(keys: [EdgeKey], books: [EdgeBook], places: [EdgeKey: Int32]) {
-        self.keys = keys
-        self.books = books
-        self.places = places
+    init(_ places: KeyPlaces, values: [Value]) {
+        keys = places.keys
+        self.places = places.places
+        self.values = values
     }
 
     var count: Int { keys.count }
 
-    subscript(key: EdgeKey) -> EdgeBook? { places[key].map { books[Int($0)] } }
+    subscript(key: EdgeKey) -> Value? { places[key].map { values[Int($0)] } }
 
-    func makeIterator() -> some IteratorProtocol<(key: EdgeKey, value: EdgeBook)> {
-        zip(keys, books).lazy.map { (key: $0.0, value: $0.1) }.makeIterator()
+    func makeIterator() -> some IteratorProtocol<(key: EdgeKey, value: Value)> {
+        zip(keys, values).lazy.map { (key: $0.0, value: $0.1) }.makeIterator()
     }
+}
+
+typealias EdgeTable = KeyedTable<EdgeBook>
+
+/// Numbers keys 0, 1, 2, … in the order they are first seen, while a file streams.
+struct KeyPlaces: Sendable {
+    fileprivate(set) var places: [EdgeKey: Int32] = [:]
+    fileprivate(set) var keys: [EdgeKey] = []
+
+    /// The key's place, and whether it is new.
+    mutating func place(of key: EdgeKey) -> (place: Int, isNew: Bool) {
+        if let known = places[key] { return (Int(known), false) }
+        let place = keys.count
+        places[key] = Int32(clamping: place)
+        keys.append(key)
+        return (place, true)
+    }
+}
+
+/// A column of rows put in the order of their keys' places, keeping file order within a
+/// place (a counting sort): `starts[p]` is where place p's rows begin. The column is emptied
+/// as it is copied, so that only one column is ever held twice.
+func groupedByPlace<T>(_ column: inout [T], places: [Int32], starts: [Int], zero: T) -> [T] {
+    var out = [T](repeating: zero, count: column.count)
+    var cursor = starts
+    for i in column.indices where i < places.count {
+        let p = Int(places[i])
+        guard p < cursor.count, cursor[p] < out.count else { continue }
+        out[cursor[p]] = column[i]
+        cursor[p] += 1
+    }
+    column = []
+    return out
 }
 
 /// What transfers.csv streams into: per edge and per unit and project. Filled by one reader
@@ -194,8 +260,7 @@ final class TransferBook: @unchecked Sendable {
     private(set) var total: Fen = 0
 
     // While reading: each edge's place, its book so far, and every `ok` row in file order.
-    private var places: [EdgeKey: Int32] = [:]
-    private var keys: [EdgeKey] = []
+    private var places = KeyPlaces()
     private var books: [EdgeBook] = []
     private var rowEdge: [Int32] = []
     private var rowDay: [Int32] = []
@@ -214,15 +279,8 @@ final class TransferBook: @unchecked Sendable {
         let key = EdgeKey(project: row.project, from: row.from, to: row.to)
         latestDay = max(latestDay ?? row.date, row.date)
         total += row.amount
-        let place: Int
-        if let known = places[key] {
-            place = Int(known)
-        } else {
-            place = books.count
-            places[key] = Int32(clamping: place)
-            keys.append(key)
-            books.append(EdgeBook())
-        }
+        let (place, isNew) = places.place(of: key)
+        if isNew { books.append(EdgeBook()) }
         switch row.status {
         case .ok:
             rowEdge.append(Int32(clamping: place))
@@ -249,23 +307,13 @@ final class TransferBook: @unchecked Sendable {
         }
         let edgeOf = rowEdge
         rowEdge = []
-        func grouped<T>(_ column: inout [T], zero: T) -> [T] {
-            var out = [T](repeating: zero, count: column.count)
-            var cursor = starts
-            for i in column.indices where i < edgeOf.count {
-                let e = Int(edgeOf[i])
-                out[cursor[e]] = column[i]
-                cursor[e] += 1
-            }
-            column = []
-            return out
-        }
-        let rows = EdgeRows(days: grouped(&rowDay, zero: 0), amounts: grouped(&rowAmount, zero: 0), lines: grouped(&rowLine, zero: 0))
+        let rows = EdgeRows(days: groupedByPlace(&rowDay, places: edgeOf, starts: starts, zero: 0),
+                            amounts: groupedByPlace(&rowAmount, places: edgeOf, starts: starts, zero: 0),
+                            lines: groupedByPlace(&rowLine, places: edgeOf, starts: starts, zero: 0))
         for i in books.indices { books[i].rows = rows }
-        edges = EdgeTable(keys: keys, books: books, places: places)
-        keys = []
+        edges = EdgeTable(places, values: books)
         books = []
-        places = [:]
+        places = KeyPlaces()
     }
 
     /// FL007's rows: a later `ok` row with the day and amount of an earlier one on its edge,
@@ -309,7 +357,9 @@ struct PaidRow: Sendable {
 /// What spending.csv streams into: per unit and project, and every paid row (BL004's
 /// re-payments). Filled by one reader thread only, alongside the `TransferBook`.
 final class SpendingBook: @unchecked Sendable {
+    /// Filled once spending.csv has been read (`finish()`).
     private(set) var flows = FlowTable()
+    private var building = FlowTableBuilder()
     /// Every paid row, in file order: 32 bytes each, appended, never looked up one by one.
     private(set) var paidRows: [PaidRow] = []
     private(set) var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] = []
@@ -322,6 +372,8 @@ final class SpendingBook: @unchecked Sendable {
         if paidRows.isEmpty && !rowLevelOnly { paidRows.reserveCapacity(rows) }
     }
 
+    func finish() { flows = building.finish() }
+
     func add(_ row: SpendingRow) {
         total += row.amount
         guard !rowLevelOnly else { return }
@@ -329,10 +381,10 @@ final class SpendingBook: @unchecked Sendable {
         switch row.status {
         case .paid:
             paidRows.append(PaidRow(key, line: row.line))
-            flows.record(unit: row.entity, project: row.project, row.date, row.amount, .spent, row.line, file: 1)
+            building.record(unit: row.entity, project: row.project, row.date, row.amount, .spent, row.line, file: 1)
         case .failed:
             failedPayments.append((row.line, key, row.entity, row.project, row.payee))
-            flows.record(unit: row.entity, project: row.project, row.date, row.amount, .failedSpending, row.line, file: 1)
+            building.record(unit: row.entity, project: row.project, row.date, row.amount, .failedSpending, row.line, file: 1)
         }
     }
 }
@@ -359,6 +411,7 @@ public final class LedgerBook {
             if file == .transfers { t.expect(rows: rows) }
         }, finished: { file in
             if file == .transfers { t.finish() }
+            if file == .spending { s.finish() }
         })
     }
 
@@ -399,7 +452,7 @@ public final class LedgerBook {
             for e32 in edgeIndices {
                 let e = Int(e32)
                 let key = index.edges.keys[e]
-                index.edges.books[e].appendEvents(kind, to: &byProject[key.project, default: []])
+                index.edges.values[e].appendEvents(kind, to: &byProject[key.project, default: []])
             }
         }
         // In file order, a run of one day's rows of one kind is one movement, as they streamed.

@@ -28,11 +28,11 @@ struct FieldSpan {
     var hasEscapedQuotes: Bool
 }
 
-/// Streaming RFC 4180 reader over bytes. Reads 4 MiB chunks with read(2), decodes each
+/// Streaming RFC 4180 reader over bytes. Reads 1 MiB chunks with read(2), decodes each
 /// chunk to UTF-8 (validating in place, or GB18030 through iconv), and hands out one record
 /// at a time. Field bytes are views into its buffer, valid until the next call to `next()`.
 public final class CSVReader {
-    public static let chunkSize = 4 << 20
+    public static let chunkSize = 1 << 20
     /// A record longer than this is taken as a runaway quote (see `RecordProblem`).
     public static let maxRecordBytes = 1 << 20
 

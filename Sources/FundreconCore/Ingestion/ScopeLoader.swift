@@ -115,7 +115,7 @@ public final class ScopeLoader {
 
     private func keep(_ read: FileRead) {
         scope.stats.append(read.stats)
-        log.append(read.log)  // the voucher table is dropped here: IN003 is done with it
+        log.append(read.log)
         if read.stats.file == .plan { scope.plan = read.plan }
     }
 
@@ -141,6 +141,8 @@ public final class ScopeLoader {
             return read
         }
         self.read(file, reader, &read, sinks)
+        // IN003 is done with the voucher table: drop it before the ledger groups the file's rows.
+        read.vouchers = VoucherRegistry()
         read.stats.encoding = reader.encoding
         read.stats.bytes = reader.bytesRead
         read.stats.sha256 = reader.digest?.hex()

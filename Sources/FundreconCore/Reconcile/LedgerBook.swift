@@ -151,6 +151,14 @@ struct FlowTableBuilder: Sendable {
     private var events: [FlowEvent] = []
     private var eventPlace: [Int32] = []
 
+    /// Room for about `rows` movements, so the array is not copied as it grows (pages that
+    /// stay unused cost nothing).
+    mutating func reserve(_ rows: Int) {
+        guard events.isEmpty else { return }
+        events.reserveCapacity(rows)
+        eventPlace.reserveCapacity(rows)
+    }
+
     mutating func record(unit: Int, project: Int, _ day: Day, _ amount: Fen, _ kind: FlowEvent.Kind, _ line: Int, file: UInt8) {
         let (place, isNew) = places.place(of: LedgerBook.flowKey(unit: unit, project: project))
         if isNew { lastOf.append(-1) }
@@ -369,7 +377,9 @@ final class SpendingBook: @unchecked Sendable {
     init(rowLevelOnly: Bool) { self.rowLevelOnly = rowLevelOnly }
 
     func expect(rows: Int) {
-        if paidRows.isEmpty && !rowLevelOnly { paidRows.reserveCapacity(rows) }
+        guard paidRows.isEmpty && !rowLevelOnly else { return }
+        paidRows.reserveCapacity(rows)
+        building.reserve(rows)
     }
 
     func finish() { flows = building.finish() }

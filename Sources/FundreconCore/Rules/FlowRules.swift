@@ -28,18 +28,12 @@ struct FlowRules {
         f.to = scope.entities[e.to].id
     }
 
-    private var planIndex: [EdgeKey: [Int]] {
-        var index: [EdgeKey: [Int]] = [:]
-        for (i, line) in scope.plan.enumerated() {
-            index[EdgeKey(project: line.project, from: line.from, to: line.to), default: []].append(i)
-        }
-        return index
-    }
+    private static func key(_ line: PlanLine) -> EdgeKey { EdgeKey(project: line.project, from: line.from, to: line.to) }
 
     /// The rules a single pass over the rows can judge, for `check`: FL001 and FL007.
     func rowLevel(into log: inout FindingLog) {
-        let planned = planIndex
-        for (key, edge) in book.edges.sorted(by: { $0.key < $1.key }) where planned[key] == nil && edge.okRows > 0 {
+        let planned = Set(scope.plan.map(FlowRules.key))
+        for (key, edge) in book.edges.sorted(by: { $0.key < $1.key }) where !planned.contains(key) && edge.okRows > 0 {
             unplanned(key, transferred: edge.total, book: edge, &log)
         }
         duplicates(&log)
@@ -57,12 +51,35 @@ struct FlowRules {
 
     /// Builds every edge and its findings.
     func run(into log: inout FindingLog) -> [EdgeResult] {
-        let planIndex = self.planIndex
-        let keys = Set(planIndex.keys).union(book.edges.keys).sorted()
+        // Plan lines and transferred edges, each in key order, walked together: no table of
+        // every edge's plan lines (half a million small arrays at province scale).
+        let plan = scope.plan
+        let planOrder = plan.indices.sorted { (FlowRules.key(plan[$0]), $0) < (FlowRules.key(plan[$1]), $1) }
+        let moved = book.edges.keys.sorted()
         var edges: [EdgeResult] = []
-        edges.reserveCapacity(keys.count)
-        for key in keys {
-            edges.append(edge(key, lines: planIndex[key] ?? [], book: book.edges[key] ?? EdgeBook(), &log))
+        edges.reserveCapacity(max(plan.count, moved.count))
+        var p = 0, m = 0
+        while p < planOrder.count || m < moved.count {
+            let planKey = p < planOrder.count ? FlowRules.key(plan[planOrder[p]]) : nil
+            let movedKey = m < moved.count ? moved[m] : nil
+            let key: EdgeKey
+            switch (planKey, movedKey) {
+            case let (a?, b?): key = min(a, b)
+            case let (a?, nil): key = a
+            case let (nil, b?): key = b
+            case (nil, nil): return edges
+            }
+            var lines: [Int] = []
+            while p < planOrder.count && FlowRules.key(plan[planOrder[p]]) == key {
+                lines.append(planOrder[p])
+                p += 1
+            }
+            var edgeBook = EdgeBook()
+            if movedKey == key {
+                edgeBook = book.edges[key] ?? EdgeBook()
+                m += 1
+            }
+            edges.append(edge(key, lines: lines, book: edgeBook, &log))
         }
         duplicates(&log)
         return edges

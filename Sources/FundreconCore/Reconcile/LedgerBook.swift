@@ -368,8 +368,9 @@ final class SpendingBook: @unchecked Sendable {
     /// Filled once spending.csv has been read (`finish()`).
     private(set) var flows = FlowTable()
     private var building = FlowTableBuilder()
-    /// Every paid row, in file order: 32 bytes each, appended, never looked up one by one.
-    private(set) var paidRows: [PaidRow] = []
+    /// Every paid row while the file is read, in file order: 32 bytes each, appended, never
+    /// looked up one by one.
+    private var paidRows: [PaidRow] = []
     private(set) var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] = []
     private(set) var total: Fen = 0
     let rowLevelOnly: Bool
@@ -382,7 +383,29 @@ final class SpendingBook: @unchecked Sendable {
         building.reserve(rows)
     }
 
-    func finish() { flows = building.finish() }
+    /// BL004's answers, one per failed payment, known once the file is read.
+    private(set) var repaid: [Bool] = []
+
+    /// Groups the movements and answers BL004, after which the paid rows are dropped: at
+    /// province scale they are 160 MB that the rules would otherwise carry.
+    func finish() {
+        flows = building.finish()
+        repaid = SpendingBook.repaid(failedPayments, paidRows)
+        paidRows = []
+    }
+
+    /// Whether each failed payment was paid again (same unit, project, payee and amount, on
+    /// its day or later). One pass over the paid rows against the few failed keys.
+    static func repaid(_ failed: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)], _ paid: [PaidRow]) -> [Bool] {
+        var latestPaid: [PaidRow.Key: Int32] = [:]
+        for p in failed { latestPaid[PaidRow.Key(p.key)] = .min }
+        guard !latestPaid.isEmpty else { return [] }
+        for row in paid {
+            let key = row.key
+            if let day = latestPaid[key], row.day > day { latestPaid[key] = row.day }
+        }
+        return failed.map { (latestPaid[PaidRow.Key($0.key)] ?? .min) >= $0.key.day }
+    }
 
     func add(_ row: SpendingRow) {
         total += row.amount
@@ -426,18 +449,8 @@ public final class LedgerBook {
     }
 
     var edges: EdgeTable { transfers.edges }
-    /// BL004: whether each failed payment was paid again (same unit, project, payee and
-    /// amount, on its day or later). One pass over the paid rows against the few failed keys.
-    func repaid() -> [Bool] {
-        var latestPaid: [PaidRow.Key: Int32] = [:]
-        for p in spending.failedPayments { latestPaid[PaidRow.Key(p.key)] = .min }
-        guard !latestPaid.isEmpty else { return [] }
-        for row in spending.paidRows {
-            let key = row.key
-            if let day = latestPaid[key], row.day > day { latestPaid[key] = row.day }
-        }
-        return spending.failedPayments.map { (latestPaid[PaidRow.Key($0.key)] ?? .min) >= $0.key.day }
-    }
+    /// BL004: whether each failed payment was paid again (worked out when spending.csv ends).
+    func repaid() -> [Bool] { spending.repaid }
     var duplicates: [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] { transfers.duplicates() }
     var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] { spending.failedPayments }
     var latestTransferDay: Day? { transfers.latestDay }

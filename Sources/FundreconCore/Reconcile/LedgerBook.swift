@@ -324,6 +324,8 @@ final class TransferBook: @unchecked Sendable {
         places = KeyPlaces()
     }
 
+    func release() { edges = EdgeTable() }
+
     /// FL007's rows: a later `ok` row with the day and amount of an earlier one on its edge,
     /// in file order.
     func duplicates() -> [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] {
@@ -389,9 +391,9 @@ final class SpendingBook: @unchecked Sendable {
     /// Groups the movements and answers BL004, after which the paid rows are dropped: at
     /// province scale they are 160 MB that the rules would otherwise carry.
     func finish() {
-        flows = building.finish()
         repaid = SpendingBook.repaid(failedPayments, paidRows)
-        paidRows = []
+        paidRows = []  // before the movements are grouped, which holds them twice for a moment
+        flows = building.finish()
     }
 
     /// Whether each failed payment was paid again (same unit, project, payee and amount, on
@@ -449,6 +451,13 @@ public final class LedgerBook {
     }
 
     var edges: EdgeTable { transfers.edges }
+    /// Drops every edge's rows once the edge and balance rules are done with them; the
+    /// result is built from what the rules returned and from the spending movements.
+    func releaseTransferRows() {
+        transfers.release()
+        unitIndex = nil
+    }
+
     /// BL004: whether each failed payment was paid again (worked out when spending.csv ends).
     func repaid() -> [Bool] { spending.repaid }
     var duplicates: [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] { transfers.duplicates() }

@@ -71,6 +71,7 @@ public enum Reconciler {
                 return (own, [], balances)
             }
         }
+        book.releaseTransferRows()
         for half in halves {
             log.append(half.log)
             // Taken over, not copied: each list is half a million results at province scale.

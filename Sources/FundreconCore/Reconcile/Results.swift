@@ -47,6 +47,43 @@ public enum EdgeStatus: String, Sendable, CaseIterable {
     }
 }
 
+/// A list that is almost always one item long: the item is kept inline then, and an array
+/// is made only for two or more. Each of half a million edges holds three of them, and an
+/// array of one costs a 48-byte allocation.
+public enum SmallList<Element: Sendable>: Sendable, RandomAccessCollection {
+    case none
+    case one(Element)
+    case many([Element])
+
+    public init(_ items: [Element]) {
+        if items.count > 1 {
+            self = .many(items)
+        } else if let first = items.first {
+            self = .one(first)
+        } else {
+            self = .none
+        }
+    }
+
+    public var startIndex: Int { 0 }
+
+    public var endIndex: Int {
+        switch self {
+        case .none: return 0
+        case .one: return 1
+        case .many(let items): return items.count
+        }
+    }
+
+    public subscript(position: Int) -> Element {
+        switch self {
+        case .one(let item) where position == 0: return item
+        case .many(let items): return items[position]
+        default: preconditionFailure("SmallList index \(position) out of range")
+        }
+    }
+}
+
 /// One edge (project, from, to): the plan against what moved.
 public struct EdgeResult: Sendable {
     public let key: EdgeKey
@@ -59,10 +96,10 @@ public struct EdgeResult: Sendable {
     public let lastDue: Day?
     public let lastTransfer: Day?
     public let daysLate: Int?
-    public let methods: [AllocationMethod]
-    public let documents: [String]
+    public let methods: SmallList<AllocationMethod>
+    public let documents: SmallList<String>
     /// CSV lines of the plan lines behind it, and of its first transfer row.
-    public let planLines: [Int]
+    public let planLines: SmallList<Int>
     public let firstTransferLine: Int?
     /// Failed and returned rows: listed, never counted.
     public let notMoved: Fen

@@ -149,8 +149,8 @@ struct FlowRules {
             key: key, hop: Hop(from: scope.entities[key.from].level, to: scope.entities[key.to].level),
             planned: planned, transferred: transferred, status: status,
             lastDue: plan.compactMap(\.due).max(), lastTransfer: days.last?.day, daysLate: daysLate,
-            methods: plan.compactMap(\.method).uniqued(), documents: plan.compactMap(\.document).uniqued(),
-            planLines: plan.map(\.line), firstTransferLine: book.firstLine > 0 ? book.firstLine : nil,
+            methods: SmallList(plan.compactMap(\.method).uniqued()), documents: SmallList(plan.compactMap(\.document).uniqued()),
+            planLines: SmallList(plan.map(\.line)), firstTransferLine: book.firstLine > 0 ? book.firstLine : nil,
             notMoved: book.failed.reduce(0) { $0 + $1.amount }, afterAsOf: book.after(period.asOf))
     }
 

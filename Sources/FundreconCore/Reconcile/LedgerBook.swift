@@ -159,7 +159,9 @@ struct FlowTableBuilder: Sendable {
         eventPlace.reserveCapacity(rows)
     }
 
-    mutating func record(unit: Int, project: Int, _ day: Day, _ amount: Fen, _ kind: FlowEvent.Kind, _ line: Int, file: UInt8) {
+    /// Returns the key's place (one per unit and project).
+    @discardableResult
+    mutating func record(unit: Int, project: Int, _ day: Day, _ amount: Fen, _ kind: FlowEvent.Kind, _ line: Int, file: UInt8) -> Int {
         let (place, isNew) = places.place(of: LedgerBook.flowKey(unit: unit, project: project))
         if isNew { lastOf.append(-1) }
         let e = FlowEvent(day: day.daysSinceEpoch, amount: amount, kind: kind, line: Int32(clamping: line), file: file)
@@ -172,6 +174,7 @@ struct FlowTableBuilder: Sendable {
             events.append(e)
             eventPlace.append(Int32(clamping: place))
         }
+        return place
     }
 
     mutating func finish() -> FlowTable {
@@ -339,29 +342,20 @@ final class TransferBook: @unchecked Sendable {
 
 /// A paid row of spending.csv, kept for BL004's question whether a failed payment was paid again.
 struct PaidRow: Sendable {
+    /// What a re-payment must share with the failed payment: unit and project (as their
+    /// movements' place), payee and amount.
     struct Key: Hashable {
-        let entity: Int32
-        let project: Int32
+        let place: Int32
         let payee: UInt64
         let amount: Fen
-        init(_ k: RowKey) { entity = k.a; project = k.b; payee = UInt64(bitPattern: k.c); amount = k.amount }
-        init(entity: Int32, project: Int32, payee: UInt64, amount: Fen) {
-            self.entity = entity; self.project = project; self.payee = payee; self.amount = amount
-        }
     }
-    let entity: Int32
-    let project: Int32
-    let day: Int32
-    let line: Int32
+    // 24 bytes: five million of them at province scale.
     let payee: UInt64
     let amount: Fen
+    let place: Int32
+    let day: Int32
 
-    init(_ k: RowKey, line: Int) {
-        entity = k.a; project = k.b; day = k.day; self.line = Int32(clamping: line)
-        payee = UInt64(bitPattern: k.c); amount = k.amount
-    }
-
-    var key: Key { Key(entity: entity, project: project, payee: payee, amount: amount) }
+    var key: Key { Key(place: place, payee: payee, amount: amount) }
 }
 
 /// What spending.csv streams into: per unit and project, and every paid row (BL004's
@@ -373,6 +367,8 @@ final class SpendingBook: @unchecked Sendable {
     /// Every paid row while the file is read, in file order: 32 bytes each, appended, never
     /// looked up one by one.
     private var paidRows: [PaidRow] = []
+    /// The failed payments in the same form, for BL004.
+    private var failedKeys: [PaidRow] = []
     private(set) var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] = []
     private(set) var total: Fen = 0
     let rowLevelOnly: Bool
@@ -391,22 +387,23 @@ final class SpendingBook: @unchecked Sendable {
     /// Groups the movements and answers BL004, after which the paid rows are dropped: at
     /// province scale they are 160 MB that the rules would otherwise carry.
     func finish() {
-        repaid = SpendingBook.repaid(failedPayments, paidRows)
-        paidRows = []  // before the movements are grouped, which holds them twice for a moment
+        repaid = SpendingBook.repaid(failedKeys, paidRows)
+        paidRows = []
+        failedKeys = []  // before the movements are grouped, which holds them twice for a moment
         flows = building.finish()
     }
 
     /// Whether each failed payment was paid again (same unit, project, payee and amount, on
     /// its day or later). One pass over the paid rows against the few failed keys.
-    static func repaid(_ failed: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)], _ paid: [PaidRow]) -> [Bool] {
+    static func repaid(_ failed: [PaidRow], _ paid: [PaidRow]) -> [Bool] {
         var latestPaid: [PaidRow.Key: Int32] = [:]
-        for p in failed { latestPaid[PaidRow.Key(p.key)] = .min }
+        for p in failed { latestPaid[p.key] = .min }
         guard !latestPaid.isEmpty else { return [] }
         for row in paid {
             let key = row.key
             if let day = latestPaid[key], row.day > day { latestPaid[key] = row.day }
         }
-        return failed.map { (latestPaid[PaidRow.Key($0.key)] ?? .min) >= $0.key.day }
+        return failed.map { (latestPaid[$0.key] ?? .min) >= $0.day }
     }
 
     func add(_ row: SpendingRow) {
@@ -415,11 +412,12 @@ final class SpendingBook: @unchecked Sendable {
         let key = RowKey(entity: row.entity, project: row.project, payee: row.payeeHash, amount: row.amount, day: row.date)
         switch row.status {
         case .paid:
-            paidRows.append(PaidRow(key, line: row.line))
-            building.record(unit: row.entity, project: row.project, row.date, row.amount, .spent, row.line, file: 1)
+            let place = building.record(unit: row.entity, project: row.project, row.date, row.amount, .spent, row.line, file: 1)
+            paidRows.append(PaidRow(payee: row.payeeHash, amount: row.amount, place: Int32(clamping: place), day: key.day))
         case .failed:
             failedPayments.append((row.line, key, row.entity, row.project, row.payee))
-            building.record(unit: row.entity, project: row.project, row.date, row.amount, .failedSpending, row.line, file: 1)
+            let place = building.record(unit: row.entity, project: row.project, row.date, row.amount, .failedSpending, row.line, file: 1)
+            failedKeys.append(PaidRow(payee: row.payeeHash, amount: row.amount, place: Int32(clamping: place), day: key.day))
         }
     }
 }

@@ -346,7 +346,11 @@ public final class CSVReader {
         guard length > 0, fileSize > 0 else { return 0 }
         var lines = 0
         for k in 0..<length where buf[k] == CSVReader.lf { lines += 1 }
-        return Int(Double(fileSize) * Double(max(lines, 1)) / Double(length))
+        // Per byte of the file, not of the decoded text: GB18030 grows by up to half as UTF-8,
+        // and an estimate from the decoded bytes fell short (the tables then grew twice over).
+        let fileBytesDecoded = bytesRead - Int64(rawCount)
+        let measured = base == 0 && fileBytesDecoded > 0 ? Double(fileBytesDecoded) : Double(length)
+        return Int(Double(fileSize) * Double(max(lines, 1)) / measured)
     }
 
     // MARK: Field access

@@ -130,8 +130,10 @@ struct PackedKeys: Sendable {
     /// Load at most 3/4.
     private static func size(for keys: Int) -> Int { max(16, keys / 3 * 4 + 4) }
 
+    /// Sized for an eighth more than asked: the count is an estimate, and falling short
+    /// doubles the table.
     mutating func reserve(_ keys: Int) {
-        let size = PackedKeys.size(for: keys)
+        let size = PackedKeys.size(for: keys + keys / 8)
         if size > self.keys.count { rehash(size) }
     }
 

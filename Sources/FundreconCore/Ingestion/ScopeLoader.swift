@@ -54,6 +54,8 @@ struct FileRead {
     var stats: FileStats
     var log = FindingLog()
     var vouchers = VoucherRegistry()
+    /// Document numbers of the plan, each kept once.
+    var documents: Set<String> = []
     var plan: [PlanLine] = []
     var transferStatuses = WordCache { TransferStatus(text: $0) }
     var spendingStatuses = WordCache { SpendingStatus(text: $0) }
@@ -201,6 +203,7 @@ public final class ScopeLoader {
             read.vouchers.reserve(estimate)
             sinks.expect?(file, estimate)
         }
+        if file == .plan { read.plan.reserveCapacity(reader.estimatedRecords) }
         while reader.next() {
             read.stats.rowsRead += 1
             if read.stats.rowsRead & 0x3FFF == 0 { report(file, read.stats.rowsRead, reader.bytesRead) }
@@ -307,7 +310,8 @@ public final class ScopeLoader {
                 zh: "无法识别的分配方式“\(methodText)”（竞争性分配/因素分配/集体研究/后补助/戴帽）",
                 en: "unknown allocation method \"\(methodText)\" (competitive, factor, collective, post-subsidy, earmarked)"))
         }
-        let document = row.text(.document).map(ValueParsers.normalizeDocument)
+        // One copy of each document number: a province's plan repeats a few hundred of them.
+        let document = row.text(.document).map { read.documents.insert(ValueParsers.normalizeDocument($0)).memberAfterInsert }
         let due = row.date(.due, required: false)
         if let from, let to { row.checkDirection(from: from, to: to) }
         guard !row.rejected, let project, let from, let to, let amount else { return }

@@ -116,27 +116,26 @@ public enum PlanRules {
     /// them (a city receiving the fund's root may pass it on under any sub-project).
     private static func unitsPassOnWhatTheyReceive(_ scope: LoadedScope, _ tree: ProjectTree, _ log: inout FindingLog) {
         let file = scope.path(.plan)
-        var incoming = [[Int]](repeating: [], count: scope.entities.count)
-        var outgoing = [[Int]](repeating: [], count: scope.entities.count)
-        for (i, line) in scope.plan.enumerated() {
-            incoming[line.to].append(i)
-            outgoing[line.from].append(i)
-        }
+        // Flat lists, not an array per unit: half a million units at province scale.
+        let plan = scope.plan
+        let incoming = UnitLists { add in for (i, line) in plan.enumerated() { add(line.to, i) } }
+        let outgoing = UnitLists { add in for (i, line) in plan.enumerated() { add(line.from, i) } }
         for u in scope.entities.indices where scope.entities[u].parent != nil && !outgoing[u].isEmpty {
-            let received = Set(incoming[u].map { scope.plan[$0].project })
+            let received = Set(incoming[u].map { scope.plan[Int($0)].project })
             func group(_ project: Int) -> Int {
                 var outermost = project  // a project it never receives on stands alone
                 for a in tree.ancestorsAndSelf(project) where received.contains(a) { outermost = a }
                 return outermost
             }
             var inBy: [Int: Fen] = [:], inLines: [Int: [Int]] = [:]
-            for i in incoming[u] {
+            for i32 in incoming[u] {
+                let i = Int(i32)
                 let g = group(scope.plan[i].project)
                 inBy[g, default: 0] += scope.plan[i].amount
                 inLines[g, default: []].append(scope.plan[i].line)
             }
             var outBy: [Int: [Int]] = [:]
-            for i in outgoing[u] { outBy[group(scope.plan[i].project), default: []].append(i) }
+            for i in outgoing[u].map(Int.init) { outBy[group(scope.plan[i].project), default: []].append(i) }
             for g in outBy.keys.sorted() {
                 let lines = (outBy[g] ?? []).sorted { scope.plan[$0].line < scope.plan[$1].line }
                 let received = inBy[g] ?? 0

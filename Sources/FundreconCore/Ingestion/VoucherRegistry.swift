@@ -62,16 +62,21 @@ public struct VoucherRegistry: Sendable {
     /// (shape + 1) << 54 | run length << 50 | run value; never 0. nil when the voucher does not
     /// have the packable shape.
     private func packedKey(_ b: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        var end = b.count
-        while end > 0 && !VoucherRegistry.isDigit(b[end - 1]) { end -= 1 }
-        var start = end
-        while start > 0 && VoucherRegistry.isDigit(b[start - 1]) { start -= 1 }
-        let length = end - start
-        guard length >= 1, length <= VoucherRegistry.maxDigits else { return nil }
+        guard let run = VoucherRegistry.lastDigitRun(b) else { return nil }
         var value: UInt64 = 0
-        for i in start..<end { value = value &* 10 &+ UInt64(b[i] &- 48) }
-        guard let shape = shapeNumber(b, runStart: start, runEnd: end) else { return nil }
-        return UInt64(shape + 1) << 54 | UInt64(length) << 50 | value
+        for i in run { value = value &* 10 &+ UInt64(b[i] &- 48) }
+        guard let shape = shapeNumber(b, runStart: run.lowerBound, runEnd: run.upperBound) else { return nil }
+        return UInt64(shape + 1) << 54 | UInt64(run.count) << 50 | value
+    }
+
+    /// The voucher's last run of ASCII digits, when it has one of at most `maxDigits`.
+    private static func lastDigitRun(_ b: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
+        var end = b.count
+        while end > 0 && !isDigit(b[end - 1]) { end -= 1 }
+        var start = end
+        while start > 0 && isDigit(b[start - 1]) { start -= 1 }
+        guard end > start, end - start <= maxDigits else { return nil }
+        return start..<end
     }
 
     /// The shape's number, when it is already known: looking it up needs no writing.
@@ -83,13 +88,8 @@ public struct VoucherRegistry: Sendable {
 
     /// Learns a new shape (at most `maxShapes`; none once that many are known).
     private mutating func learnShape(of b: UnsafeBufferPointer<UInt8>) {
-        guard shapes.count < VoucherRegistry.maxShapes else { return }
-        var end = b.count
-        while end > 0 && !VoucherRegistry.isDigit(b[end - 1]) { end -= 1 }
-        var start = end
-        while start > 0 && VoucherRegistry.isDigit(b[start - 1]) { start -= 1 }
-        guard end > start, end - start <= VoucherRegistry.maxDigits else { return }
-        VoucherRegistry.withShape(b, runStart: start, runEnd: end) { shape in
+        guard shapes.count < VoucherRegistry.maxShapes, let run = VoucherRegistry.lastDigitRun(b) else { return }
+        VoucherRegistry.withShape(b, runStart: run.lowerBound, runEnd: run.upperBound) { shape in
             if let shape { shapes.intern(shape) }
         }
     }

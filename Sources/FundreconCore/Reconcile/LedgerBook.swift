@@ -137,6 +137,13 @@ struct FlowEvent: Sendable {
         self.kind = kind
         self.file = file
     }
+
+    /// This movement with `later` added, when both are one day's movement of one kind in one
+    /// file (as they streamed, a run of such rows is one movement); nil otherwise.
+    func merging(_ later: FlowEvent) -> FlowEvent? {
+        guard day == later.day, kind == later.kind, file == later.file else { return nil }
+        return FlowEvent(day: day, amount: amount + later.amount, kind: kind, line: line, file: file)
+    }
 }
 
 /// Movements per (project, unit, -1), each key's in file order: slices of one array.
@@ -166,9 +173,8 @@ struct FlowTableBuilder: Sendable {
         if isNew { lastOf.append(-1) }
         let e = FlowEvent(day: day.daysSinceEpoch, amount: amount, kind: kind, line: Int32(clamping: line), file: file)
         let last = Int(lastOf[place])
-        if last >= 0, events[last].day == e.day, events[last].kind == e.kind, events[last].file == e.file {
-            let l = events[last]
-            events[last] = FlowEvent(day: l.day, amount: l.amount + e.amount, kind: l.kind, line: l.line, file: l.file)
+        if last >= 0, let merged = events[last].merging(e) {
+            events[last] = merged
         } else {
             lastOf[place] = Int32(clamping: events.count)
             events.append(e)
@@ -180,12 +186,7 @@ struct FlowTableBuilder: Sendable {
     mutating func finish() -> FlowTable {
         var counts = [Int](repeating: 0, count: places.keys.count)
         for p in eventPlace { counts[Int(p)] += 1 }
-        var starts = [Int](repeating: 0, count: counts.count)
-        var next = 0
-        for p in counts.indices {
-            starts[p] = next
-            next += counts[p]
-        }
+        let starts = startsOfPlaces(counts)
         let zero = FlowEvent(day: 0, amount: 0, kind: .spent, line: 0, file: 0)
         let grouped = groupedByPlace(&events, places: eventPlace, starts: starts, zero: zero)
         let slices = counts.indices.map { grouped[starts[$0]..<starts[$0] + counts[$0]] }
@@ -197,8 +198,8 @@ struct FlowTableBuilder: Sendable {
 
 extension Array where Element == FlowEvent {
     mutating func appendMerging(_ e: FlowEvent) {
-        if let last = self.last, last.day == e.day, last.kind == e.kind, last.file == e.file {
-            self[count - 1] = FlowEvent(day: e.day, amount: last.amount + e.amount, kind: e.kind, line: last.line, file: e.file)
+        if let merged = last?.merging(e) {
+            self[count - 1] = merged
         } else {
             append(e)
         }
@@ -244,6 +245,17 @@ struct KeyPlaces: Sendable {
         keys.append(key)
         return (place, true)
     }
+}
+
+/// Where each place's rows begin when places follow one another: running sums of `counts`.
+func startsOfPlaces(_ counts: [Int]) -> [Int] {
+    var starts = [Int](repeating: 0, count: counts.count)
+    var next = 0
+    for p in counts.indices {
+        starts[p] = next
+        next += counts[p]
+    }
+    return starts
 }
 
 /// A column of rows put in the order of their keys' places, keeping file order within a
@@ -309,13 +321,8 @@ final class TransferBook: @unchecked Sendable {
     /// Puts each edge's rows together (a counting sort by edge, a column at a time, so that
     /// at most one column is held twice) and makes the edge table. Once, after the last row.
     func finish() {
-        var starts = [Int](repeating: 0, count: books.count)
-        var next = 0
-        for i in books.indices {
-            starts[i] = next
-            books[i].start = next
-            next += books[i].okRows
-        }
+        let starts = startsOfPlaces(books.map(\.okRows))
+        for i in books.indices { books[i].start = starts[i] }
         let edgeOf = rowEdge
         rowEdge = []
         let rows = EdgeRows(days: groupedByPlace(&rowDay, places: edgeOf, starts: starts, zero: 0),
@@ -364,10 +371,10 @@ final class SpendingBook: @unchecked Sendable {
     /// Filled once spending.csv has been read (`finish()`).
     private(set) var flows = FlowTable()
     private var building = FlowTableBuilder()
-    /// Every paid row while the file is read, in file order: 32 bytes each, appended, never
+    /// Every paid row while the file is read, in file order: 24 bytes each, appended, never
     /// looked up one by one.
     private var paidRows: [PaidRow] = []
-    /// The failed payments in the same form, for BL004.
+    /// The failed payments in the paid rows' form, for BL004's matching.
     private var failedKeys: [PaidRow] = []
     private(set) var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] = []
     private(set) var total: Fen = 0
@@ -389,8 +396,8 @@ final class SpendingBook: @unchecked Sendable {
     func finish() {
         repaid = SpendingBook.repaid(failedKeys, paidRows)
         paidRows = []
-        failedKeys = []  // before the movements are grouped, which holds them twice for a moment
-        flows = building.finish()
+        failedKeys = []
+        flows = building.finish()  // after the paid rows are gone: grouping holds the movements twice for a moment
     }
 
     /// Whether each failed payment was paid again (same unit, project, payee and amount, on

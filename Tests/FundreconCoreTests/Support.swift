@@ -60,10 +60,20 @@ struct Fixture {
     }
 
     static func makeTempDir() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fundrecon-test-\(UUID().uuidString)").path
+        let path = scratchRoot + "/" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
+
+    /// One folder per test process, removed when the process exits, so a test run leaves
+    /// nothing behind in /tmp (runs used to leave tens of thousands of folders there).
+    static let scratchRoot: String = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fundrecon-tests-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: root)
+        try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: Fixture.scratchRoot) }
+        return root
+    }()
 
     /// Replaces text that must occur in the file (so a fixture typo fails loudly).
     mutating func edit(_ file: String, _ old: String, _ new: String, sourceLocation: SourceLocation = #_sourceLocation) {

@@ -76,7 +76,8 @@ public final class CSVReader {
     // Raw bytes read but not yet decoded (a sequence cut by the chunk end stays here).
     private var raw: UnsafeMutablePointer<UInt8>
     private var rawCount = 0
-    private var scratch: [UInt8] = []
+    /// A field with doubled quotes, undoubled; a record fits in `buf`, so a field fits here.
+    private var unescaped: UnsafeMutablePointer<UInt8>
 
     public init(path: String, encoding choice: EncodingChoice = .auto, hashing: Bool = false) throws(InputFileError) {
         self.path = path
@@ -92,6 +93,7 @@ public final class CSVReader {
         capacity = 2 * CSVReader.chunkSize + 16
         buf = .allocate(capacity: capacity)
         raw = .allocate(capacity: CSVReader.chunkSize + 8)
+        unescaped = .allocate(capacity: capacity)
         switch choice {
         case .auto: break
         case .utf8: encoding = .utf8; decided = true
@@ -103,6 +105,7 @@ public final class CSVReader {
         close(fd)
         buf.deallocate()
         raw.deallocate()
+        unescaped.deallocate()
     }
 
     // MARK: Reading and decoding
@@ -175,6 +178,8 @@ public final class CSVReader {
         newBuf.update(from: buf, count: length)
         buf.deallocate()
         buf = newBuf
+        unescaped.deallocate()
+        unescaped = .allocate(capacity: newCapacity)
         capacity = newCapacity
     }
 
@@ -360,23 +365,26 @@ public final class CSVReader {
     /// The field's bytes, unquoted and unescaped, with surrounding ASCII blanks trimmed.
     /// An index past the last field gives an empty value.
     public func withField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        guard index >= 0 && index < fields.count else {
-            return try body(UnsafeBufferPointer(start: nil, count: 0))
-        }
+        try body(field(index))
+    }
+
+    /// The field's bytes as `withField` gives them, for the per-row path where a closure would
+    /// capture (and copy) the caller's tables. Valid until the next record or the next call.
+    func field(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        guard index >= 0 && index < fields.count else { return UnsafeBufferPointer(start: nil, count: 0) }
         let f = fields[index]
         var s = f.start, e = f.end
         while s < e && (buf[s] == 0x20 || buf[s] == 0x09) { s += 1 }
         while e > s && (buf[e - 1] == 0x20 || buf[e - 1] == 0x09 || buf[e - 1] == CSVReader.cr) { e -= 1 }
-        if !f.hasEscapedQuotes {
-            return try body(UnsafeBufferPointer(start: buf + s, count: e - s))
-        }
-        scratch.removeAll(keepingCapacity: true)
+        if !f.hasEscapedQuotes { return UnsafeBufferPointer(start: buf + s, count: e - s) }
+        var n = 0
         var k = s
         while k < e {
-            scratch.append(buf[k])
+            unescaped[n] = buf[k]
+            n += 1
             k += (buf[k] == CSVReader.quote && k + 1 < e && buf[k + 1] == CSVReader.quote) ? 2 : 1
         }
-        return try scratch.withUnsafeBufferPointer(body)
+        return UnsafeBufferPointer(start: unescaped, count: n)
     }
 
     public func string(_ index: Int) -> String {

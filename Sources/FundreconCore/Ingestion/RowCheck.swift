@@ -237,20 +237,25 @@ struct RowCheck {
 
     /// Starts loading the voucher's slot in `registry`; pass the result to `voucher(into:hash:)`
     /// after reading the row's other fields.
-    func prefetchVoucher(in registry: VoucherRegistry) -> VoucherRegistry.Probe {
-        withValue(.voucher) { registry.probe($0) }
+    func prefetchVoucher(in registry: inout VoucherRegistry) -> VoucherRegistry.Probe {
+        registry.probe(value(.voucher))
+    }
+
+    /// The column's bytes, valid until the next field is asked for.
+    func value(_ column: Column) -> UnsafeBufferPointer<UInt8> {
+        reader.field(header.index(of: column) ?? -1)
     }
 
     /// Registers the row's voucher; false when it is empty (IN004) or seen before (IN003).
     mutating func voucher(into registry: inout VoucherRegistry, probe: VoucherRegistry.Probe? = nil) -> Bool {
         let label = header.label(.voucher)
-        let isEmpty = withValue(.voucher) { $0.isEmpty }
-        if isEmpty {
+        let voucher = value(.voucher)
+        if voucher.isEmpty {
             fail(.IN004, .voucher, Message(zh: "必填的「\(label)」为空", en: "required value \(label) is empty"))
             return false
         }
         let line = reader.line
-        let earlier = withValue(.voucher) { registry.register($0, line: line, probe: probe) }
+        let earlier = registry.register(voucher, line: line, probe: probe)
         if let earlier {
             fail(.IN003, .voucher, Message(
                 zh: "凭证号“\(shown(.voucher))”重复（第 \(earlier) 行已使用），本行未使用",

@@ -322,7 +322,7 @@ public final class ScopeLoader {
     private func readTransfer(_ row: inout RowCheck, _ read: inout FileRead, _ sink: ((TransferRow) -> Void)?) {
         // The voucher table is the one big random access of the row: start loading its slot,
         // parse the rest, then look.
-        let voucherProbe = row.prefetchVoucher(in: read.vouchers)
+        let voucherProbe = row.prefetchVoucher(in: &read.vouchers)
         let date = row.date(.date, required: true)
         let project = row.project(.project)
         let from = row.entity(.from)
@@ -339,7 +339,7 @@ public final class ScopeLoader {
     }
 
     private func readSpending(_ row: inout RowCheck, _ read: inout FileRead, _ sink: ((SpendingRow) -> Void)?) {
-        let voucherProbe = row.prefetchVoucher(in: read.vouchers)
+        let voucherProbe = row.prefetchVoucher(in: &read.vouchers)
         let date = row.date(.date, required: true)
         let entity = row.entity(.entity)
         let project = row.project(.project)

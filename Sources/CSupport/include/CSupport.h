@@ -19,6 +19,11 @@ void fundrecon_release_free_memory(void);
 
 #include <stddef.h>
 
+/* Line feeds and double quotes in a buffer: where a second reader may start in a big CSV file
+   (a line end outside quotes) and which line that is. */
+void fundrecon_count_lines_and_quotes(const unsigned char *p, size_t count,
+                                      unsigned long long *lines, unsigned long long *quotes);
+
 /* SHA-256 through the system's libcrypto when it can be loaded (see SHA256.c). The context
    is plain bytes (OpenSSL's SHA256_CTX is 112 of them), so copying it copies the state. */
 typedef struct { _Alignas(16) unsigned char opaque[256]; } fundrecon_sha256_ctx;

@@ -141,6 +141,26 @@ public struct ByteInterner: Sendable {
         return copy.withUTF8 { intern($0) }
     }
 
+    /// Every key with its index, in the order they were added.
+    public func forEachKey(_ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
+        arena.withUnsafeBufferPointer { a in
+            var o = 0
+            while o < a.count {
+                let (start, length) = record(at: o, a)
+                body(indexAt(start + length, a), UnsafeBufferPointer(rebasing: a[start..<(start + length)]))
+                o = start + length + 4
+            }
+        }
+    }
+
+    /// The keys in index order.
+    public func keys() -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        out.reserveCapacity(count)
+        forEachKey { _, b in out.append(Array(b)) }
+        return out
+    }
+
     private mutating func rehash(_ size: Int) {
         var newSlots = SlotTable<UInt64>(count: size)
         let newMask = size - 1

@@ -79,6 +79,33 @@ public final class CSVReader {
     /// A field with doubled quotes, undoubled; a record fits in `buf`, so a field fits here.
     private var unescaped: UnsafeMutablePointer<UInt8>
 
+    /// Where a reader of the first part of a split file stops: learnt from the thread that
+    /// looks for the split while this one reads (see `SplitPoint`).
+    var limit: SplitPoint?
+    /// Stream offset this reader stops at, once known (nil: the end of the file).
+    private var endOffset: Int64?
+    /// Offset in the file of the first byte this reader reads.
+    private var startOffset: Int64 = 0
+    /// Set when the first part ended inside a quoted field: the split was not at a record's
+    /// end, so this reader went on to the end of the file itself and the second part's rows
+    /// must not be used.
+    private(set) var splitAbandoned = false
+
+    /// A reader of the rest of a file from `start`, a record's first byte on line `line`,
+    /// in an encoding already decided from the file's beginning.
+    convenience init(path: String, from start: Int64, line: Int, encoding decided: TextEncoding) throws(InputFileError) {
+        try self.init(path: path, encoding: decided == .gb18030 ? .gb18030 : .utf8)
+        encoding = decided
+        startOffset = start
+        nextLine = line
+        if lseek(fd, off_t(start), SEEK_SET) != off_t(start) {
+            throw InputFileError(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// True once the first chunk has shown (or the caller forced) the encoding.
+    var encodingDecided: Bool { decided && !undecodable }
+
     public init(path: String, encoding choice: EncodingChoice = .auto, hashing: Bool = false) throws(InputFileError) {
         self.path = path
         digest = hashing ? SHA256() : nil
@@ -114,7 +141,12 @@ public final class CSVReader {
     private func fill() -> Bool {
         if sawEOF && rawCount == 0 { return false }
         if !sawEOF {
-            let want = CSVReader.chunkSize - rawCount
+            var want = CSVReader.chunkSize - rawCount
+            if let limit, endOffset == nil, bytesRead + Int64(want) > limit.earliest {
+                endOffset = limit.wait()?.offset ?? .max
+            }
+            if let endOffset { want = Int(min(Int64(want), max(0, endOffset - bytesRead))) }
+            if want == 0 { sawEOF = true }
             var got = 0
             while got < want {
                 let n = read(fd, raw + rawCount + got, want - got)
@@ -252,6 +284,7 @@ public final class CSVReader {
                 }
                 if !closed {
                     if !atEOF && j - start <= CSVReader.maxRecordBytes { return .needMore }
+                    if j - start <= CSVReader.maxRecordBytes && abandonSplit() { return .needMore }
                     return runawayQuote(from: start)
                 }
                 spans.append(FieldSpan(start: i + 1, end: j, quoted: true, hasEscapedQuotes: escaped))
@@ -302,6 +335,28 @@ public final class CSVReader {
         return .record
     }
 
+    /// The first part of a split file ended inside quotes: read on to the end of the file
+    /// instead. False when this reader already reads to the end.
+    private func abandonSplit() -> Bool {
+        guard let endOffset, endOffset != .max else { return false }
+        self.endOffset = .max
+        splitAbandoned = true
+        sawEOF = false
+        return true
+    }
+
+    /// After the first part of a split file: feeds the rest of the file to the fingerprint,
+    /// which must see every byte in order.
+    func hashRest() {
+        guard digest != nil, let endOffset, endOffset != .max else { return }
+        while true {
+            let n = read(fd, raw, CSVReader.chunkSize)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            digest?.update(raw, count: n)
+        }
+    }
+
     /// A quote never closed: hand out the record's first line alone, marked, and resume after it.
     private func runawayQuote(from start: Int) -> ScanResult {
         var j = start
@@ -347,15 +402,18 @@ public final class CSVReader {
 
     /// Rows the whole file probably holds, from the line breaks in what has been read so far.
     /// Good enough to size tables up front.
-    public var estimatedRecords: Int {
-        guard length > 0, fileSize > 0 else { return 0 }
+    public var estimatedRecords: Int { estimatedRecords(inBytes: fileSize - startOffset) }
+
+    /// Rows that `bytes` of the file probably hold.
+    func estimatedRecords(inBytes bytes: Int64) -> Int {
+        guard length > 0, bytes > 0 else { return 0 }
         var lines = 0
         for k in 0..<length where buf[k] == CSVReader.lf { lines += 1 }
         // Per byte of the file, not of the decoded text: GB18030 grows by up to half as UTF-8,
         // and an estimate from the decoded bytes fell short (the tables then grew twice over).
         let fileBytesDecoded = bytesRead - Int64(rawCount)
         let measured = base == 0 && fileBytesDecoded > 0 ? Double(fileBytesDecoded) : Double(length)
-        return Int(Double(fileSize) * Double(max(lines, 1)) / measured)
+        return Int(Double(bytes) * Double(max(lines, 1)) / measured)
     }
 
     // MARK: Field access

@@ -9,6 +9,8 @@ public struct FileStats: Sendable {
     public internal(set) var sha256: String?
     public internal(set) var rowsRead = 0
     public internal(set) var rowsRejected = 0
+    /// Threads that read the file (2 when a big transfers.csv was read from both ends at once).
+    public internal(set) var readers = 1
     /// The file was left out whole (IN001 for a missing column, IN002 for its encoding).
     public internal(set) var rejectedWhole = false
     public var rowsUsed: Int { rowsRead - rowsRejected }

@@ -47,6 +47,14 @@ struct WordCache<Value> {
     }
 }
 
+/// A repeated voucher in the second part of a split file, reported once the first part is read.
+struct DeferredDuplicate: Sendable {
+    let at: SourceRef
+    let voucher: String
+    /// Its first line within the second part.
+    let earlier: Int
+}
+
 /// Checks the fields of the current row of one file, collecting IN findings.
 /// A row with any finding is rejected.
 struct RowCheck {
@@ -58,6 +66,10 @@ struct RowCheck {
     let refs: References
     private(set) var findings: [Finding] = []
     private(set) var rejected = false
+    /// Set for the second part of a split file: a repeated voucher is noted, not reported,
+    /// until the first part is known (its first line may lie there).
+    var defersDuplicates = false
+    private(set) var deferredDuplicate: DeferredDuplicate?
 
     init(reader: CSVReader, header: HeaderMap, file: InputFile, path: String, unit: AmountUnit, refs: References) {
         self.reader = reader
@@ -76,6 +88,7 @@ struct RowCheck {
     mutating func begin() {
         findings.removeAll(keepingCapacity: true)
         rejected = false
+        deferredDuplicate = nil
     }
 
     func ref(_ column: Column?) -> SourceRef {
@@ -142,9 +155,15 @@ struct RowCheck {
         return s.isEmpty ? nil : s
     }
 
-    private func shown(_ column: Column) -> String {
-        let s = text(column) ?? ""
-        return s.count > 40 ? String(s.prefix(40)) + "…" : s
+    private func shown(_ column: Column) -> String { RowCheck.shortened(text(column) ?? "") }
+
+    /// A value as messages quote it: at most 40 characters.
+    static func shortened(_ s: String) -> String { s.count > 40 ? String(s.prefix(40)) + "…" : s }
+
+    /// IN003's message for a voucher first used on line `earlier`.
+    static func duplicateVoucher(_ shown: String, earlier: Int) -> Message {
+        Message(zh: "凭证号“\(shown)”重复（第 \(earlier) 行已使用），本行未使用",
+                en: "duplicate voucher \"\(shown)\" (already on line \(earlier)); this row is not used")
     }
 
     mutating func requiredText(_ column: Column) -> String? {
@@ -257,10 +276,13 @@ struct RowCheck {
         let line = reader.line
         let earlier = registry.register(voucher, line: line, probe: probe)
         if let earlier {
-            fail(.IN003, .voucher, Message(
-                zh: "凭证号“\(shown(.voucher))”重复（第 \(earlier) 行已使用），本行未使用",
-                en: "duplicate voucher \"\(shown(.voucher))\" (already on line \(earlier)); this row is not used"),
-                 related: [SourceRef(file: path, line: earlier)])
+            if defersDuplicates {
+                rejected = true
+                deferredDuplicate = DeferredDuplicate(at: ref(.voucher), voucher: shown(.voucher), earlier: earlier)
+            } else {
+                fail(.IN003, .voucher, RowCheck.duplicateVoucher(shown(.voucher), earlier: earlier),
+                     related: [SourceRef(file: path, line: earlier)])
+            }
             return false
         }
         return true

@@ -39,12 +39,30 @@ public struct RowSinks {
     public var expect: ((InputFile, Int) -> Void)?
     /// Told when a streamed file's last row has been delivered (or the file had none).
     public var finished: ((InputFile) -> Void)?
+    /// Where a second reader of transfers.csv (its end, read at the same time as its
+    /// beginning) sends its rows; nil: the file is read by one thread.
+    public var transferTail: (() -> TransferTail)?
     public init(transfer: ((TransferRow) -> Void)? = nil, spending: ((SpendingRow) -> Void)? = nil,
                 expect: ((InputFile, Int) -> Void)? = nil, finished: ((InputFile) -> Void)? = nil) {
         self.transfer = transfer
         self.spending = spending
         self.expect = expect
         self.finished = finished
+    }
+}
+
+/// The rows of the end of transfers.csv, kept apart until the beginning has been read.
+public struct TransferTail {
+    public let expect: (Int) -> Void
+    public let add: (TransferRow) -> Void
+    /// Folds the rows in after the beginning's, leaving out the lines given (their voucher
+    /// turned out to be used in the beginning).
+    public let absorb: (Set<Int>) -> Void
+
+    public init(expect: @escaping (Int) -> Void, add: @escaping (TransferRow) -> Void, absorb: @escaping (Set<Int>) -> Void) {
+        self.expect = expect
+        self.add = add
+        self.absorb = absorb
     }
 }
 
@@ -59,6 +77,23 @@ struct FileRead {
     var plan: [PlanLine] = []
     var transferStatuses = WordCache { TransferStatus(text: $0) }
     var spendingStatuses = WordCache { SpendingStatus(text: $0) }
+    // The second part of a split file only: what the first part decides.
+    var deferred: [DeferredDuplicate] = []
+    var rejectedLines: [Int32] = []
+    /// The first part of a split file ran on to the end (see `CSVReader.splitAbandoned`).
+    var splitAbandoned = false
+}
+
+/// transfers.csv read by two threads at once: the first from the beginning to `point`, the
+/// second from there to the end (after the plan and spending, so the two threads finish
+/// together). The second part's rows are checked against the first part's vouchers once
+/// both are read.
+private struct PlannedSplit {
+    let path: String
+    let size: Int64
+    let point: SplitPoint
+    let header: HeaderMap
+    let encoding: TextEncoding
 }
 
 /// Reads a scope's files in order and applies the input rules (IN001–IN010) row by row.
@@ -74,6 +109,9 @@ public final class ScopeLoader {
     /// Called from the reading threads, one call at a time.
     public var progress: ReadProgress?
     private let progressLock = NSLock()
+    /// transfers.csv of at least this many bytes is read by two threads.
+    public var splitFrom: Int64 = ScopeLoader.defaultSplitFrom
+    public static let defaultSplitFrom: Int64 = 32 << 20
 
     public init(settings: Settings, encoding: EncodingChoice = .auto, fileExists: @escaping (String) -> Bool) {
         self.settings = settings
@@ -94,6 +132,19 @@ public final class ScopeLoader {
         }
         // The plan, transfers and spending each refer only to units and projects.
         let streamed = [InputFile.plan, .transfers, .spending].compactMap { file in sources.paths[file].map { (file, $0) } }
+        if let path = sources.paths[.transfers], sinks.transferTail != nil || sinks.transfer == nil,
+           let split = planSplit(path, otherBytes: streamed.reduce(0) { $0 + ($1.0 == .transfers ? 0 : fileSize($1.1)) }) {
+            loadSplit(split, streamed, expected: expected, sinks)
+        } else {
+            loadTogether(streamed, expected: expected, sinks)
+        }
+        if let path = sources.paths[.indicators] {
+            keep(open(.indicators, path, expected: expected(.indicators), sinks))
+        }
+    }
+
+    /// The plan, transfers and spending, a thread each.
+    private func loadTogether(_ streamed: [(InputFile, String)], expected: (InputFile) -> Bool, _ sinks: RowSinks) {
         let reads = Concurrently.map(streamed) { file, path in
             guard file == .transfers, let sink = sinks.transfer else {
                 let read = self.open(file, path, expected: expected(file), sinks)
@@ -110,9 +161,131 @@ public final class ScopeLoader {
             return read
         }
         reads.forEach(keep)
-        if let path = sources.paths[.indicators] {
-            keep(open(.indicators, path, expected: expected(.indicators), sinks))
+    }
+
+    private func fileSize(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : 0
+    }
+
+    /// A split of transfers.csv that balances the two threads, when the file is big enough
+    /// and its beginning tells its encoding and header (the second reader starts mid-file).
+    private func planSplit(_ path: String, otherBytes: Int64) -> PlannedSplit? {
+        let size = fileSize(path)
+        guard size >= splitFrom else { return nil }
+        // The first thread reads [0, target); the second the other files, then the rest.
+        let target = (size + otherBytes) / 2
+        guard target < size - min(size / 8, 1 << 20) else { return nil }
+        guard let probe = try? CSVReader(path: path, encoding: encoding), probe.next(), probe.encodingDecided,
+              probe.problem == nil else { return nil }
+        let header = HeaderMap(cells: (0..<probe.fieldCount).map { probe.string($0) }, file: .transfers)
+        guard header.missing.isEmpty else { return nil }
+        return PlannedSplit(path: path, size: size, point: SplitPoint(earliest: target), header: header,
+                            encoding: probe.encoding)
+    }
+
+    private func loadSplit(_ split: PlannedSplit, _ streamed: [(InputFile, String)], expected: (InputFile) -> Bool, _ sinks: RowSinks) {
+        let others = streamed.filter { $0.0 != .transfers }
+        let tail = sinks.transferTail?()
+        var parts = Concurrently.map([0, 1]) { worker -> [FileRead] in
+            if worker == 0 {
+                return [self.open(.transfers, split.path, expected: expected(.transfers), sinks, limit: split.point)]
+            }
+            let boundary = FileSplit.boundary(path: split.path, target: split.point.earliest).flatMap { $0.offset < split.size ? $0 : nil }
+            split.point.publish(boundary)
+            var reads = others.map { file, path in
+                let read = self.open(file, path, expected: expected(file), sinks)
+                sinks.finished?(file)
+                return read
+            }
+            if let boundary { reads.append(self.readTail(split, from: boundary, tail)) }
+            return reads
         }
+        guard parts.count == 2, var head = parts[0].first else { return }
+        var done = parts[1]
+        parts = []  // the tables below are then held once, and let go when done with
+        if done.count > others.count, var rest = done.popLast(), !head.splitAbandoned {
+            if head.stats.isUsable {
+                head.stats.readers = 2
+                let dropped = settle(&head, rest, split)
+                // The voucher tables are done with: let them go before the ledger takes the rows.
+                head.vouchers = VoucherRegistry()
+                rest = FileRead(stats: rest.stats)
+                tail?.absorb(dropped)
+            } else {
+                // Cannot happen for a file whose beginning was checked, but count every row.
+                head.stats.rowsRead += rest.stats.rowsRead
+                head.stats.rowsRejected += rest.stats.rowsRead
+            }
+        }
+        head.vouchers = VoucherRegistry()
+        sinks.finished?(.transfers)
+        var next = 0
+        for (file, _) in streamed {
+            if file == .transfers {
+                keep(head)
+            } else if next < done.count {
+                keep(done[next])
+                next += 1
+            }
+        }
+    }
+
+    /// The second part of a split transfers.csv, from `boundary` to the end.
+    private func readTail(_ split: PlannedSplit, from boundary: (offset: Int64, line: Int), _ tail: TransferTail?) -> FileRead {
+        var read = FileRead(stats: FileStats(file: .transfers, path: split.path))
+        guard let reader = try? CSVReader(path: split.path, from: boundary.offset, line: boundary.line, encoding: split.encoding) else {
+            read.splitAbandoned = true
+            return read
+        }
+        var row = RowCheck(reader: reader, header: split.header, file: .transfers, path: split.path, unit: settings.unit, refs: References(scope))
+        row.defersDuplicates = true
+        var sinks = RowSinks()
+        sinks.transfer = tail?.add
+        while reader.next() {
+            if read.stats.rowsRead == 0 {
+                let estimate = reader.estimatedRecords
+                read.vouchers.reserve(estimate)
+                tail?.expect(estimate)
+            }
+            take(.transfers, &row, &read, sinks)
+        }
+        read.stats.bytes = reader.bytesRead
+        return read
+    }
+
+    /// IN003 across the two parts of a split file: a voucher of the second part that the first
+    /// part used is a repeat from its first row in the second part on, and its repeats there
+    /// name the first part's line. Takes the second part's counts and findings into the
+    /// first's; returns the lines to leave out of the ledger.
+    private func settle(_ head: inout FileRead, _ tail: FileRead, _ split: PlannedSplit) -> Set<Int> {
+        let path = split.path
+        let repeats = tail.vouchers.repeats(of: head.vouchers)
+        let firstInHead = Dictionary(repeats.map { ($0.line, $0.earlier) }, uniquingKeysWith: { a, _ in a })
+        for d in tail.deferred {
+            let earlier = firstInHead[d.earlier] ?? d.earlier
+            head.log.add(Finding(.IN003, RowCheck.duplicateVoucher(d.voucher, earlier: earlier), at: d.at,
+                                 related: [SourceRef(file: path, line: earlier)]))
+        }
+        if !repeats.isEmpty, let start = split.point.wait(),
+           let reader = try? CSVReader(path: path, from: start.offset, line: start.line, encoding: split.encoding) {
+            // Rare: read the part again for where each such row's voucher stands and how it reads.
+            let field = split.header.index(of: .voucher) ?? -1
+            while reader.next() {
+                guard let earlier = firstInHead[reader.line] else { continue }
+                let loc = reader.location(ofField: field)
+                let shown = RowCheck.shortened(reader.string(field).trimmingBlanks())
+                head.log.add(Finding(.IN003, RowCheck.duplicateVoucher(shown, earlier: earlier),
+                                     at: SourceRef(file: path, line: loc.line, column: loc.column),
+                                     related: [SourceRef(file: path, line: earlier)]))
+            }
+        }
+        let dropped = Set(repeats.map(\.line)).subtracting(tail.rejectedLines.map(Int.init))
+        head.stats.rowsRead += tail.stats.rowsRead
+        head.stats.rowsRejected += tail.stats.rowsRejected + dropped.count
+        head.stats.bytes += tail.stats.bytes
+        head.log.append(tail.log)
+        return dropped
     }
 
     private func keep(_ read: FileRead) {
@@ -123,7 +296,7 @@ public final class ScopeLoader {
 
     /// Reads one file into its own findings and voucher table: touches nothing shared but
     /// the sinks of its own file, so transfers and spending can be read at once.
-    private func open(_ file: InputFile, _ path: String, expected: Bool, _ sinks: RowSinks) -> FileRead {
+    private func open(_ file: InputFile, _ path: String, expected: Bool, _ sinks: RowSinks, limit: SplitPoint? = nil) -> FileRead {
         var read = FileRead(stats: FileStats(file: file, path: path))
         guard fileExists(path) else {
             if expected {
@@ -142,9 +315,13 @@ public final class ScopeLoader {
                                  at: SourceRef(file: path)))
             return read
         }
+        reader.limit = limit
         self.read(file, reader, &read, sinks)
-        // IN003 is done with the voucher table: drop it before the ledger groups the file's rows.
-        read.vouchers = VoucherRegistry()
+        // IN003 is done with the voucher table (unless the file's second part must be checked
+        // against it): drop it before the ledger groups the file's rows.
+        if limit == nil { read.vouchers = VoucherRegistry() }
+        read.splitAbandoned = reader.splitAbandoned
+        reader.hashRest()
         read.stats.encoding = reader.encoding
         read.stats.bytes = reader.bytesRead
         read.stats.sha256 = reader.digest?.hex()
@@ -200,18 +377,22 @@ public final class ScopeLoader {
         var row = RowCheck(reader: reader, header: header, file: file, path: path, unit: settings.unit, refs: References(scope))
         if file == .transfers || file == .spending {
             let estimate = reader.estimatedRecords
-            read.vouchers.reserve(estimate)
+            // A first part's own vouchers; the ledger takes the whole file's rows in the end.
+            read.vouchers.reserve(reader.limit.map { reader.estimatedRecords(inBytes: $0.earliest) } ?? estimate)
             sinks.expect?(file, estimate)
         }
         if file == .plan { read.plan.reserveCapacity(reader.estimatedRecords) }
         while reader.next() {
-            read.stats.rowsRead += 1
-            if read.stats.rowsRead & 0x3FFF == 0 { report(file, read.stats.rowsRead, reader.bytesRead) }
-            row.begin()
-            if !row.checkShape() {
-                finish(&row, &read)
-                continue
-            }
+            if (read.stats.rowsRead + 1) & 0x3FFF == 0 { report(file, read.stats.rowsRead + 1, reader.bytesRead) }
+            take(file, &row, &read, sinks)
+        }
+    }
+
+    /// Checks the reader's current row and hands it on when it is accepted.
+    private func take(_ file: InputFile, _ row: inout RowCheck, _ read: inout FileRead, _ sinks: RowSinks) {
+        read.stats.rowsRead += 1
+        row.begin()
+        if row.checkShape() {
             switch file {
             case .entities: readEntity(&row)
             case .projects: readProject(&row)
@@ -220,12 +401,12 @@ public final class ScopeLoader {
             case .spending: readSpending(&row, &read, sinks.spending)
             case .indicators: readIndicator(&row)
             }
-            finish(&row, &read)
         }
-    }
-
-    private func finish(_ row: inout RowCheck, _ read: inout FileRead) {
-        if row.rejected { read.stats.rowsRejected += 1 }
+        if row.rejected {
+            read.stats.rowsRejected += 1
+            if row.defersDuplicates { read.rejectedLines.append(Int32(clamping: row.line)) }
+        }
+        if let d = row.deferredDuplicate { read.deferred.append(d) }
         for f in row.findings { read.log.add(f) }
     }
 

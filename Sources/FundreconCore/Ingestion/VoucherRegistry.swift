@@ -57,6 +57,67 @@ public struct VoucherRegistry: Sendable {
         }
     }
 
+    /// The first line of a voucher, when it is here; learns nothing. A voucher whose shape is
+    /// known now is packed if it is here at all: its shape was learnt no later than its first
+    /// row. One whose shape is not known went to the plain table, if anywhere.
+    func firstLine(of b: UnsafeBufferPointer<UInt8>) -> Int? {
+        if let key = packedKey(b) { return packed.line(of: key).map(Int.init) }
+        return others.lookup(b).flatMap { otherLines.indices.contains($0) ? Int(otherLines[$0]) : nil }
+    }
+
+    /// Every voucher here that `earlier` (the registry of the file's first part) holds too:
+    /// its first line here and its first line there.
+    func repeats(of earlier: VoucherRegistry) -> [(line: Int, earlier: Int)] {
+        var found: [(line: Int, earlier: Int)] = []
+        let shapeTexts = shapes.keys()
+        // A shape here is the same text as a shape there: renumber the packed key.
+        let renumbered: [Int?] = shapeTexts.map { text in text.withUnsafeBufferPointer { earlier.shapes.lookup($0) } }
+        let earlierLearnsNoMore = earlier.shapes.count >= VoucherRegistry.maxShapes
+        var batch: [(key: UInt64, line: UInt32)] = []
+        batch.reserveCapacity(1024)
+        func flush() {
+            // The look-ups miss the cache: ask for a block of slots first, then read them.
+            for entry in batch { earlier.packed.prefetch(entry.key) }
+            for entry in batch {
+                if let first = earlier.packed.line(of: entry.key) { found.append((Int(entry.line), Int(first))) }
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
+        packed.forEach { key, line in
+            let shape = Int(key >> 54) - 1
+            guard renumbered.indices.contains(shape) else { return }
+            if let there = renumbered[shape] {
+                batch.append((UInt64(there + 1) << 54 | key & (1 << 54 - 1), line))
+                if batch.count == 1024 { flush() }
+            } else if earlierLearnsNoMore {
+                // Unknown there only because its table was full: spell it and look plainly.
+                let text = VoucherRegistry.spell(key, shape: shapeTexts[shape])
+                if let first = text.withUnsafeBufferPointer({ earlier.firstLine(of: $0) }) { found.append((Int(line), first)) }
+            }
+        }
+        flush()
+        others.forEachKey { index, text in
+            if otherLines.indices.contains(index), let first = earlier.firstLine(of: text) {
+                found.append((Int(otherLines[index]), first))
+            }
+        }
+        return found
+    }
+
+    /// The voucher a packed key stands for: its shape with the digit run put back.
+    private static func spell(_ key: UInt64, shape: [UInt8]) -> [UInt8] {
+        let length = Int(key >> 50 & 0xF)
+        var value = key & (1 << 50 - 1)
+        var digits = [UInt8](repeating: 48, count: length)
+        for i in stride(from: length - 1, through: 0, by: -1) {
+            digits[i] = UInt8(48 + value % 10)
+            value /= 10
+        }
+        var text: [UInt8] = []
+        for c in shape { if c == 0xFF { text += digits } else { text.append(c) } }
+        return text
+    }
+
     static let maxDigits = 15  // 10^15 < 2^50
     static let maxShapes = 1022  // shape number + 1 in 10 bits, never all ones
 
@@ -157,6 +218,22 @@ struct PackedKeys: Sendable {
     }
 
     func prefetch(_ key: UInt64) { keys.prefetch(PackedKeys.slot(key, keys.count)) }
+
+    /// The key's line, when it is here.
+    func line(of key: UInt64) -> UInt32? {
+        let size = keys.count
+        var s = PackedKeys.slot(key, size)
+        while true {
+            let k = keys[s]
+            if k == key { return lines[s] }
+            if k == 0 { return nil }
+            s = s + 1 == size ? 0 : s + 1
+        }
+    }
+
+    func forEach(_ body: (UInt64, UInt32) -> Void) {
+        for i in 0..<keys.count where keys[i] != 0 { body(keys[i], lines[i]) }
+    }
 
     /// Adds the key with its line; when it was there already, returns the first line instead.
     mutating func insert(_ key: UInt64, line: UInt32) -> UInt32? {

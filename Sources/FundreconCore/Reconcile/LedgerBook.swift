@@ -336,6 +336,79 @@ final class TransferBook: @unchecked Sendable {
 
     func release() { edges = EdgeTable() }
 
+    /// Takes in the rows a second reader gave `tail` (the end of the file, read at the same
+    /// time), as if they had come after ours, leaving out `dropping` (lines found to repeat a
+    /// voucher of our part). Before `finish()`.
+    func absorb(_ tail: TransferBook, dropping: Set<Int>) {
+        let source = dropping.isEmpty ? tail : tail.replayed(without: dropping)
+        var placeHere: [Int32] = []
+        placeHere.reserveCapacity(source.books.count)
+        for key in source.places.keys {
+            let (place, isNew) = places.place(of: key)
+            if isNew { books.append(EdgeBook()) }
+            placeHere.append(Int32(clamping: place))
+        }
+        for (i, book) in source.books.enumerated() {
+            let p = Int(placeHere[i])
+            books[p].okRows += book.okRows
+            books[p].total += book.total
+            books[p].failed += book.failed
+            if books[p].firstLine == 0 { books[p].firstLine = book.firstLine }
+            if book.lastLine != 0 { books[p].lastLine = book.lastLine }
+        }
+        // One exact growth at most (the estimate may fall short), never a doubling.
+        let rows = rowEdge.count + source.rowEdge.count
+        rowEdge.reserveCapacity(rows)
+        rowDay.reserveCapacity(rows)
+        rowAmount.reserveCapacity(rows)
+        rowLine.reserveCapacity(rows)
+        rowEdge.append(contentsOf: source.rowEdge.lazy.map { placeHere[Int($0)] })
+        rowDay += source.rowDay
+        rowAmount += source.rowAmount
+        rowLine += source.rowLine
+        total += source.total
+        if let day = source.latestDay { latestDay = max(latestDay ?? day, day) }
+        tail.empty()
+        source.empty()
+    }
+
+    /// Lets go of the rows once another book has taken them.
+    private func empty() {
+        places = KeyPlaces()
+        books = []
+        rowEdge = []
+        rowDay = []
+        rowAmount = []
+        rowLine = []
+    }
+
+    /// These rows again, in file order, without the `dropped` lines.
+    private func replayed(without dropped: Set<Int>) -> TransferBook {
+        let out = TransferBook()
+        var failed: [(edge: Int, row: FailedTransfer)] = []
+        for (edge, book) in books.enumerated() { failed += book.failed.map { (edge, $0) } }
+        failed.sort { $0.row.line < $1.row.line }
+        var next = 0
+        func replay(edge: Int, day: Day, amount: Fen, status: TransferStatus, line: Int) {
+            guard !dropped.contains(line) else { return }
+            let key = places.keys[edge]
+            out.add(TransferRow(date: day, project: key.project, from: key.from, to: key.to, amount: amount, status: status, line: line))
+        }
+        func replayFailed(before line: Int) {
+            while next < failed.count && failed[next].row.line < line {
+                let f = failed[next].row
+                replay(edge: failed[next].edge, day: f.day, amount: f.amount, status: f.status, line: f.line)
+                next += 1
+            }
+        }
+        for i in rowEdge.indices {
+            replayFailed(before: Int(rowLine[i]))
+            replay(edge: Int(rowEdge[i]), day: Day(daysSinceEpoch: rowDay[i]), amount: rowAmount[i], status: .ok, line: Int(rowLine[i]))
+        }
+        replayFailed(before: .max)
+        return out
+    }
+
     /// FL007's rows: a later `ok` row with the day and amount of an earlier one on its edge,
     /// in file order.
     func duplicates() -> [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] {
@@ -446,13 +519,18 @@ public final class LedgerBook {
     /// Where the loader sends the rows it accepts; each half is called from one thread.
     public var sinks: RowSinks {
         let t = transfers, s = spending
-        return RowSinks(transfer: t.add, spending: s.add, expect: { file, rows in
+        var sinks = RowSinks(transfer: t.add, spending: s.add, expect: { file, rows in
             if file == .spending { s.expect(rows: rows) }
             if file == .transfers { t.expect(rows: rows) }
         }, finished: { file in
             if file == .transfers { t.finish() }
             if file == .spending { s.finish() }
         })
+        sinks.transferTail = {
+            let tail = TransferBook()
+            return TransferTail(expect: { tail.expect(rows: $0) }, add: tail.add, absorb: { t.absorb(tail, dropping: $0) })
+        }
+        return sinks
     }
 
     var edges: EdgeTable { transfers.edges }

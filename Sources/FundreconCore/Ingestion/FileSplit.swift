@@ -1,0 +1,76 @@
+import CSupport
+import Foundation
+
+/// Where the second reader of a big file starts: a line end outside quotes at or after
+/// `earliest`, published by the thread that looks for it while the first reader is busy
+/// with the file's beginning. The first reader needs it only when it gets near `earliest`.
+final class SplitPoint: @unchecked Sendable {
+    /// The split is at or after this offset; the first reader may read this far unasked.
+    let earliest: Int64
+    private var found: (offset: Int64, line: Int)?
+    private var published = false
+    private let ready = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+
+    init(earliest: Int64) { self.earliest = earliest }
+
+    /// The record's first byte and line; nil: no split, the first reader reads it all.
+    func publish(_ split: (offset: Int64, line: Int)?) {
+        lock.withLock {
+            found = split
+            published = true
+        }
+        ready.signal()
+    }
+
+    /// Waits for `publish` the first time; later calls return at once.
+    func wait() -> (offset: Int64, line: Int)? {
+        let done = lock.withLock { published }
+        if !done {
+            ready.wait()
+            ready.signal()  // for any later waiter
+        }
+        return lock.withLock { found }
+    }
+}
+
+enum FileSplit {
+    /// The first line end at or after `target` with an even number of quotes before it (so
+    /// outside quoted fields) and the line that follows it, or nil when there is none before
+    /// the end. Counting runs at memory speed; a file whose quotes do not pair up as RFC 4180
+    /// says (a stray quote) may mislead it, and the first reader then notices and reads on
+    /// (`CSVReader.splitAbandoned`).
+    static func boundary(path: String, target: Int64) -> (offset: Int64, line: Int)? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let size = 1 << 20
+        let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        defer { chunk.deallocate() }
+        var offset: Int64 = 0
+        var lines: UInt64 = 0, quotes: UInt64 = 0
+        while true {
+            let want = offset < target ? Int(min(Int64(size), target - offset)) : size
+            let n = read(fd, chunk, want)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return nil }
+            if offset < target {
+                var l: UInt64 = 0, q: UInt64 = 0
+                fundrecon_count_lines_and_quotes(chunk, n, &l, &q)
+                lines += l
+                quotes += q
+                offset += Int64(n)
+                continue
+            }
+            for i in 0..<n {
+                let c = chunk[i]
+                if c == 0x22 { quotes += 1 }
+                if c == 0x0A {
+                    lines += 1
+                    if quotes & 1 == 0 { return (offset + Int64(i) + 1, Int(lines) + 1) }
+                }
+            }
+            offset += Int64(n)
+        }
+    }
+}

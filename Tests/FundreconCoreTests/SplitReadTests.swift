@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+@testable import FundreconCore
+
+/// A big transfers.csv is read by two threads, from its beginning and from a line end near
+/// its middle. Whatever the split, the findings, counts and ledger must be those of one
+/// reader: these tests read the same scope both ways and compare.
+@Suite struct SplitRead {
+    /// `rows` transfer rows over the fixture's four edges, with a note on every row so that
+    /// rows differ in width; `body` may rewrite row i (0-based) before it is written.
+    static func transfers(rows: Int, _ body: (Int, inout [String]) -> Void = { _, _ in }) -> String {
+        let edges = [("F", "P", "C"), ("F1", "C", "K"), ("F2", "C", "G2"), ("F1", "K", "G1")]
+        var lines = ["voucher,date,project,from,to,amount,status,document,note"]
+        for i in 0..<rows {
+            let (project, from, to) = edges[i % edges.count]
+            var fields = ["T\(100_000 + i)", "2021-0\(3 + i % 6)-\(10 + i % 18)", project, from, to,
+                          "0.\(1000 + i % 9000)", i % 97 == 0 ? "failed" : "ok", "", "第\(i)笔"]
+            body(i, &fields)
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func scope(_ transfers: String) -> Fixture {
+        var f = Fixture()
+        f.files["transfers.csv"] = transfers
+        f.write()
+        return f
+    }
+
+    static func check(_ f: Fixture, split: Bool) -> CheckResult {
+        CheckRun.run(ScopeSources.folder(f.dir, existing: FileSystem.isFile), settings: Settings(),
+                     fileExists: FileSystem.isFile, splitFrom: split ? 1 : .max)
+    }
+
+    static func reconcile(_ f: Fixture, split: Bool) -> ReconcileResult {
+        Reconciler.run(ScopeSources.folder(f.dir, existing: FileSystem.isFile), settings: Settings(),
+                       today: Day(year: 2022, month: 3, day: 1)!, fileExists: FileSystem.isFile, splitFrom: split ? 1 : .max)
+    }
+
+    static func describe(_ findings: [Finding]) -> [String] {
+        findings.map { "\($0.code) \($0.primary) \($0.message.zh) | \($0.message.en) | \($0.related)" }
+    }
+
+    static func transferStats(_ scope: LoadedScope) -> FileStats? { scope.stats.first { $0.file == .transfers } }
+
+    /// Vouchers of the first part used again in the second part: the first reuse must name the
+    /// first part's line and leave the ledger, later reuses too; a reuse whose row is bad anyway
+    /// is counted once; repeats within the second part name its own first line.
+    @Test func vouchersRepeatedAcrossTheSplitAreFoundAsByOneReader() throws {
+        let rows = 3000
+        let text = SplitRead.transfers(rows: rows) { i, fields in
+            if i >= 2000 && i % 50 == 0 { fields[0] = "T\(100_000 + i - 1900)" }  // first used in the first part
+            if i >= 2600 && i % 150 == 0 { fields[0] = "T\(100_000 + 200)"; fields[5] = "abc" }  // bad and repeated
+            if i >= 2500 && i % 70 == 0 { fields[0] = "T\(100_000 + 2450)" }  // repeats within the second part
+            if i == 2910 { fields[0] = "X-\(i)" }
+            if i == 2950 { fields[0] = "X-2910" }
+        }
+        let f = SplitRead.scope(text)
+        let one = SplitRead.check(f, split: false), two = SplitRead.check(f, split: true)
+        #expect(SplitRead.transferStats(two.scope)?.readers == 2)
+        #expect(SplitRead.transferStats(one.scope)?.readers == 1)
+        #expect(one.findings.contains { $0.code == .IN003 && $0.related.first?.line ?? 0 < 1500 })
+        #expect(one.findings.filter { $0.code == .IN003 }.count > 20)
+        #expect(SplitRead.describe(two.findings) == SplitRead.describe(one.findings))
+        #expect(SplitRead.transferStats(two.scope)?.rowsRead == rows)
+        #expect(SplitRead.transferStats(two.scope)?.rowsRejected == SplitRead.transferStats(one.scope)?.rowsRejected)
+        #expect(SplitRead.transferStats(two.scope)?.bytes == Int64(text.utf8.count))
+
+        let r1 = SplitRead.reconcile(f, split: false), r2 = SplitRead.reconcile(f, split: true)
+        let json1 = JSONReport.render(r1, scopeName: "t", generatedAt: "x", version: "0")
+        let json2 = JSONReport.render(r2, scopeName: "t", generatedAt: "x", version: "0")
+        #expect(SplitRead.transferStats(r2.scope)?.readers == 2)
+        #expect(json1 == json2)  // totals, edges, balances, inputs with their SHA-256, findings
+    }
+
+    /// Quoted fields holding line breaks and commas on both sides of the split.
+    @Test func quotedLineBreaksNearTheSplitGiveTheSameRows() throws {
+        let text = SplitRead.transfers(rows: 2000) { i, fields in
+            if i % 3 == 0 { fields[8] = "\"第一行\n第二行, 含逗号 \"\"引号\"\"\"" }
+        }
+        let f = SplitRead.scope(text)
+        let one = SplitRead.check(f, split: false), two = SplitRead.check(f, split: true)
+        #expect(SplitRead.transferStats(two.scope)?.readers == 2)
+        #expect(SplitRead.describe(two.findings) == SplitRead.describe(one.findings))
+        #expect(SplitRead.transferStats(two.scope)?.rowsRead == 2000)
+        let json1 = JSONReport.render(SplitRead.reconcile(f, split: false), scopeName: "t", generatedAt: "x", version: "0")
+        let json2 = JSONReport.render(SplitRead.reconcile(f, split: true), scopeName: "t", generatedAt: "x", version: "0")
+        #expect(json1 == json2)
+    }
+
+    /// A stray quote early on makes quote counting place the split inside a quoted field; the
+    /// first reader notices at the split and reads on alone, and nothing is lost or doubled.
+    @Test func aSplitInsideQuotesFallsBackToOneReader() throws {
+        let text = SplitRead.transfers(rows: 2000) { i, fields in
+            if i == 10 { fields[8] = "ab\"c" }  // a literal quote in an unquoted field
+            if i >= 800 && i % 5 == 0 { fields[8] = "\"第一行\n第二行\"" }
+            if i == 1900 { fields[0] = "T100001" }  // a repeat across the would-be split
+        }
+        let f = SplitRead.scope(text)
+        let one = SplitRead.check(f, split: false), two = SplitRead.check(f, split: true)
+        #expect(SplitRead.transferStats(two.scope)?.readers == 1)
+        #expect(SplitRead.describe(two.findings) == SplitRead.describe(one.findings))
+        #expect(two.findings.contains { $0.code == .IN003 })
+        #expect(SplitRead.transferStats(two.scope)?.rowsRead == 2000)
+        let json1 = JSONReport.render(SplitRead.reconcile(f, split: false), scopeName: "t", generatedAt: "x", version: "0")
+        let json2 = JSONReport.render(SplitRead.reconcile(f, split: true), scopeName: "t", generatedAt: "x", version: "0")
+        #expect(json1 == json2)
+    }
+
+    /// A GB18030 file splits like its UTF-8 twin: the encoding is told from the beginning.
+    @Test func aGB18030FileSplitsLikeItsUTF8Twin() throws {
+        let text = SplitRead.transfers(rows: 2000) { i, fields in
+            if i >= 1500 && i % 40 == 0 { fields[0] = "T\(100_000 + i - 1000)" }
+        }
+        let f = SplitRead.scope(text)
+        let utf8 = SplitRead.check(f, split: true)
+        FileManager.default.createFile(atPath: f.path("transfers.csv"), contents: Data(gb18030(text)))
+        let two = SplitRead.check(f, split: true), one = SplitRead.check(f, split: false)
+        #expect(SplitRead.transferStats(two.scope)?.readers == 2)
+        #expect(SplitRead.transferStats(two.scope)?.encoding == .gb18030)
+        #expect(SplitRead.describe(two.findings) == SplitRead.describe(one.findings))
+        #expect(SplitRead.describe(two.findings) == SplitRead.describe(utf8.findings))
+    }
+
+    @Test func theSplitIsALineEndOutsideQuotes() throws {
+        let f = SplitRead.scope("a,b\n\"x\ny\",z\nq,r\n")
+        let path = f.path("transfers.csv")
+        // From offset 5 the first line end is inside the quoted field; the next one is the split.
+        let split = try #require(FileSplit.boundary(path: path, target: 5))
+        #expect(split.offset == 12)
+        #expect(split.line == 4)
+        // The file's last line end: the second part would be empty, and the loader reads alone.
+        #expect(FileSplit.boundary(path: path, target: 14)?.offset == 16)
+        #expect(FileSplit.boundary(path: path, target: 16) == nil)
+    }
+}

@@ -62,6 +62,12 @@ struct RefIndex: Sendable {
     private var names = ByteInterner()
     private var nameTarget: [Int] = []
 
+    /// Room for about `keys` items, so a big file does not rehash as it grows.
+    mutating func reserve(_ keys: Int) {
+        ids.reserve(keys: keys)
+        names.reserve(keys: keys, bytesPerKey: 24)
+    }
+
     /// Registers the key of item number `ids.count`; false when the key is taken.
     mutating func addKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool { ids.intern(key).inserted }
 

@@ -47,6 +47,24 @@ struct WordCache<Value> {
     }
 }
 
+/// A reference column's value in the previous row and what it resolved to.
+struct LastReference {
+    private var bytes: [UInt8] = []
+    private var known = false
+    private(set) var resolution: RefIndex.Resolution?
+
+    func matches(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        known && b.count == bytes.count && bytes.withUnsafeBufferPointer { $0.elementsEqual(b) }
+    }
+
+    mutating func remember(_ b: UnsafeBufferPointer<UInt8>, _ r: RefIndex.Resolution?) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: b)
+        resolution = r
+        known = true
+    }
+}
+
 /// A repeated voucher in the second part of a split file, reported once the first part is read.
 struct DeferredDuplicate: Sendable {
     let at: SourceRef
@@ -70,6 +88,7 @@ struct RowCheck {
     /// until the first part is known (its first line may lie there).
     var defersDuplicates = false
     private(set) var deferredDuplicate: DeferredDuplicate?
+    private var lastReferences = [LastReference](repeating: LastReference(), count: 3)
 
     init(reader: CSVReader, header: HeaderMap, file: InputFile, path: String, unit: AmountUnit, refs: References) {
         self.reader = reader
@@ -222,13 +241,24 @@ struct RowCheck {
 
     mutating func entity(_ column: Column) -> Int? {
         // nil: nothing to resolve against (IN001 says why), so no finding here
-        guard let resolution = withValue(column, refs.entity) else { return nil }
+        guard let resolution = lastReference(column, refs.entity) else { return nil }
         return resolved(resolution, column, what: ("单位", "unit"), file: "entities.csv")
     }
 
     mutating func project(_ column: Column) -> Int? {
-        guard let resolution = withValue(column, refs.project) else { return nil }
+        guard let resolution = lastReference(column, refs.project) else { return nil }
         return resolved(resolution, column, what: ("项目", "project"), file: "projects.csv")
+    }
+
+    /// Resolves a reference, first against the same column of the row before: ledgers list
+    /// runs of one payer, payee and project, and the hash look-up was a tenth of the row.
+    private mutating func lastReference(_ column: Column, _ resolve: (UnsafeBufferPointer<UInt8>) -> RefIndex.Resolution?) -> RefIndex.Resolution? {
+        let b = value(column)
+        let slot = column == .project ? 0 : column == .to ? 1 : 2
+        if lastReferences[slot].matches(b) { return lastReferences[slot].resolution }
+        let resolution = resolve(b)
+        lastReferences[slot].remember(b, resolution)
+        return resolution
     }
 
     /// A status word through `cache`; an empty cell is the default status.

@@ -77,6 +77,7 @@ struct FileRead {
     var plan: [PlanLine] = []
     var transferStatuses = WordCache { TransferStatus(text: $0) }
     var spendingStatuses = WordCache { SpendingStatus(text: $0) }
+    var levels = WordCache { Level(text: $0) }
     // The second part of a split file only: what the first part decides.
     var deferred: [DeferredDuplicate] = []
     var rejectedLines: [Int32] = []
@@ -382,6 +383,8 @@ public final class ScopeLoader {
             sinks.expect?(file, estimate)
         }
         if file == .plan { read.plan.reserveCapacity(reader.estimatedRecords) }
+        if file == .entities { scope.entityRefs.reserve(reader.estimatedRecords) }
+        if file == .projects { scope.projectRefs.reserve(reader.estimatedRecords) }
         while reader.next() {
             if (read.stats.rowsRead + 1) & 0x3FFF == 0 { report(file, read.stats.rowsRead + 1, reader.bytesRead) }
             take(file, &row, &read, sinks)
@@ -394,7 +397,7 @@ public final class ScopeLoader {
         row.begin()
         if row.checkShape() {
             switch file {
-            case .entities: readEntity(&row)
+            case .entities: readEntity(&row, &read)
             case .projects: readProject(&row)
             case .plan: readPlanLine(&row, &read)
             case .transfers: readTransfer(&row, &read, sinks.transfer)
@@ -420,11 +423,11 @@ public final class ScopeLoader {
 
     // MARK: Rows of each file
 
-    private func readEntity(_ row: inout RowCheck) {
+    private func readEntity(_ row: inout RowCheck, _ read: inout FileRead) {
         let id = row.requiredText(.id)
         let name = row.requiredText(.name)
-        let levelText = row.text(.level) ?? ""
-        let level = Level(text: levelText)
+        let level = read.levels.value(row.value(.level))
+        let levelText = level == nil ? row.text(.level) ?? "" : ""
         if level == nil {
             row.fail(.IN007, .level, levelText.isEmpty
                      ? Message(zh: "层级为空（应为 省/市/县/单位）", en: "level is empty (province, city, county or grantee)")

@@ -144,7 +144,10 @@ public struct VoucherRegistry: Sendable {
     /// The shape's number, when it is already known: looking it up needs no writing.
     private func shapeNumber(_ b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int) -> Int? {
         guard let shape = scratch.shape(of: b, runStart: runStart, runEnd: runEnd) else { return nil }
-        return shapes.lookup(shape)
+        if let known = scratch.lastNumber(of: shape) { return known }
+        guard let number = shapes.lookup(shape) else { return nil }
+        scratch.remember(shape, number)  // a known shape keeps its number
+        return number
     }
 
     /// Learns a new shape (at most `maxShapes`; none once that many are known).
@@ -165,6 +168,18 @@ public struct VoucherRegistry: Sendable {
 private final class ShapeScratch: @unchecked Sendable {
     private var bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
     private var capacity = 64
+    /// The last shape looked up and its number: a file's vouchers mostly share one shape.
+    private var last: [UInt8] = []
+    private var lastNumber = -1
+
+    func lastNumber(of shape: UnsafeBufferPointer<UInt8>) -> Int? {
+        lastNumber >= 0 && last.withUnsafeBufferPointer({ $0.elementsEqual(shape) }) ? lastNumber : nil
+    }
+
+    func remember(_ shape: UnsafeBufferPointer<UInt8>, _ number: Int) {
+        last = Array(shape)
+        lastNumber = number
+    }
 
     deinit { bytes.deallocate() }
 

@@ -94,9 +94,14 @@ enum UTF8Validator {
         var o = 0
         let raw = UnsafeRawPointer(p)
         while i < count {
-            if i + 8 <= count, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                (out + o).update(from: p + i, count: 8)
-                i += 8; o += 8
+            // A run of ASCII is found 8 bytes at a time and copied at once.
+            var j = i
+            while j + 8 <= count && raw.loadUnaligned(fromByteOffset: j, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { j += 8 }
+            while j < count && p[j] < 0x80 { j += 1 }
+            if j > i {
+                (out + o).update(from: p + i, count: j - i)
+                o += j - i
+                i = j
                 continue
             }
             if let n = sequenceLength(p, at: i, count: count) {

@@ -48,11 +48,6 @@ struct EdgeBook: Sendable {
     var amounts: ArraySlice<Fen> { rows.amounts[start..<start + okRows] }
     var lines: ArraySlice<Int32> { rows.lines[start..<start + okRows] }
 
-    mutating func note(_ line: Int) {
-        if firstLine == 0 { firstLine = line }
-        lastLine = line
-    }
-
     /// Net money by day up to `asOf`, in day order, with the first row of each day.
     func byDay(upTo asOf: Day) -> [(day: Day, amount: Fen, line: Int)] {
         let limit = asOf.daysSinceEpoch
@@ -355,29 +350,45 @@ final class TransferBook: @unchecked Sendable {
         if isNew { books.append(EdgeBook()) }
         switch row.status {
         case .ok:
+            // Only the columns: an edge's count, sum and lines are worked out in `finish()`,
+            // so an `ok` row touches no edge book (a cache miss a row when edges interleave).
             rowEdge.append(Int32(clamping: place))
             rowDay.append(row.date.daysSinceEpoch)
             rowAmount.append(row.amount)
             rowLine.append(Int32(clamping: row.line))
-            books[place].okRows += 1
-            books[place].total += row.amount
         case .failed, .returned:
             books[place].failed.append(FailedTransfer(line: row.line, day: row.date, amount: row.amount, status: row.status))
         }
-        books[place].note(row.line)
     }
 
     /// Puts each edge's rows together (a counting sort by edge, a column at a time, so that
     /// at most one column is held twice) and makes the edge table. Once, after the last row.
     func finish() {
-        let starts = startsOfPlaces(books.map(\.okRows))
-        for i in books.indices { books[i].start = starts[i] }
+        var counts = [Int](repeating: 0, count: books.count)
+        for e in rowEdge where Int(e) < counts.count { counts[Int(e)] += 1 }
+        let starts = startsOfPlaces(counts)
         let edgeOf = rowEdge
         rowEdge = []
         let rows = EdgeRows(days: groupedByPlace(&rowDay, places: edgeOf, starts: starts, zero: 0),
                             amounts: groupedByPlace(&rowAmount, places: edgeOf, starts: starts, zero: 0),
                             lines: groupedByPlace(&rowLine, places: edgeOf, starts: starts, zero: 0))
-        for i in books.indices { books[i].rows = rows }
+        for i in books.indices {
+            let range = starts[i]..<starts[i] + counts[i]
+            books[i].start = starts[i]
+            books[i].okRows = counts[i]
+            books[i].total = rows.amounts[range].reduce(0, +)
+            books[i].rows = rows
+            // An edge's rows are in file order: its first and last lines are at the ends.
+            var first = Int.max, last = 0
+            if !range.isEmpty {
+                first = Int(rows.lines[range.lowerBound])
+                last = Int(rows.lines[range.upperBound - 1])
+            }
+            if let line = books[i].failed.first?.line { first = min(first, line) }
+            if let line = books[i].failed.last?.line { last = max(last, line) }
+            books[i].firstLine = first == .max ? 0 : first
+            books[i].lastLine = last
+        }
         edges = EdgeTable(places, values: books)
         books = []
         places = KeyPlaces()
@@ -397,13 +408,8 @@ final class TransferBook: @unchecked Sendable {
             if isNew { books.append(EdgeBook()) }
             placeHere.append(Int32(clamping: place))
         }
-        for (i, book) in source.books.enumerated() {
-            let p = Int(placeHere[i])
-            books[p].okRows += book.okRows
-            books[p].total += book.total
-            books[p].failed += book.failed
-            if books[p].firstLine == 0 { books[p].firstLine = book.firstLine }
-            if book.lastLine != 0 { books[p].lastLine = book.lastLine }
+        for (i, book) in source.books.enumerated() where !book.failed.isEmpty {
+            books[Int(placeHere[i])].failed += book.failed
         }
         // One exact growth at most (the estimate may fall short), never a doubling.
         let rows = rowEdge.count + source.rowEdge.count

@@ -38,6 +38,12 @@ import Testing
                        today: Day(year: 2022, month: 3, day: 1)!, fileExists: FileSystem.isFile, splitFrom: split ? 1 : .max)
     }
 
+    /// The JSON report of the scope reconciled by one reader and by two.
+    static func reports(_ f: Fixture) -> (one: String, two: String) {
+        let render = { (r: ReconcileResult) in JSONReport.render(r, scopeName: "t", generatedAt: "x", version: "0") }
+        return (render(reconcile(f, split: false)), render(reconcile(f, split: true)))
+    }
+
     static func describe(_ findings: [Finding]) -> [String] {
         findings.map { "\($0.code) \($0.primary) \($0.message.zh) | \($0.message.en) | \($0.related)" }
     }
@@ -67,11 +73,9 @@ import Testing
         #expect(SplitRead.transferStats(two.scope)?.rowsRejected == SplitRead.transferStats(one.scope)?.rowsRejected)
         #expect(SplitRead.transferStats(two.scope)?.bytes == Int64(text.utf8.count))
 
-        let r1 = SplitRead.reconcile(f, split: false), r2 = SplitRead.reconcile(f, split: true)
-        let json1 = JSONReport.render(r1, scopeName: "t", generatedAt: "x", version: "0")
-        let json2 = JSONReport.render(r2, scopeName: "t", generatedAt: "x", version: "0")
-        #expect(SplitRead.transferStats(r2.scope)?.readers == 2)
-        #expect(json1 == json2)  // totals, edges, balances, inputs with their SHA-256, findings
+        let reports = SplitRead.reports(f)
+        #expect(SplitRead.transferStats(SplitRead.reconcile(f, split: true).scope)?.readers == 2)
+        #expect(reports.one == reports.two)  // totals, edges, balances, inputs with their SHA-256, findings
     }
 
     /// Quoted fields holding line breaks and commas on both sides of the split.
@@ -84,9 +88,8 @@ import Testing
         #expect(SplitRead.transferStats(two.scope)?.readers == 2)
         #expect(SplitRead.describe(two.findings) == SplitRead.describe(one.findings))
         #expect(SplitRead.transferStats(two.scope)?.rowsRead == 2000)
-        let json1 = JSONReport.render(SplitRead.reconcile(f, split: false), scopeName: "t", generatedAt: "x", version: "0")
-        let json2 = JSONReport.render(SplitRead.reconcile(f, split: true), scopeName: "t", generatedAt: "x", version: "0")
-        #expect(json1 == json2)
+        let reports = SplitRead.reports(f)
+        #expect(reports.one == reports.two)
     }
 
     /// A stray quote early on makes quote counting place the split inside a quoted field; the
@@ -103,9 +106,8 @@ import Testing
         #expect(SplitRead.describe(two.findings) == SplitRead.describe(one.findings))
         #expect(two.findings.contains { $0.code == .IN003 })
         #expect(SplitRead.transferStats(two.scope)?.rowsRead == 2000)
-        let json1 = JSONReport.render(SplitRead.reconcile(f, split: false), scopeName: "t", generatedAt: "x", version: "0")
-        let json2 = JSONReport.render(SplitRead.reconcile(f, split: true), scopeName: "t", generatedAt: "x", version: "0")
-        #expect(json1 == json2)
+        let reports = SplitRead.reports(f)
+        #expect(reports.one == reports.two)
     }
 
     /// A GB18030 file splits like its UTF-8 twin: the encoding is told from the beginning.

@@ -203,14 +203,18 @@ public final class ScopeLoader {
             if worker == 0 {
                 return [self.open(.transfers, split.path, expected: expected(.transfers), sinks, limit: split.point)]
             }
-            let boundary = FileSplit.boundary(path: split.path, target: split.point.earliest).flatMap { $0.offset < split.size ? $0 : nil }
+            var boundary = FileSplit.boundary(path: split.path, target: split.point.earliest).flatMap { $0.offset < split.size ? $0 : nil }
+            // Opened before the split is told, so that a file that cannot be opened twice is
+            // read whole by the first thread instead of losing its end.
+            let tailReader = boundary.flatMap { try? CSVReader(path: split.path, from: $0.offset, line: $0.line, encoding: split.encoding) }
+            if tailReader == nil { boundary = nil }
             split.point.publish(boundary)
             var reads = others.map { file, path in
                 let read = self.open(file, path, expected: expected(file), sinks)
                 sinks.finished?(file)
                 return read
             }
-            if let boundary { reads.append(self.readTail(split, from: boundary, tail)) }
+            if let tailReader { reads.append(self.readTail(split, tailReader, tail)) }
             return reads
         }
         guard parts.count == 2, var head = parts[0].first else { return }
@@ -244,12 +248,8 @@ public final class ScopeLoader {
     }
 
     /// The second part of a split transfers.csv, from `boundary` to the end.
-    private func readTail(_ split: PlannedSplit, from boundary: (offset: Int64, line: Int), _ tail: TransferTail?) -> FileRead {
+    private func readTail(_ split: PlannedSplit, _ reader: CSVReader, _ tail: TransferTail?) -> FileRead {
         var read = FileRead(stats: FileStats(file: .transfers, path: split.path))
-        guard let reader = try? CSVReader(path: split.path, from: boundary.offset, line: boundary.line, encoding: split.encoding) else {
-            read.splitAbandoned = true
-            return read
-        }
         var row = RowCheck(reader: reader, header: split.header, file: .transfers, path: split.path, unit: settings.unit, refs: References(scope))
         row.defersDuplicates = true
         var sinks = RowSinks()
@@ -279,18 +279,24 @@ public final class ScopeLoader {
             head.log.add(Finding(.IN003, RowCheck.duplicateVoucher(d.voucher, earlier: earlier), at: d.at,
                                  related: [SourceRef(file: path, line: earlier)]))
         }
+        var unreported = firstInHead
         if !repeats.isEmpty, let start = split.point.wait(),
            let reader = try? CSVReader(path: path, from: start.offset, line: start.line, encoding: split.encoding) {
             // Rare: read the part again for where each such row's voucher stands and how it reads.
             let field = split.header.index(of: .voucher) ?? -1
             while reader.next() {
-                guard let earlier = firstInHead[reader.line] else { continue }
+                guard let earlier = unreported.removeValue(forKey: reader.line) else { continue }
                 let loc = reader.location(ofField: field)
                 let shown = RowCheck.shortened(reader.string(field).trimmingBlanks())
                 head.log.add(Finding(.IN003, RowCheck.duplicateVoucher(shown, earlier: earlier),
                                      at: SourceRef(file: path, line: loc.line, column: loc.column),
                                      related: [SourceRef(file: path, line: earlier)]))
             }
+        }
+        // Should the file not open again, each row is still reported, by its line alone.
+        for (line, earlier) in unreported.sorted(by: { $0.key < $1.key }) {
+            head.log.add(Finding(.IN003, RowCheck.duplicateVoucher("", earlier: earlier), at: SourceRef(file: path, line: line),
+                                 related: [SourceRef(file: path, line: earlier)]))
         }
         let dropped = Set(repeats.map(\.line)).subtracting(tail.rejectedLines.map(Int.init))
         head.stats.rowsRead += tail.stats.rowsRead

@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import Testing
 @testable import FundreconCore
@@ -123,6 +124,19 @@ import Testing
         #expect(SplitRead.transferStats(two.scope)?.encoding == .gb18030)
         #expect(SplitRead.describe(two.findings) == SplitRead.describe(one.findings))
         #expect(SplitRead.describe(two.findings) == SplitRead.describe(utf8.findings))
+    }
+
+    /// The vector count (16 bytes at a time, byte counters summed every 255 blocks) against
+    /// a plain one, over lengths that end inside a block and past several sums.
+    @Test func lineAndQuoteCountsMatchAPlainCount() {
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 15, 16, 17, 4079, 4080, 4081, 100_003] {
+            let bytes = (0..<length).map { _ in [UInt8(0x0A), 0x22, 0x41, 0xE4][Int(generator.next() % 4)] }
+            var lines: UInt64 = 0, quotes: UInt64 = 0
+            bytes.withUnsafeBufferPointer { fundrecon_count_lines_and_quotes($0.baseAddress, $0.count, &lines, &quotes) }
+            #expect(lines == UInt64(bytes.filter { $0 == 0x0A }.count))
+            #expect(quotes == UInt64(bytes.filter { $0 == 0x22 }.count))
+        }
     }
 
     @Test func theSplitIsALineEndOutsideQuotes() throws {

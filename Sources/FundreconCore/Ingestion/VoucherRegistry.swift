@@ -232,7 +232,13 @@ struct PackedKeys: Sendable {
         return Int(truncatingIfNeeded: h.multipliedFullWidth(by: UInt64(size)).high)
     }
 
-    func prefetch(_ key: UInt64) { keys.prefetch(PackedKeys.slot(key, keys.count)) }
+    /// Both tables: a new key writes its line too, and a write that misses holds up the
+    /// writes behind it (perf put the stall on the reader's next stores).
+    func prefetch(_ key: UInt64) {
+        let s = PackedKeys.slot(key, keys.count)
+        keys.prefetch(s)
+        lines.prefetch(s)
+    }
 
     /// The key's line, when it is here.
     func line(of key: UInt64) -> UInt32? {

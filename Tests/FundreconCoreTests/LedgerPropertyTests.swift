@@ -133,3 +133,25 @@ struct GeneratedLedger {
         }
     }
 }
+
+@Suite struct RepeatedRowProperties {
+    /// FL007's two ways of finding a row with the day and amount of an earlier one on its
+    /// edge (comparing with the rows before, for a few; sorting, for many) agree.
+    @Test func comparingAndSortingFindTheSameRepeatedRows() async {
+        await propertyCheck(count: 200, input: Gen.uint(in: 0...UInt.max)) { seed in
+            var rng = GeneratedLedger.SplitMix(state: UInt64(seed))
+            let n = rng.int(2...40)
+            // Few days and amounts, so that repeats are common.
+            let days = (0..<n).map { _ in Int32(rng.int(0...4)) }
+            let amounts = (0..<n).map { _ in Fen(rng.int(1...3)) * 100 }
+            let lines = (0..<n).map { Int32(2 + $0 * 3) }
+            var book = EdgeBook()
+            book.rows = EdgeRows(days: days, amounts: amounts, lines: lines)
+            book.okRows = n
+            let compared = book.repeatedRowsByComparing().map { "\($0.line)<\($0.earlier)" }.sorted()
+            let sorted = book.repeatedRowsBySorting().map { "\($0.line)<\($0.earlier)" }.sorted()
+            #expect(compared == sorted)
+            #expect(!compared.isEmpty || Set(zip(days, amounts).map { "\($0)-\($1)" }).count == n)
+        }
+    }
+}

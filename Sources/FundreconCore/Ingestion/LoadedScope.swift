@@ -68,10 +68,12 @@ struct RefIndex: Sendable {
         names.reserve(keys: keys, bytesPerKey: 24)
     }
 
-    /// Registers the key of item number `ids.count`; false when the key is taken.
-    mutating func addKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool { ids.intern(key).inserted }
-
-    func firstIndex(ofKey key: UnsafeBufferPointer<UInt8>) -> Int? { ids.lookup(key) }
+    /// Registers the key of item number `ids.count`; when the key is taken, returns the item
+    /// that has it instead. One look-up (it misses the cache in a big table).
+    mutating func register(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
+        let (index, inserted) = ids.intern(key)
+        return inserted ? nil : index
+    }
 
     mutating func addName(_ name: String, item: Int) {
         let (index, inserted) = names.intern(name)

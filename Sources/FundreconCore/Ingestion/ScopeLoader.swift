@@ -483,11 +483,7 @@ public final class ScopeLoader {
     /// IN003: the key column must be new in this file; the first occurrence is kept.
     /// Returns nil when the key is new, else the index of the item that already has it.
     private func registerKey(_ row: RowCheck, _ refs: inout RefIndex) -> Int? {
-        row.withValue(row.keyColumn) { b in
-            if let first = refs.firstIndex(ofKey: b) { return first }
-            _ = refs.addKey(b)
-            return nil
-        }
+        refs.register(row.value(row.keyColumn))
     }
 
     private func reportDuplicateKey(_ row: inout RowCheck, firstLine: Int) {

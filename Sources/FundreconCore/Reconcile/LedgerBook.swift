@@ -100,6 +100,23 @@ struct EdgeBook: Sendable {
     /// Rows with the day and amount of an earlier row (FL007): (line, the earlier line, day, amount).
     func repeatedRows() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
         guard okRows > 1 else { return [] }
+        // A few instalments: comparing each row with those before it beats sorting.
+        return okRows <= 16 ? repeatedRowsByComparing() : repeatedRowsBySorting()
+    }
+
+    /// Rows are in file order, so the first match before a row is its earliest.
+    func repeatedRowsByComparing() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
+        let days = self.days, amounts = self.amounts, lines = self.lines
+        var found: [(line: Int, earlier: Int, day: Int32, amount: Fen)] = []
+        for i in days.indices.dropFirst() {
+            if let j = (days.startIndex..<i).first(where: { days[$0] == days[i] && amounts[$0] == amounts[i] }) {
+                found.append((Int(lines[i]), Int(lines[j]), days[i], amounts[i]))
+            }
+        }
+        return found
+    }
+
+    func repeatedRowsBySorting() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
         let days = self.days, amounts = self.amounts, lines = self.lines
         let order = days.indices.sorted { (days[$0], amounts[$0], lines[$0]) < (days[$1], amounts[$1], lines[$1]) }
         var found: [(line: Int, earlier: Int, day: Int32, amount: Fen)] = []

@@ -32,9 +32,16 @@ struct FlowRules {
 
     /// The rules a single pass over the rows can judge, for `check`: FL001 and FL007.
     func rowLevel(into log: inout FindingLog) {
-        let planned = Set(scope.plan.map(FlowRules.key))
-        for (key, edge) in book.edges.sorted(by: { $0.key < $1.key }) where !planned.contains(key) && edge.okRows > 0 {
-            unplanned(key, transferred: edge.total, book: edge, &log)
+        var planned = KeyPlaces()
+        for line in scope.plan { _ = planned.place(of: FlowRules.key(line)) }
+        // Only the few unplanned edges are sorted, not every edge with its book.
+        let edges = book.edges
+        var unplannedEdges: [Int] = []
+        for (i, key) in edges.keys.enumerated() where planned.place(ofKnown: key) == nil && edges.values[i].okRows > 0 {
+            unplannedEdges.append(i)
+        }
+        for i in unplannedEdges.sorted(by: { edges.keys[$0] < edges.keys[$1] }) {
+            unplanned(edges.keys[i], transferred: edges.values[i].total, book: edges.values[i], &log)
         }
         duplicates(&log)
     }

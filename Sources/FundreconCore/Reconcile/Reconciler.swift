@@ -9,7 +9,7 @@ public enum RunPhase: Sendable {
 
 /// `fundrecon reconcile`: reads a scope once, streaming the transfers and payments into the
 /// ledger book, then runs every rule and builds what the workbook and the JSON show.
-private enum RuleHalf { case plan, flows, balances }
+private enum RuleHalf { case plan, flows, balances(part: Int) }
 
 public enum Reconciler {
     /// - Parameters:
@@ -57,7 +57,9 @@ public enum Reconciler {
         if !ledgerUsable { skipped += [.FL006, .BL001, .BL002, .BL003, .BL004, .BL005] }
         // The plan's rules, the edges and the balances read the same scope and ledger and write
         // nothing shared: a thread each. Their findings join the log in the order they always had.
-        let halves = Concurrently.map([RuleHalf.plan, .flows, .balances]) { half -> (log: FindingLog, edges: [EdgeResult], balances: [BalanceResult]) in
+        // Balances are the longest: two runs of units, so that a core is never left idle.
+        if ledgerUsable { _ = book.flowUnits }
+        let halves = Concurrently.map([RuleHalf.plan, .flows, .balances(part: 0), .balances(part: 1)]) { half -> (log: FindingLog, edges: [EdgeResult], balances: [BalanceResult]) in
             var own = FindingLog()
             switch half {
             case .plan:
@@ -67,9 +69,10 @@ public enum Reconciler {
                 guard runFlows else { return (own, [], []) }
                 let edges = FlowRules(scope: scope, book: book, settings: settings, period: period, tree: tree).run(into: &own)
                 return (own, edges, [])
-            case .balances:
+            case .balances(let part):
                 guard ledgerUsable else { return (own, [], []) }
-                let balances = BalanceRules(scope: scope, book: book, settings: settings, period: period, tree: tree).run(into: &own)
+                let balances = BalanceRules(scope: scope, book: book, settings: settings, period: period, tree: tree)
+                    .run(part: part, of: 2, into: &own)
                 return (own, [], balances)
             }
         }

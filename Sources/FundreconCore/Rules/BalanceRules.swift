@@ -18,10 +18,20 @@ struct BalanceRules {
     private static func wan(_ fen: Fen) -> String { PlanRules.wan(fen) }
 
     func run(into log: inout FindingLog) -> [BalanceResult] {
+        run(part: 0, of: 1, into: &log)
+    }
+
+    /// The balances of one of `parts` runs of units (in id order), so that parts can be worked
+    /// out at once; the last part also answers BL004. The parts' results and findings, put
+    /// one after another, are those of one run. The ledger's unit index must be built first
+    /// (`book.flowUnits`): the parts only read it.
+    func run(part: Int, of parts: Int, into log: inout FindingLog) -> [BalanceResult] {
         var results: [BalanceResult] = []
         let asOf = period.asOf.daysSinceEpoch
         let workExpenseProjects = scope.projects.indices.filter { scope.projects[$0].kind == .workExpense }
-        for unit in book.flowUnits {
+        let units = book.flowUnits
+        let share = (units.count + parts - 1) / max(parts, 1)
+        for unit in units.dropFirst(part * share).prefix(share) {
             // The root unit is where the money comes from: no balance, no BL rules.
             guard scope.entities.indices.contains(unit), scope.entities[unit].parent != nil else { continue }
             let byProject = book.flows(ofUnit: unit)
@@ -53,7 +63,7 @@ struct BalanceRules {
             }
             if !workExpenseProjects.isEmpty { workExpenses(unit, counted, &log) }
         }
-        carriedOver(&log)
+        if part == parts - 1 { carriedOver(&log) }
         return results
     }
 

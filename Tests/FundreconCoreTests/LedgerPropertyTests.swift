@@ -155,3 +155,28 @@ struct GeneratedLedger {
         }
     }
 }
+
+@Suite struct BalanceParts {
+    /// Balances worked out in runs of units, put one after another, are those of one run:
+    /// the same results in the same order, the same findings in the same order.
+    @Test func balancesInPartsAreTheBalancesOfOneRun() async {
+        await propertyCheck(count: 20, input: Gen.uint(in: 0...UInt.max)) { seed in
+            let fixture = GeneratedLedger(seed: UInt64(seed), spoil: true).fixture()
+            fixture.write()
+            let book = LedgerBook()
+            let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
+            loader.load(ScopeSources.folder(fixture.dir, existing: FileSystem.isFile), sinks: book.sinks)
+            let period = Period.resolve(settings: Settings(), latestDate: book.latestTransferDay, today: Day(year: 2022, month: 3, day: 1)!)
+            let rules = BalanceRules(scope: loader.scope, book: book, settings: Settings(), period: period, tree: ProjectTree(loader.scope.projects))
+            var whole = FindingLog()
+            let one = rules.run(into: &whole)
+            for parts in [2, 3] {
+                var log = FindingLog()
+                let results = (0..<parts).flatMap { rules.run(part: $0, of: parts, into: &log) }
+                #expect(results.map { "\($0.unit)/\($0.project)/\($0.received)/\($0.spent)" } == one.map { "\($0.unit)/\($0.project)/\($0.received)/\($0.spent)" })
+                #expect(log.findings.map { "\($0.code) \($0.primary) \($0.message.en)" } == whole.findings.map { "\($0.code) \($0.primary) \($0.message.en)" })
+            }
+            #expect(!one.isEmpty)
+        }
+    }
+}

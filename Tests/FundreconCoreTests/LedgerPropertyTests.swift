@@ -180,3 +180,20 @@ struct GeneratedLedger {
         }
     }
 }
+
+@Suite struct MovementOrder {
+    /// The packed sort key orders movements as (day, kind, line) does, days before 1970 too.
+    @Test func packedKeyOrdersLikeDayKindLine() async {
+        await propertyCheck(count: 200, input: Gen.uint(in: 0...UInt.max)) { seed in
+            var rng = GeneratedLedger.SplitMix(state: UInt64(seed))
+            let kinds: [FlowEvent.Kind] = [.received, .passedOn, .spent, .failedSpending]
+            let events = (0..<rng.int(0...30)).map { _ in
+                FlowEvent(day: Int32(rng.int(-800...800)), amount: Fen(rng.int(1...9)), kind: kinds[rng.int(0...3)],
+                          line: Int32(rng.int(2...60)), file: UInt8(rng.int(0...1)))
+            }
+            let expected = events.sorted { ($0.day, $0.kind.rawValue, $0.line) < ($1.day, $1.kind.rawValue, $1.line) }
+            let got = BalanceRules.inOrder(events)
+            #expect(got.map { "\($0.day) \($0.kind) \($0.line)" } == expected.map { "\($0.day) \($0.kind) \($0.line)" })
+        }
+    }
+}

@@ -53,7 +53,7 @@ struct BalanceRules {
                 }
             }
             for (project, grouped) in groups.sorted(by: { $0.project < $1.project }) {
-                let events = grouped.sorted { ($0.day, $0.kind.rawValue, $0.line) < ($1.day, $1.kind.rawValue, $1.line) }
+                let events = BalanceRules.inOrder(grouped)
                 let balance = BalanceResult(unit: unit, project: project,
                                             received: sum(events, .received), passedOn: sum(events, .passedOn),
                                             spent: sum(events, .spent), failed: sum(events, .failedSpending))
@@ -65,6 +65,21 @@ struct BalanceRules {
         }
         if part == parts - 1 { carriedOver(&log) }
         return results
+    }
+
+    /// Movements by day, kind and line. The three are packed into one integer to sort on:
+    /// a closure comparing tuples was a fifth of the balance rules.
+    static func inOrder(_ events: [FlowEvent]) -> [FlowEvent] {
+        guard events.count > 1 else { return events }
+        // Day (32 bits, sign flipped so that order holds), kind (2 bits), line (30 bits).
+        guard events.allSatisfy({ $0.line >= 0 && $0.line < 1 << 30 && $0.kind.rawValue < 4 }) else {
+            return events.sorted { ($0.day, $0.kind.rawValue, $0.line) < ($1.day, $1.kind.rawValue, $1.line) }
+        }
+        var keyed = events.map { e in
+            (UInt64(UInt32(bitPattern: e.day) ^ 0x8000_0000) << 32 | UInt64(e.kind.rawValue) << 30 | UInt64(e.line), e)
+        }
+        keyed.sort { $0.0 < $1.0 }
+        return keyed.map(\.1)
     }
 
     private func sum(_ events: [FlowEvent], _ kind: FlowEvent.Kind) -> Fen {

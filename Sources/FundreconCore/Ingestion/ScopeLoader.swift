@@ -164,13 +164,15 @@ public final class ScopeLoader {
         reads.forEach(keep)
     }
 
-    /// What the second thread's other files weigh against bytes of transfers.csv. A spending
-    /// row that goes to the ledger (reconcile) costs about twice a transfer row's bytes
-    /// (measured at 10^7 rows: 43 against 80 MB/s); one that is only checked, about the same.
+    /// What the second thread's other files weigh against bytes of transfers.csv, from where
+    /// each thread stood when the other finished at 10^7 rows: a plan line (text kept, document
+    /// numbers interned) costs about three times its bytes; a spending row that goes to the
+    /// ledger (reconcile) about 1.3 times, one that is only checked about the same.
     private func otherWork(_ file: (InputFile, String), _ sinks: RowSinks) -> Int64 {
         switch file.0 {
         case .transfers: return 0
-        case .spending: return fileSize(file.1) * (sinks.spending == nil ? 1 : 2)
+        case .plan: return fileSize(file.1) * 3
+        case .spending: return sinks.spending == nil ? fileSize(file.1) : fileSize(file.1) * 13 / 10
         default: return fileSize(file.1)
         }
     }

@@ -49,11 +49,16 @@ enum FileSplit {
         // copied (copying it with read(2) cost more than the count).
         // A window at a time, so that the mapped pages never count much towards the peak.
         let window: Int64 = 32 << 20
+        #if os(Linux)
+        let flags = MAP_PRIVATE | MAP_POPULATE  // mapped in one go, not a fault a page
+        #else
+        let flags = MAP_PRIVATE
+        #endif
         var counted = true
         var start: Int64 = 0
         while counted && start < target {
             let length = Int(min(window, target - start))
-            guard let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(start)),
+            guard let mapped = mmap(nil, length, PROT_READ, flags, fd, off_t(start)),
                   mapped != MAP_FAILED else {
                 counted = false
                 break

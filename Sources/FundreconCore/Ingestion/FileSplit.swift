@@ -48,7 +48,7 @@ enum FileSplit {
         // The part before the target is counted where it lies in the page cache: mapped, not
         // copied (copying it with read(2) cost more than the count).
         // A window at a time, so that the mapped pages never count much towards the peak.
-        let window: Int64 = 32 << 20
+        let window: Int64 = 8 << 20
         #if os(Linux)
         let flags = MAP_PRIVATE | MAP_POPULATE  // mapped in one go, not a fault a page
         #else

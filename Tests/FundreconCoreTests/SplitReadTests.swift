@@ -126,6 +126,27 @@ import Testing
         #expect(SplitRead.describe(two.findings) == SplitRead.describe(utf8.findings))
     }
 
+    /// Progress of a split file counts both parts, and never goes back.
+    @Test func progressOfASplitFileCountsBothParts() throws {
+        let f = SplitRead.scope(SplitRead.transfers(rows: 40_000))
+        let seen = Reports()
+        let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
+        loader.splitFrom = 1
+        loader.progress = { file, rows, _ in if file == .transfers { seen.add(rows) } }
+        loader.load(ScopeSources.folder(f.dir, existing: FileSystem.isFile), sinks: LedgerBook(rowLevelOnly: true).sinks)
+        #expect(SplitRead.transferStats(loader.scope)?.readers == 2)
+        let rows = seen.rows
+        #expect(zip(rows, rows.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect((rows.max() ?? 0) > 16_384)  // each part reports every 16,384 rows
+    }
+
+    final class Reports: @unchecked Sendable {
+        private let lock = NSLock()
+        private var list: [Int] = []
+        func add(_ rows: Int) { lock.withLock { list.append(rows) } }
+        var rows: [Int] { lock.withLock { list } }
+    }
+
     /// The vector count (16 bytes at a time, byte counters summed every 255 blocks) against
     /// a plain one, over lengths that end inside a block and past several sums.
     @Test func lineAndQuoteCountsMatchAPlainCount() {

@@ -110,6 +110,7 @@ public final class ScopeLoader {
     /// Called from the reading threads, one call at a time.
     public var progress: ReadProgress?
     private let progressLock = NSLock()
+    private var progressParts: [InputFile: [(rows: Int, bytes: Int64)]] = [:]
     /// transfers.csv of at least this many bytes is read by two threads.
     public var splitFrom: Int64 = ScopeLoader.defaultSplitFrom
     public static let defaultSplitFrom: Int64 = 32 << 20
@@ -263,6 +264,7 @@ public final class ScopeLoader {
                 tail?.expect(estimate)
             }
             take(.transfers, &row, &read, sinks)
+            if read.stats.rowsRead & 0x3FFF == 0 { report(.transfers, part: 1, read.stats.rowsRead, reader.bytesRead) }
         }
         read.stats.bytes = reader.bytesRead
         return read
@@ -348,9 +350,16 @@ public final class ScopeLoader {
         return read
     }
 
-    private func report(_ file: InputFile, _ rows: Int, _ bytes: Int64) {
+    /// Tells progress for one part of a file (0, or 1 for the end of a split transfers.csv)
+    /// as the sum of its parts, so a split file counts up as one.
+    private func report(_ file: InputFile, part: Int = 0, _ rows: Int, _ bytes: Int64) {
         guard let progress else { return }
-        progressLock.withLock { progress(file, rows, bytes) }
+        progressLock.withLock {
+            var parts = progressParts[file] ?? [(0, 0), (0, 0)]
+            if parts.indices.contains(part) { parts[part] = (rows, bytes) }
+            progressParts[file] = parts
+            progress(file, parts.reduce(0) { $0 + $1.rows }, parts.reduce(0) { $0 + $1.bytes })
+        }
     }
 
     // MARK: One file

@@ -634,28 +634,38 @@ public final class LedgerBook {
     /// one unit are made when its balance is worked out, and dropped after.
     func flows(ofUnit unit: Int) -> [(project: Int, events: [FlowEvent])] {
         let index = index()
-        var byProject: [Int: [FlowEvent]] = [:]
-        for (edgeIndices, kind) in [(index.incoming[unit], FlowEvent.Kind.received), (index.outgoing[unit], .passedOn)] {
+        let keys = index.edges.keys, books = index.edges.values
+        // A unit has a few projects: a short list searched in place, not a dictionary a unit.
+        var byProject: [(project: Int, events: [FlowEvent])] = []
+        func slot(_ project: Int) -> Int {
+            if let i = byProject.firstIndex(where: { $0.project == project }) { return i }
+            byProject.append((project, []))
+            return byProject.count - 1
+        }
+        func take(_ edgeIndices: ArraySlice<Int32>, _ kind: FlowEvent.Kind) {
             for e32 in edgeIndices {
                 let e = Int(e32)
-                let key = index.edges.keys[e]
-                index.edges.values[e].appendEvents(kind, to: &byProject[key.project, default: []])
+                guard keys.indices.contains(e), books.indices.contains(e) else { continue }
+                books[e].appendEvents(kind, to: &byProject[slot(keys[e].project)].events)
             }
         }
+        take(index.incoming[unit], .received)
+        take(index.outgoing[unit], .passedOn)
         // In file order, a run of one day's rows of one kind is one movement, as they streamed.
-        for (project, events) in byProject {
+        for i in byProject.indices {
+            let events = byProject[i].events
             var merged: [FlowEvent] = []
             merged.reserveCapacity(events.count)
             // Rows of one edge are already in file order: sort only when edges interleave.
             let inOrder = zip(events, events.dropFirst()).allSatisfy { $0.line < $1.line }
             for e in inOrder ? events : events.sorted(by: { $0.line < $1.line }) { merged.appendMerging(e) }
-            byProject[project] = merged
+            byProject[i].events = merged
         }
         for p in index.spendingProjects[unit] {
             let project = Int(p)
-            byProject[project, default: []].append(contentsOf: spending.flows[LedgerBook.flowKey(unit: unit, project: project)] ?? [])
+            byProject[slot(project)].events.append(contentsOf: spending.flows[LedgerBook.flowKey(unit: unit, project: project)] ?? [])
         }
-        return byProject.keys.sorted().map { ($0, byProject[$0] ?? []) }
+        return byProject.sorted { $0.project < $1.project }
     }
 
     private final class UnitIndex {

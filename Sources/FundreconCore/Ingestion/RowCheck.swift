@@ -285,7 +285,9 @@ struct RowCheck {
     }
 
     /// Starts loading the voucher's slot in `registry`; pass the result to `voucher(into:hash:)`
-    /// after reading the row's other fields.
+    /// after reading the row's other fields. `inout` although nothing is written: passed by
+    /// value out of the loader's per-file state, the registry was copied (a retain and a
+    /// release of each of its tables) on every row.
     func prefetchVoucher(in registry: inout VoucherRegistry) -> VoucherRegistry.Probe {
         registry.probe(value(.voucher))
     }

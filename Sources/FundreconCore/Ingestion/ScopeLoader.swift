@@ -414,8 +414,8 @@ public final class ScopeLoader {
         if file == .entities { scope.entityRefs.reserve(reader.estimatedRecords) }
         if file == .projects { scope.projectRefs.reserve(reader.estimatedRecords) }
         while reader.next() {
-            if (read.stats.rowsRead + 1) & 0x3FFF == 0 { report(file, read.stats.rowsRead + 1, reader.bytesRead) }
             take(file, &row, &read, sinks)
+            if read.stats.rowsRead & 0x3FFF == 0 { report(file, read.stats.rowsRead, reader.bytesRead) }
         }
     }
 

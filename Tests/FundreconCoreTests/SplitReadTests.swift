@@ -31,12 +31,12 @@ import Testing
 
     static func check(_ f: Fixture, split: Bool) -> CheckResult {
         CheckRun.run(ScopeSources.folder(f.dir, existing: FileSystem.isFile), settings: Settings(),
-                     fileExists: FileSystem.isFile, splitFrom: split ? 1 : .max)
+                     fileExists: FileSystem.isFile, split: split ? .always : .never)
     }
 
     static func reconcile(_ f: Fixture, split: Bool) -> ReconcileResult {
         Reconciler.run(ScopeSources.folder(f.dir, existing: FileSystem.isFile), settings: Settings(),
-                       today: Day(year: 2022, month: 3, day: 1)!, fileExists: FileSystem.isFile, splitFrom: split ? 1 : .max)
+                       today: Day(year: 2022, month: 3, day: 1)!, fileExists: FileSystem.isFile, split: split ? .always : .never)
     }
 
     /// The JSON report of the scope reconciled by one reader and by two.
@@ -77,6 +77,56 @@ import Testing
         let reports = SplitRead.reports(f)
         #expect(SplitRead.transferStats(SplitRead.reconcile(f, split: true).scope)?.readers == 2)
         #expect(reports.one == reports.two)  // totals, edges, balances, inputs with their SHA-256, findings
+    }
+
+    /// The standard split is placed while reading, wherever the first reader stands then: the
+    /// findings and the report are one reader's, whether the file was split or not.
+    @Test func aBalancedSplitGivesOneReadersResults() throws {
+        let rows = 110_000  // about 5.5 MB: enough left for a second reader once the first has begun
+        let text = SplitRead.transfers(rows: rows) { i, fields in
+            fields[5] = String(format: "%d.%04d", 1 + i / 10_000, i % 10_000)  // no two alike: no FL007 on every row
+            if i % 997 == 0 && i > 0 { fields[0] = "T\(100_000 + i / 2)" }  // reuses from anywhere before
+        }
+        let f = SplitRead.scope(text)
+        let balanced = ReadSplit(from: 1, balanced: true)
+        let sources = ScopeSources.folder(f.dir, existing: FileSystem.isFile)
+        let one = SplitRead.check(f, split: false)
+        let two = CheckRun.run(sources, settings: Settings(), fileExists: FileSystem.isFile, split: balanced)
+        #expect([1, 2].contains(SplitRead.transferStats(two.scope)?.readers ?? 0))
+        #expect(one.findings.filter { $0.code == .IN003 }.count > 50)
+        #expect(SplitRead.describe(two.findings) == SplitRead.describe(one.findings))
+        #expect(SplitRead.transferStats(two.scope)?.rowsRead == rows)
+        let day = Day(year: 2022, month: 3, day: 1)!
+        let render = { (r: ReconcileResult) in JSONReport.render(r, scopeName: "t", generatedAt: "x", version: "0") }
+        let reconciled = Reconciler.run(sources, settings: Settings(), today: day, fileExists: FileSystem.isFile, split: balanced)
+        #expect(render(reconciled) == render(SplitRead.reconcile(f, split: false)))
+    }
+
+    /// A balanced split gives the first reader its share of what it has not been let read yet,
+    /// and holds it there.
+    @Test func aBalancedSplitIsPlacedFromWhereTheFirstReaderStands() {
+        let point = SplitPoint(guess: 0, fixed: false)
+        #expect(point.admit(upTo: 100))
+        #expect(point.admit(upTo: 400))
+        #expect(point.propose(size: 1000, headShare: 0.5, minimumRest: 10) == 700)
+        #expect(point.admit(upTo: 700))
+        #expect(!point.admit(upTo: 701))
+        #expect(point.propose(size: 1000, headShare: 0.5, minimumRest: 10) == 700)  // placed once
+    }
+
+    @Test func tooLittleLeftIsReadByTheFirstReaderAlone() {
+        let point = SplitPoint(guess: 0, fixed: false)
+        #expect(point.admit(upTo: 995))
+        #expect(point.propose(size: 1000, headShare: 0.5, minimumRest: 10) == nil)
+        #expect(point.admit(upTo: 2000))
+    }
+
+    @Test func aFixedSplitStaysWhereItWasGuessed() {
+        let point = SplitPoint(guess: 300, fixed: true)
+        #expect(point.admit(upTo: 300))
+        #expect(!point.admit(upTo: 301))
+        #expect(point.propose(size: 1000, headShare: 0.5, minimumRest: 10) == 300)
+        #expect(point.propose(size: 200, headShare: 0.5, minimumRest: 10) == nil)  // past the end
     }
 
     /// Quoted fields holding line breaks and commas on both sides of the split.
@@ -131,7 +181,7 @@ import Testing
         let f = SplitRead.scope(SplitRead.transfers(rows: 40_000))
         let seen = Reports()
         let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
-        loader.splitFrom = 1
+        loader.split = .always
         loader.progress = { file, rows, _ in if file == .transfers { seen.add(rows) } }
         loader.load(ScopeSources.folder(f.dir, existing: FileSystem.isFile), sinks: LedgerBook(rowLevelOnly: true).sinks)
         #expect(SplitRead.transferStats(loader.scope)?.readers == 2)

@@ -15,10 +15,10 @@ public struct CheckResult: Sendable {
 
 public enum CheckRun {
     public static func run(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice = .auto,
-                           fileExists: @escaping (String) -> Bool, splitFrom: Int64 = ScopeLoader.defaultSplitFrom) -> CheckResult {
+                           fileExists: @escaping (String) -> Bool, split: ReadSplit = .standard) -> CheckResult {
         let book = LedgerBook(rowLevelOnly: true)
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
-        loader.splitFrom = splitFrom
+        loader.split = split
         var sinks = book.sinks
         sinks.spending = nil  // the row-level rules need nothing of spending
         loader.load(sources, sinks: sinks)

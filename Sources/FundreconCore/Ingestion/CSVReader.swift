@@ -172,7 +172,7 @@ public final class CSVReader {
         if sawEOF && rawCount == 0 { return false }
         if !sawEOF {
             var want = CSVReader.chunkSize - rawCount
-            if let limit, endOffset == nil, bytesRead + Int64(want) > limit.earliest {
+            if let limit, endOffset == nil, !limit.admit(upTo: bytesRead + Int64(want)) {
                 endOffset = limit.wait()?.offset ?? .max
             }
             if let endOffset { want = Int(min(Int64(want), max(0, endOffset - bytesRead))) }

@@ -1,18 +1,83 @@
 import CSupport
 import Foundation
 
-/// Where the second reader of a big file starts: a line end outside quotes at or after
-/// `earliest`, published by the thread that looks for it while the first reader is busy
-/// with the file's beginning. The first reader needs it only when it gets near `earliest`.
+/// How transfers.csv is shared between the two reading threads.
+public struct ReadSplit: Sendable {
+    /// Files of at least this many bytes are read by two threads.
+    public var from: Int64
+    /// True: the split is placed when the second thread is done with the other files, halfway
+    /// through what the first has not read yet, so that both finish together whatever the
+    /// files weigh (checking or reconciling, plain or GB18030, wide or narrow rows). False: at
+    /// the point guessed from the files' sizes before reading, which tests use to know where
+    /// the split falls.
+    public var balanced: Bool
+
+    public init(from: Int64, balanced: Bool) {
+        self.from = from
+        self.balanced = balanced
+    }
+
+    public static let standard = ReadSplit(from: 32 << 20, balanced: true)
+    /// One thread per file.
+    public static let never = ReadSplit(from: .max, balanced: true)
+    /// Any file, at the point guessed from the sizes.
+    public static let always = ReadSplit(from: 1, balanced: false)
+}
+
+/// Where the second reader of a big file starts: a line end outside quotes, published by the
+/// thread that looks for it while the first reader is busy with the file's beginning.
+///
+/// The first reader asks before each chunk how far it may read (`admit`). The place is either
+/// fixed up front or proposed later by the second thread (`propose`) from where the first
+/// reader stands then; the first reader waits only if it gets there before the line end is
+/// found.
 final class SplitPoint: @unchecked Sendable {
-    /// The split is at or after this offset; the first reader may read this far unasked.
-    let earliest: Int64
+    /// Where the split was guessed from the files' sizes: to size the first part's tables.
+    let guess: Int64
+    let isFixed: Bool
+    /// The first reader may read this far unasked; nil: anywhere, until a place is proposed.
+    private var earliest: Int64?
+    /// How far the first reader has been let read.
+    private var admitted: Int64 = 0
     private var found: (offset: Int64, line: Int)?
     private var published = false
     private let ready = DispatchSemaphore(value: 0)
     private let lock = NSLock()
 
-    init(earliest: Int64) { self.earliest = earliest }
+    /// fixed: the split is the first line end at or after `guess`.
+    init(guess: Int64, fixed: Bool) {
+        self.guess = guess
+        isFixed = fixed
+        earliest = fixed ? guess : nil
+    }
+
+    /// The first reader, before reading the file up to offset `end`: false when it must wait
+    /// for the split (`wait`) and read no further than it.
+    func admit(upTo end: Int64) -> Bool {
+        lock.withLock {
+            if let earliest, end > earliest { return false }
+            admitted = max(admitted, end)
+            return true
+        }
+    }
+
+    /// The second reader, ready for its part of a file of `size` bytes: where its part may
+    /// start at the earliest. A balanced split gives the first reader `headShare` of what it
+    /// has not been let read yet; nil when less than `minimumRest` is left (the first reader
+    /// then reads on alone; `publish(nil)` must still be called).
+    func propose(size: Int64, headShare: Double, minimumRest: Int64) -> Int64? {
+        lock.withLock {
+            if let earliest { return earliest < size ? earliest : nil }
+            let rest = size - admitted
+            guard rest >= minimumRest else {
+                earliest = .max
+                return nil
+            }
+            let target = admitted + Int64(Double(rest) * headShare)
+            earliest = target
+            return target
+        }
+    }
 
     /// The record's first byte and line; nil: no split, the first reader reads it all.
     func publish(_ split: (offset: Int64, line: Int)?) {

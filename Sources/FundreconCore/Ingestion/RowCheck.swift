@@ -28,18 +28,24 @@ final class References {
     }
 }
 
-/// Parses the few distinct words of a status column once each, keyed by their bytes.
+/// Parses the few distinct words of a column (a status, a level, a document number) once
+/// each, keyed by their bytes.
 struct WordCache<Value> {
     private var keys = ByteInterner(capacity: 16)
     private var values: [Value?] = []
+    /// Words kept at most: a column of free text must not grow the cache without bound.
+    private let limit: Int
     let parse: (String) -> Value?
 
-    init(_ parse: @escaping (String) -> Value?) { self.parse = parse }
+    init(limit: Int = 64, _ parse: @escaping (String) -> Value?) {
+        self.limit = limit
+        self.parse = parse
+    }
 
     mutating func value(_ b: UnsafeBufferPointer<UInt8>) -> Value? {
         if let i = keys.lookup(b) { return values[i] }
         let v = parse(String(decoding: b, as: UTF8.self))
-        if keys.count < 64 {  // a column of free text must not grow the cache without bound
+        if keys.count < limit {
             keys.intern(b)
             values.append(v)
         }

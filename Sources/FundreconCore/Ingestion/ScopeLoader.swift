@@ -72,8 +72,17 @@ struct FileRead {
     var stats: FileStats
     var log = FindingLog()
     var vouchers = VoucherRegistry()
-    /// Document numbers of the plan, each kept once.
-    var documents: Set<String> = []
+    /// Document numbers of the plan, normalised once per spelling and then shared: a province's
+    /// plan repeats a few hundred of them (a plan of all-different numbers keeps them anyway).
+    var documents = WordCache(limit: .max) { text -> String? in
+        let trimmed = text.trimmingBlanks()
+        return trimmed.isEmpty ? nil : ValueParsers.normalizeDocument(trimmed)
+    }
+    var methods = WordCache { text -> MethodCell? in
+        let trimmed = text.trimmingBlanks()
+        if trimmed.isEmpty { return .empty }
+        return AllocationMethod(text: trimmed).map(MethodCell.known) ?? .unknown(trimmed)
+    }
     var plan: [PlanLine] = []
     var transferStatuses = WordCache { TransferStatus(text: $0) }
     var spendingStatuses = WordCache { SpendingStatus(text: $0) }
@@ -83,6 +92,13 @@ struct FileRead {
     var rejectedLines: [Int32] = []
     /// The first part of a split file ran on to the end (see `CSVReader.splitAbandoned`).
     var splitAbandoned = false
+}
+
+/// A plan line's allocation method as written: nothing, a method, or words that name none.
+enum MethodCell {
+    case empty
+    case known(AllocationMethod)
+    case unknown(String)
 }
 
 /// transfers.csv read by two threads at once: the first from the beginning to `point`, the
@@ -111,9 +127,8 @@ public final class ScopeLoader {
     public var progress: ReadProgress?
     private let progressLock = NSLock()
     private var progressParts: [InputFile: [(rows: Int, bytes: Int64)]] = [:]
-    /// transfers.csv of at least this many bytes is read by two threads.
-    public var splitFrom: Int64 = ScopeLoader.defaultSplitFrom
-    public static let defaultSplitFrom: Int64 = 32 << 20
+    /// When and how transfers.csv is read by two threads.
+    public var split = ReadSplit.standard
 
     public init(settings: Settings, encoding: EncodingChoice = .auto, fileExists: @escaping (String) -> Bool) {
         self.settings = settings
@@ -165,10 +180,11 @@ public final class ScopeLoader {
         reads.forEach(keep)
     }
 
-    /// What the second thread's other files weigh against bytes of transfers.csv, from where
-    /// each thread stood when the other finished at 10^7 rows: a plan line (text kept, document
-    /// numbers interned) costs about three times its bytes; a spending row that goes to the
-    /// ledger (reconcile) about 1.3 times, one that is only checked about the same.
+    /// What the second thread's other files weigh against bytes of transfers.csv, for a first
+    /// guess of the split (a balanced split is placed later, from where the first thread
+    /// stands): from where each thread stood when the other finished at 10^7 rows, a plan line
+    /// costs about three times its bytes; a spending row that goes to the ledger (reconcile)
+    /// about 1.3 times, one that is only checked about the same.
     private func otherWork(_ file: (InputFile, String), _ sinks: RowSinks) -> Int64 {
         switch file.0 {
         case .transfers: return 0
@@ -187,7 +203,7 @@ public final class ScopeLoader {
     /// and its beginning tells its encoding and header (the second reader starts mid-file).
     private func planSplit(_ path: String, otherBytes: Int64) -> PlannedSplit? {
         let size = fileSize(path)
-        guard size >= splitFrom else { return nil }
+        guard size >= split.from else { return nil }
         // The first thread reads [0, target); the second the other files, then the rest.
         let target = (size + otherBytes) / 2
         guard target < size - min(size / 8, 1 << 20) else { return nil }
@@ -195,7 +211,7 @@ public final class ScopeLoader {
               probe.problem == nil else { return nil }
         let header = HeaderMap(cells: (0..<probe.fieldCount).map { probe.string($0) }, file: .transfers)
         guard header.missing.isEmpty else { return nil }
-        return PlannedSplit(path: path, size: size, point: SplitPoint(earliest: target), header: header,
+        return PlannedSplit(path: path, size: size, point: SplitPoint(guess: target, fixed: !split.balanced), header: header,
                             encoding: probe.encoding)
     }
 
@@ -206,17 +222,14 @@ public final class ScopeLoader {
             if worker == 0 {
                 return [self.open(.transfers, split.path, expected: expected(.transfers), sinks, limit: split.point)]
             }
-            var boundary = FileSplit.boundary(path: split.path, target: split.point.earliest).flatMap { $0.offset < split.size ? $0 : nil }
-            // Opened before the split is told, so that a file that cannot be opened twice is
-            // read whole by the first thread instead of losing its end.
-            let tailReader = boundary.flatMap { try? CSVReader(path: split.path, from: $0.offset, line: $0.line, encoding: split.encoding) }
-            if tailReader == nil { boundary = nil }
-            split.point.publish(boundary)
+            // A fixed split is found first, so that the first thread need not wait for it.
+            var tailReader = split.point.isFixed ? self.startTail(split) : nil
             var reads = others.map { file, path in
                 let read = self.open(file, path, expected: expected(file), sinks)
                 sinks.finished?(file)
                 return read
             }
+            if !split.point.isFixed { tailReader = self.startTail(split) }
             if let tailReader { reads.append(self.readTail(split, tailReader, tail)) }
             return reads
         }
@@ -249,6 +262,29 @@ public final class ScopeLoader {
             }
         }
     }
+
+    /// Places the split and publishes it; the reader of the second part, or nil when the first
+    /// thread reads the whole file.
+    private func startTail(_ split: PlannedSplit) -> CSVReader? {
+        var boundary = split.point.propose(size: split.size, headShare: ScopeLoader.balancedHeadShare, minimumRest: ScopeLoader.minimumTail)
+            .flatMap { FileSplit.boundary(path: split.path, target: $0) }
+            .flatMap { $0.offset < split.size ? $0 : nil }
+        // Opened before the split is told, so that a file that cannot be opened twice is read
+        // whole by the first thread instead of losing its end.
+        let tailReader = boundary.flatMap { try? CSVReader(path: split.path, from: $0.offset, line: $0.line, encoding: split.encoding) }
+        if tailReader == nil { boundary = nil }
+        split.point.publish(boundary)
+        return tailReader
+    }
+
+    /// Less than this left to read is not worth a second reader.
+    static let minimumTail: Int64 = 4 << 20
+
+    /// The first thread's share of what is left when the second is ready, from where each
+    /// thread stood when the other finished at 10^7 rows. Less than half: the first thread's
+    /// voucher table is the bigger (more of its look-ups miss the cache), and when reconciling it
+    /// also fingerprints the second part after its own (SHA-256 runs in file order).
+    static let balancedHeadShare = 0.44
 
     /// The second part of a split transfers.csv, from `boundary` to the end.
     private func readTail(_ split: PlannedSplit, _ reader: CSVReader, _ tail: TransferTail?) -> FileRead {
@@ -407,7 +443,7 @@ public final class ScopeLoader {
         if file == .transfers || file == .spending {
             let estimate = reader.estimatedRecords
             // A first part's own vouchers; the ledger takes the whole file's rows in the end.
-            read.vouchers.reserve(reader.limit.map { reader.estimatedRecords(inBytes: $0.earliest) } ?? estimate)
+            read.vouchers.reserve(reader.limit.map { reader.estimatedRecords(inBytes: $0.guess) } ?? estimate)
             sinks.expect?(file, estimate)
         }
         if file == .plan { read.plan.reserveCapacity(reader.estimatedRecords) }
@@ -511,15 +547,16 @@ public final class ScopeLoader {
         let from = row.entity(.from)
         let to = row.entity(.to)
         let amount = row.amount(.amount, required: true, allowNegative: false)
-        let methodText = row.text(.method) ?? ""
-        let method = methodText.isEmpty ? nil : AllocationMethod(text: methodText)
-        if !methodText.isEmpty && method == nil {
+        var method: AllocationMethod?
+        switch read.methods.value(row.value(.method)) {
+        case .known(let m): method = m
+        case .unknown(let methodText):
             row.fail(.IN007, .method, Message(
                 zh: "无法识别的分配方式“\(methodText)”（竞争性分配/因素分配/集体研究/后补助/戴帽）",
                 en: "unknown allocation method \"\(methodText)\" (competitive, factor, collective, post-subsidy, earmarked)"))
+        case .empty, nil: break
         }
-        // One copy of each document number: a province's plan repeats a few hundred of them.
-        let document = row.text(.document).map { read.documents.insert(ValueParsers.normalizeDocument($0)).memberAfterInsert }
+        let document = read.documents.value(row.value(.document))
         let due = row.date(.due, required: false)
         if let from, let to { row.checkDirection(from: from, to: to) }
         guard !row.rejected, let project, let from, let to, let amount else { return }

@@ -19,9 +19,9 @@ public enum Reconciler {
     public static func run(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice = .auto,
                            today: Day, fileExists: @escaping (String) -> Bool,
                            progress: ReadProgress? = nil, phase: ((RunPhase) -> Void)? = nil,
-                           splitFrom: Int64 = ScopeLoader.defaultSplitFrom) -> ReconcileResult {
+                           split: ReadSplit = .standard) -> ReconcileResult {
         let result = reconcile(sources, settings: settings, encoding: encoding, today: today, fileExists: fileExists,
-                               progress: progress, phase: phase, splitFrom: splitFrom)
+                               progress: progress, phase: phase, split: split)
         // The ledger and the rules' scratch are gone by now, but the allocator keeps their pages
         // (0.8 GB at 10^7 rows); hand them back before the long write.
         fundrecon_release_free_memory()
@@ -30,13 +30,13 @@ public enum Reconciler {
 
     private static func reconcile(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice,
                                   today: Day, fileExists: @escaping (String) -> Bool,
-                                  progress: ReadProgress?, phase: ((RunPhase) -> Void)?, splitFrom: Int64) -> ReconcileResult {
+                                  progress: ReadProgress?, phase: ((RunPhase) -> Void)?, split: ReadSplit) -> ReconcileResult {
         let clock = ContinuousClock()
         let started = clock.now
         let book = LedgerBook()
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
         loader.hashing = true
-        loader.splitFrom = splitFrom
+        loader.split = split
         loader.progress = progress
         loader.load(sources, sinks: book.sinks)
         let scope = loader.scope

@@ -36,6 +36,21 @@ enum Stderr {
     static func write(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
+
+    /// Many lines in few writes: a check of a big scope prints tens of thousands.
+    static func write(lines: some Sequence<String>) {
+        var buffer = Data()
+        buffer.reserveCapacity(1 << 16)
+        for line in lines {
+            buffer.append(contentsOf: line.utf8)
+            buffer.append(0x0A)
+            if buffer.count >= 1 << 16 {
+                FileHandle.standardError.write(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        if !buffer.isEmpty { FileHandle.standardError.write(buffer) }
+    }
 }
 
 struct CommonOptions: ParsableArguments {
@@ -91,9 +106,7 @@ struct Check: ParsableCommand {
         let sources = try resolveSources()
         let settings = try options.settings(inputDir: sources.settingsDir)
         let result = CheckRun.run(sources.sources, settings: settings, encoding: options.encoding, fileExists: FileSystem.isFile)
-        for finding in result.findings {
-            Stderr.write(Diagnostics.line(finding, format: format, language: settings.lang))
-        }
+        Stderr.write(lines: result.findings.lazy.map { Diagnostics.line($0, format: format, language: settings.lang) })
         if format == .text { Stderr.write(Diagnostics.summary(result, language: settings.lang)) }
         throw ExitCode(result.exitCode(failOn: settings.failOn))
     }

@@ -48,7 +48,7 @@ struct Reconcile: ParsableCommand {
                                         RunLog.phase(logger, phase)
                                     })
         if !quiet {
-            for finding in result.findings { Stderr.write(Diagnostics.line(finding, format: .text, language: settings.lang)) }
+            Stderr.write(lines: result.findings.lazy.map { Diagnostics.line($0, format: .text, language: settings.lang) })
         }
         let scopeName = URL(fileURLWithPath: input).standardizedFileURL.lastPathComponent
         let base = ScopeSources.joinPath(output, "reconciliation-\(scopeName)-\(result.period.asOf)")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Rows read, used and rejected for one input file (the accounting guarantee of spec §3).
 public struct FileStats: Sendable {
     public let file: InputFile
@@ -59,13 +61,14 @@ struct RefIndex: Sendable {
     enum Resolution: Equatable { case found(Int), unknown, ambiguous }
 
     private(set) var ids = ByteInterner()
-    private var names = ByteInterner()
-    private var nameTarget: [Int] = []
+    /// Names are indexed only when a reference is not an id: most ledgers refer by id, and
+    /// indexing half a million names up front held up every other file.
+    private var names = NameIndex()
 
     /// Room for about `keys` items, so a big file does not rehash as it grows.
     mutating func reserve(_ keys: Int) {
         ids.reserve(keys: keys)
-        names.reserve(keys: keys, bytesPerKey: 24)
+        names.reserve(keys)
     }
 
     /// Registers the key of item number `ids.count`; when the key is taken, returns the item
@@ -75,20 +78,62 @@ struct RefIndex: Sendable {
         return inserted ? nil : index
     }
 
-    mutating func addName(_ name: String, item: Int) {
-        let (index, inserted) = names.intern(name)
-        if inserted { nameTarget.append(item) } else if nameTarget[index] != item { nameTarget[index] = -1 }
+    /// Items are added in order: this is item number (names added so far).
+    mutating func addName(_ name: String) {
+        if !isKnownUniquelyReferenced(&names) { names = names.copy() }
+        names.add(name)
     }
 
     func resolve(_ b: UnsafeBufferPointer<UInt8>) -> Resolution {
         if let i = ids.lookup(b) { return .found(i) }
-        if let n = names.lookup(b) { return nameTarget[n] >= 0 ? .found(nameTarget[n]) : .ambiguous }
-        return .unknown
+        return names.resolve(b)
     }
 
     func resolve(_ text: String) -> Resolution {
         var copy = text
         return copy.withUTF8 { resolve($0) }
+    }
+}
+
+/// Items by exact name, built on the first look-up by name. Shared by the reading threads
+/// once loading is done (hence the lock), added to only while the units are read.
+final class NameIndex: @unchecked Sendable {
+    private var pending: [String] = []
+    private var built: (names: ByteInterner, item: [Int])?
+    private let lock = NSLock()
+
+    func reserve(_ keys: Int) { pending.reserveCapacity(keys) }
+
+    func add(_ name: String) {
+        pending.append(name)
+        built = nil
+    }
+
+    func copy() -> NameIndex {
+        let other = NameIndex()
+        other.pending = pending
+        return other
+    }
+
+    func resolve(_ b: UnsafeBufferPointer<UInt8>) -> RefIndex.Resolution {
+        lock.withLock {
+            let index = built ?? build()
+            built = index
+            guard let n = index.names.lookup(b) else { return .unknown }
+            return index.item[n] >= 0 ? .found(index.item[n]) : .ambiguous
+        }
+    }
+
+    /// A name held by two items resolves to neither (-1).
+    private func build() -> (names: ByteInterner, item: [Int]) {
+        var names = ByteInterner(capacity: pending.count)
+        var item: [Int] = []
+        item.reserveCapacity(pending.count)
+        for (i, name) in pending.enumerated() {
+            let (index, inserted) = names.intern(name)
+            if inserted { item.append(i) } else if item[index] != i { item[index] = -1 }
+        }
+        return (names, item)
     }
 }
 

@@ -503,7 +503,7 @@ public final class ScopeLoader {
             reportDuplicateKey(&row, firstLine: scope.entities[earlier].line)
             return
         }
-        scope.entityRefs.addName(name, item: scope.entities.count)
+        scope.entityRefs.addName(name)
         scope.entities.append(Entity(id: id, name: name, level: level, parentRef: parent, line: row.line, parent: nil))
     }
 
@@ -523,7 +523,7 @@ public final class ScopeLoader {
             reportDuplicateKey(&row, firstLine: scope.projects[earlier].line)
             return
         }
-        scope.projectRefs.addName(name, item: scope.projects.count)
+        scope.projectRefs.addName(name)
         scope.projects.append(Project(code: code, name: name, parentRef: parent, budget: budget, kind: kind, line: row.line, parent: nil))
     }
 

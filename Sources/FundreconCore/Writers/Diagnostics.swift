@@ -131,6 +131,8 @@ public struct JSONObjectWriter {
 
 public enum JSONText {
     public static func quote(_ s: String) -> String {
+        // Most text needs no escape: one pass over its bytes, no walk by scalar.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

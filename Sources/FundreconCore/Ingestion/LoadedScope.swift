@@ -61,6 +61,9 @@ struct RefIndex: Sendable {
     enum Resolution: Equatable { case found(Int), unknown, ambiguous }
 
     private(set) var ids = ByteInterner()
+    /// Every key was registered as the item's id text reads (no blanks trimmed off its ends
+    /// beyond spaces and tabs), so a look-up of that text finds the item.
+    var keysAreTexts = true
     /// Names are indexed only when a reference is not an id: most ledgers refer by id, and
     /// indexing half a million names up front held up every other file.
     private var names = NameIndex()
@@ -87,6 +90,12 @@ struct RefIndex: Sendable {
     func resolve(_ b: UnsafeBufferPointer<UInt8>) -> Resolution {
         if let i = ids.lookup(b) { return .found(i) }
         return names.resolve(b)
+    }
+
+    /// The item whose id text is `text`, by the key table when every key is its text.
+    func item(withIDText text: String) -> Int? {
+        guard keysAreTexts else { return nil }
+        return ids.lookup(text)
     }
 
     func resolve(_ text: String) -> Resolution {

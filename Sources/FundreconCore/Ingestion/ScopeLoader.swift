@@ -499,6 +499,7 @@ public final class ScopeLoader {
         }
         let parent = row.text(.parent)
         guard let id, let name, let level, !row.rejected else { return }
+        if row.value(.id).count != id.utf8.count { scope.entityRefs.keysAreTexts = false }
         if let earlier = registerKey(row, &scope.entityRefs) {
             reportDuplicateKey(&row, firstLine: scope.entities[earlier].line)
             return
@@ -519,6 +520,7 @@ public final class ScopeLoader {
         }
         let parent = row.text(.parent)
         guard let code, let name, let kind, !row.rejected else { return }
+        if row.value(.code).count != code.utf8.count { scope.projectRefs.keysAreTexts = false }
         if let earlier = registerKey(row, &scope.projectRefs) {
             reportDuplicateKey(&row, firstLine: scope.projects[earlier].line)
             return

@@ -12,7 +12,7 @@ public struct Changes: Sendable {
     }
 
     /// A finding of the previous report that is gone now.
-    public struct PastFinding: Sendable, Decodable {
+    public struct PastFinding: Sendable, Equatable {
         public let code: String
         public let severity: String
         public let message: String
@@ -37,26 +37,69 @@ extension Finding {
     /// when rows are inserted. Findings without keys (a bad row) are known by their file and
     /// message, with any line numbers in it blanked.
     public var identity: String {
-        let file = primary.file.split(separator: "/").last.map(String.init) ?? primary.file
-        let keys = [project, from, to, entity].map { $0 ?? "" }
-        if keys.contains(where: { !$0.isEmpty }) {
-            return ([code.rawValue, file] + keys).joined(separator: "|")
+        // Built by hand: it is made for every finding, twice at province scale (the report's
+        // key, and tonight's comparison), and arrays joined were a third of the comparison.
+        let path = primary.file
+        let file: Substring
+        if let slash = path.lastIndex(of: "/"), path.last != "/" { file = path[path.index(after: slash)...] } else {
+            file = path.split(separator: "/").last ?? Substring(path)
         }
-        let text = message.en.replacing(/line \d+/, with: "line #")
-        return [code.rawValue, file, text].joined(separator: "|")
+        var id = code.rawValue
+        id += "|"
+        id += file
+        if [project, from, to, entity].contains(where: { !($0 ?? "").isEmpty }) {
+            for key in [project, from, to, entity] {
+                id += "|"
+                id += key ?? ""
+            }
+            return id
+        }
+        id += "|"
+        // Only a message that names a line needs the pattern.
+        id += message.en.contains("line ") ? message.en.replacing(/line \d+/, with: "line #") : message.en
+        return id
     }
 }
 
 public enum ChangeDetector {
-    private struct Report: Decodable {
-        struct Edge: Decodable {
+    /// The parts of an earlier report that are compared.
+    struct Report {
+        struct Edge: Equatable {
             let project: String
             let from: String
             let to: String
-            let transferred_fen: Int64
+            let transferred: Fen
         }
-        let findings: [Changes.PastFinding]
-        let edge_list: [Edge]?
+        var findings: [Changes.PastFinding] = []
+        var edges: [Edge] = []
+
+        /// Reads `findings` (required) and `edge_list`; nil when the document is not such a report.
+        static func read(_ bytes: UnsafeBufferPointer<UInt8>) -> Report? {
+            var cursor = JSONCursor(bytes)
+            var report = Report()
+            var sawFindings = false
+            let read = cursor.object { c, key in
+                switch key {
+                case "findings":
+                    sawFindings = true
+                    return c.array { c in
+                        guard let f = Changes.PastFinding.read(&c) else { return false }
+                        report.findings.append(f)
+                        return true
+                    }
+                case "edge_list":
+                    if c.null() { return true }
+                    return c.array { c in
+                        guard let e = Edge.read(&c) else { return false }
+                        report.edges.append(e)
+                        return true
+                    }
+                default:
+                    return c.skipValue()
+                }
+            }
+            return read && sawFindings && cursor.atEnd() ? report : nil
+        }
     }
 
     /// The newest earlier report of `scope` in `folder`: the same day's when it exists (it is
@@ -73,9 +116,10 @@ public enum ChangeDetector {
     /// Compares a result with the report at `path`; nil when there is none or it cannot be read.
     public static func compare(_ result: ReconcileResult, withReportAt path: String) -> Changes? {
         guard let data = FileManager.default.contents(atPath: path),
-              let old = try? JSONDecoder().decode(Report.self, from: data) else { return nil }
+              let old = data.withUnsafeBytes({ Report.read($0.bindMemory(to: UInt8.self)) }) else { return nil }
         // Occurrences per identity: two duplicates on one edge stay two.
         var before: [String: [Changes.PastFinding]] = [:]
+        before.reserveCapacity(old.findings.count)
         for f in old.findings { before[f.key ?? "\(f.code)|\(f.message)", default: []].append(f) }
         var newFindings: [Finding] = []
         for f in result.findings {
@@ -88,29 +132,114 @@ public enum ChangeDetector {
             }
         }
         let resolved = before.values.flatMap { $0 }.sorted { ($0.file ?? "", $0.line ?? 0, $0.code) < ($1.file ?? "", $1.line ?? 0, $1.code) }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return Changes(previous: name, newFindings: newFindings, resolvedFindings: resolved, edges: edgeChanges(result, old.edges))
+    }
 
+    /// Edges whose transferred sum moved, in key order: those of the earlier report matched by
+    /// their text keys, then those new since.
+    private static func edgeChanges(_ result: ReconcileResult, _ oldEdges: [Report.Edge]) -> [Changes.EdgeChange] {
         let scope = result.scope
-        var after: [String: (EdgeKeyText, Fen)] = [:]
-        for e in result.edges {
-            let k = EdgeKeyText(project: scope.projects[e.key.project].code, from: scope.entities[e.key.from].id, to: scope.entities[e.key.to].id)
-            after[k.joined] = (k, e.transferred)
-        }
-        var changes: [Changes.EdgeChange] = []
-        var seen = Set<String>()
-        for e in old.edge_list ?? [] {
-            let k = EdgeKeyText(project: e.project, from: e.from, to: e.to)
-            seen.insert(k.joined)
-            let now = after[k.joined]?.1 ?? 0
-            if now != e.transferred_fen {
-                changes.append(Changes.EdgeChange(project: e.project, from: e.from, to: e.to, before: e.transferred_fen, after: now))
-            }
-        }
-        for (joined, (k, now)) in after where !seen.contains(joined) && now != 0 {
-            changes.append(Changes.EdgeChange(project: k.project, from: k.from, to: k.to, before: 0, after: now))
+        var changes: [Changes.EdgeChange]
+        if scope.entityRefs.keysAreTexts && scope.projectRefs.keysAreTexts {
+            changes = edgeChangesByPlace(result, oldEdges)
+        } else {
+            changes = edgeChangesByText(result, oldEdges)
         }
         changes.sort { ($0.project, $0.from, $0.to) < ($1.project, $1.from, $1.to) }
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        return Changes(previous: name, newFindings: newFindings, resolvedFindings: resolved, edges: changes)
+        return changes
+    }
+
+    /// Matching through the key tables: the earlier report's texts are looked up as the ids
+    /// they are, and the edges compared as numbers (half a million edges: a string key each
+    /// was half a second).
+    static func edgeChangesByPlace(_ result: ReconcileResult, _ oldEdges: [Report.Edge]) -> [Changes.EdgeChange] {
+        let scope = result.scope
+        let edges = result.edges
+        var places = KeyPlaces()
+        var now: [Fen] = [], placeOfEdge: [Int] = [], lastEdgeOfPlace: [Int] = []
+        now.reserveCapacity(edges.count)
+        placeOfEdge.reserveCapacity(edges.count)
+        for i in edges.indices {
+            let (p, isNew) = places.place(of: edges[i].key)
+            if isNew {
+                now.append(edges[i].transferred)
+                lastEdgeOfPlace.append(i)
+            } else {
+                now[p] = edges[i].transferred  // the last edge of a key holds
+                lastEdgeOfPlace[p] = i
+            }
+            placeOfEdge.append(p)
+        }
+        func hasText(_ i: Int, _ e: Report.Edge) -> Bool {
+            let key = edges[i].key
+            return scope.entities[key.to].id == e.to && scope.entities[key.from].id == e.from && scope.projects[key.project].code == e.project
+        }
+        var seen = [Bool](repeating: false, count: now.count)
+        var changes: [Changes.EdgeChange] = []
+        // Both lists are in key order, and night to night mostly the same edges: the next edge
+        // of ours is tried first, before three look-ups in tables too big for the cache.
+        var next = 0
+        for e in oldEdges {
+            var place: Int?
+            if next < edges.count && hasText(next, e) {
+                place = placeOfEdge[next]
+                next += 1
+            } else if let project = scope.projectRefs.item(withIDText: e.project), let from = scope.entityRefs.item(withIDText: e.from),
+                      let to = scope.entityRefs.item(withIDText: e.to) {
+                place = places.place(ofKnown: EdgeKey(project: project, from: from, to: to))
+                // An edge new since, or one gone: the lists run on together after it.
+                if let place { next = lastEdgeOfPlace[place] + 1 }
+            }
+            var after: Fen = 0
+            if let place {
+                seen[place] = true
+                after = now[place]
+            }
+            if after != e.transferred {
+                changes.append(Changes.EdgeChange(project: e.project, from: e.from, to: e.to, before: e.transferred, after: after))
+            }
+        }
+        for (p, key) in places.keys.enumerated() where !seen[p] && now[p] != 0 {
+            changes.append(Changes.EdgeChange(project: scope.projects[key.project].code, from: scope.entities[key.from].id,
+                                              to: scope.entities[key.to].id, before: 0, after: now[p]))
+        }
+        return changes
+    }
+
+    /// Matching by the text of the keys, for a scope where some id was registered with blanks
+    /// its text has not.
+    static func edgeChangesByText(_ result: ReconcileResult, _ oldEdges: [Report.Edge]) -> [Changes.EdgeChange] {
+        let scope = result.scope
+        var place: [String: Int] = [:]
+        place.reserveCapacity(result.edges.count)
+        var keys: [EdgeKeyText] = [], now: [Fen] = []
+        for e in result.edges {
+            let k = EdgeKeyText(project: scope.projects[e.key.project].code, from: scope.entities[e.key.from].id, to: scope.entities[e.key.to].id)
+            let joined = k.joined
+            if let p = place[joined] {
+                keys[p] = k
+                now[p] = e.transferred  // the last edge of a key holds
+            } else {
+                place[joined] = keys.count
+                keys.append(k)
+                now.append(e.transferred)
+            }
+        }
+        var seen = [Bool](repeating: false, count: keys.count)
+        var changes: [Changes.EdgeChange] = []
+        for e in oldEdges {
+            let p = place[EdgeKeyText(project: e.project, from: e.from, to: e.to).joined]
+            if let p { seen[p] = true }
+            let after = p.map { now[$0] } ?? 0
+            if after != e.transferred {
+                changes.append(Changes.EdgeChange(project: e.project, from: e.from, to: e.to, before: e.transferred, after: after))
+            }
+        }
+        for (p, k) in keys.enumerated() where !seen[p] && now[p] != 0 {
+            changes.append(Changes.EdgeChange(project: k.project, from: k.from, to: k.to, before: 0, after: now[p]))
+        }
+        return changes
     }
 
     private struct EdgeKeyText {
@@ -118,5 +247,56 @@ public enum ChangeDetector {
         let from: String
         let to: String
         var joined: String { "\(project)|\(from)|\(to)" }
+    }
+}
+
+extension Changes.PastFinding {
+    /// One finding object; nil when a required member is missing or of the wrong kind.
+    static func read(_ c: inout JSONCursor) -> Changes.PastFinding? {
+        var code: String?, severity: String?, message: String?
+        var file: String?, line: Int?, project: String?, from: String?, to: String?, entity: String?, key: String?
+        func text(_ c: inout JSONCursor, _ into: inout String?) -> Bool {
+            guard let v = c.optionalString() else { return false }
+            into = v
+            return true
+        }
+        let ok = c.object { c, name in
+            switch name {
+            case "code": return text(&c, &code)
+            case "severity": return text(&c, &severity)
+            case "message": return text(&c, &message)
+            case "file": return text(&c, &file)
+            case "project": return text(&c, &project)
+            case "from": return text(&c, &from)
+            case "to": return text(&c, &to)
+            case "entity": return text(&c, &entity)
+            case "key": return text(&c, &key)
+            case "line":
+                guard let v = c.optionalInteger() else { return false }
+                line = v.flatMap { Int(exactly: $0) }
+                return true
+            default: return c.skipValue()
+            }
+        }
+        guard ok, let code, let severity, let message else { return nil }
+        return Changes.PastFinding(code: code, severity: severity, message: message, file: file, line: line,
+                                   project: project, from: from, to: to, entity: entity, key: key)
+    }
+}
+
+extension ChangeDetector.Report.Edge {
+    static func read(_ c: inout JSONCursor) -> Self? {
+        var project: String?, from: String?, to: String?, transferred: Int64?
+        let ok = c.object { c, name in
+            switch name {
+            case "project": project = c.string(); return project != nil
+            case "from": from = c.string(); return from != nil
+            case "to": to = c.string(); return to != nil
+            case "transferred_fen": transferred = c.integer(); return transferred != nil
+            default: return c.skipValue()
+            }
+        }
+        guard ok, let project, let from, let to, let transferred else { return nil }
+        return Self(project: project, from: from, to: to, transferred: transferred)
     }
 }

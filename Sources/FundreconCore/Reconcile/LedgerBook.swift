@@ -29,6 +29,19 @@ final class EdgeRows: Sendable {
     }
 
     static let none = EdgeRows(days: [], amounts: [], lines: [])
+
+    /// Appends rows start..<start+count as movements of `kind`.
+    func appendEvents(from start: Int, count: Int, _ kind: FlowEvent.Kind, to list: inout [FlowEvent]) {
+        let end = min(start + count, days.count, amounts.count, lines.count)
+        guard start >= 0, start < end else { return }
+        days.withUnsafeBufferPointer { d in
+            amounts.withUnsafeBufferPointer { a in
+                lines.withUnsafeBufferPointer { l in
+                    for i in start..<end { list.append(FlowEvent(day: d[i], amount: a[i], kind: kind, line: l[i], file: 0)) }
+                }
+            }
+        }
+    }
 }
 
 /// What streamed past for one edge: its `ok` rows (a range of `EdgeRows`) and the rows that
@@ -86,15 +99,7 @@ struct EdgeBook: Sendable {
 
     /// Appends the `ok` rows as movements of `kind` (received at the payee, passed on at the payer).
     func appendEvents(_ kind: FlowEvent.Kind, to list: inout [FlowEvent]) {
-        let days = self.days, amounts = self.amounts, lines = self.lines
-        let n = min(days.count, amounts.count, lines.count)
-        days.withUnsafeBufferPointer { d in
-            amounts.withUnsafeBufferPointer { a in
-                lines.withUnsafeBufferPointer { l in
-                    for i in 0..<n { list.append(FlowEvent(day: d[i], amount: a[i], kind: kind, line: l[i], file: 0)) }
-                }
-            }
-        }
+        rows.appendEvents(from: start, count: okRows, kind, to: &list)
     }
 
     /// Rows with the day and amount of an earlier row (FL007): (line, the earlier line, day, amount).
@@ -646,7 +651,9 @@ public final class LedgerBook {
             for e32 in edgeIndices {
                 let e = Int(e32)
                 guard keys.indices.contains(e), books.indices.contains(e) else { continue }
-                books[e].appendEvents(kind, to: &byProject[slot(keys[e].project)].events)
+                // Fields read in place: a copy of the edge's book retained each of its tables.
+                let place = slot(keys[e].project)
+                books[e].rows.appendEvents(from: books[e].start, count: books[e].okRows, kind, to: &byProject[place].events)
             }
         }
         take(index.incoming[unit], .received)
@@ -661,9 +668,11 @@ public final class LedgerBook {
             for e in inOrder ? events : events.sorted(by: { $0.line < $1.line }) { merged.appendMerging(e) }
             byProject[i].events = merged
         }
-        for p in index.spendingProjects[unit] {
-            let project = Int(p)
-            byProject[slot(project)].events.append(contentsOf: spending.flows[LedgerBook.flowKey(unit: unit, project: project)] ?? [])
+        let spendingKeys = index.spendingFlows.keys, spendingEvents = index.spendingFlows.values
+        for f in index.spendingFlowsOf[unit] {
+            let place = Int(f)
+            guard spendingKeys.indices.contains(place), spendingEvents.indices.contains(place) else { continue }
+            byProject[slot(spendingKeys[place].project)].events.append(contentsOf: spendingEvents[place])
         }
         return byProject.sorted { $0.project < $1.project }
     }
@@ -673,7 +682,9 @@ public final class LedgerBook {
         var edges = EdgeTable()
         var incoming = UnitLists()
         var outgoing = UnitLists()
-        var spendingProjects = UnitLists()
+        var spendingFlows = FlowTable()
+        /// A unit's spending flows: their places in `spendingFlows`, one per project.
+        var spendingFlowsOf = UnitLists()
         var units: [Int] = []
     }
 
@@ -688,13 +699,14 @@ public final class LedgerBook {
         index.outgoing = UnitLists { add in
             for (i, edge) in edges.enumerated() where edge.value.okRows > 0 { add(edge.key.from, i) }
         }
-        let spendingKeys = spending.flows.keys
-        index.spendingProjects = UnitLists { add in
-            for key in spendingKeys { add(key.from, key.project) }
+        index.spendingFlows = spending.flows
+        let spendingKeys = index.spendingFlows.keys
+        index.spendingFlowsOf = UnitLists { add in
+            for (place, key) in spendingKeys.enumerated() { add(key.from, place) }
         }
-        let listed = max(index.incoming.unitCount, index.outgoing.unitCount, index.spendingProjects.unitCount)
+        let listed = max(index.incoming.unitCount, index.outgoing.unitCount, index.spendingFlowsOf.unitCount)
         index.units = (0..<listed).filter {
-            !index.incoming[$0].isEmpty || !index.outgoing[$0].isEmpty || !index.spendingProjects[$0].isEmpty
+            !index.incoming[$0].isEmpty || !index.outgoing[$0].isEmpty || !index.spendingFlowsOf[$0].isEmpty
         }
         unitIndex = index
         return index

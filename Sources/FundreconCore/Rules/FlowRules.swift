@@ -74,7 +74,11 @@ final class FlowRules {
         // every edge's plan lines (half a million small arrays at province scale).
         let plan = scope.plan
         let planOrder = plan.indices.sorted { (FlowRules.key(plan[$0]), $0) < (FlowRules.key(plan[$1]), $1) }
-        let moved = book.edges.keys.sorted()
+        // The moved edges by position in key order: no look-up of each (a cache miss apiece).
+        let movedBooks = book.edges
+        let movedKeys = movedBooks.keys
+        let movedOrder = movedKeys.indices.sorted { movedKeys[$0] < movedKeys[$1] }
+        let moved = movedOrder.map { movedKeys[$0] }
         var edges: [EdgeResult] = []
         edges.reserveCapacity(max(plan.count, moved.count))
         var p = 0, m = 0
@@ -95,7 +99,7 @@ final class FlowRules {
             }
             var edgeBook = EdgeBook()
             if movedKey == key {
-                edgeBook = book.edges[key] ?? EdgeBook()
+                edgeBook = movedBooks.values[movedOrder[m]]
                 m += 1
             }
             edges.append(edge(key, lines: lines, book: edgeBook, &log))

@@ -96,9 +96,10 @@ public struct FindingLog: Sendable {
 
     public mutating func append(_ other: FindingLog) { findings.append(contentsOf: other.findings) }
 
-    public func count(_ severity: Severity) -> Int { findings.reduce(0) { $0 + ($1.severity == severity ? 1 : 0) } }
+    /// By position: a loop over the findings themselves copied each one (its texts retained).
+    public func count(_ severity: Severity) -> Int { findings.indices.reduce(0) { $0 + (findings[$1].severity == severity ? 1 : 0) } }
 
-    public func count(code: RuleCode) -> Int { findings.reduce(0) { $0 + ($1.code == code ? 1 : 0) } }
+    public func count(code: RuleCode) -> Int { findings.indices.reduce(0) { $0 + (findings[$1].code == code ? 1 : 0) } }
 
     /// Findings ordered by file order, line, column and code, so output is stable.
     /// Sorts small integer keys, not the findings: a big run has hundreds of thousands.
@@ -107,8 +108,9 @@ public struct FindingLog: Sendable {
         let others = Set(findings.map(\.primary.file)).subtracting(fileOrder).sorted()
         let otherRank = Dictionary(others.enumerated().map { ($1, fileOrder.count + $0) }, uniquingKeysWith: { a, _ in a })
         let codes = Dictionary(RuleCode.allCases.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let keys = findings.enumerated().map { i, f in
-            (rank[f.primary.file] ?? otherRank[f.primary.file] ?? 0, f.primary.line ?? 0, f.primary.column ?? 0, codes[f.code] ?? 0, i)
+        let keys = findings.indices.map { i in
+            let at = findings[i].primary
+            return (rank[at.file] ?? otherRank[at.file] ?? 0, at.line ?? 0, at.column ?? 0, codes[findings[i].code] ?? 0, i)
         }
         return keys.sorted { $0 < $1 }.map { findings[$0.4] }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a row's references resolve against: the units and projects read before this file.
 /// Taken once per file; a class with constant storage so the per-row path copies nothing.
 final class References {
@@ -60,7 +62,9 @@ struct LastReference {
     private(set) var resolution: RefIndex.Resolution?
 
     func matches(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        known && b.count == bytes.count && bytes.withUnsafeBufferPointer { $0.elementsEqual(b) }
+        guard known && b.count == bytes.count else { return false }
+        guard let base = b.baseAddress, b.count > 0 else { return true }
+        return bytes.withUnsafeBufferPointer { mine in mine.baseAddress.map { memcmp($0, base, b.count) == 0 } ?? false }
     }
 
     mutating func remember(_ b: UnsafeBufferPointer<UInt8>, _ r: RefIndex.Resolution?) {
@@ -247,22 +251,24 @@ struct RowCheck {
 
     mutating func entity(_ column: Column) -> Int? {
         // nil: nothing to resolve against (IN001 says why), so no finding here
-        guard let resolution = lastReference(column, refs.entity) else { return nil }
+        guard let resolution = lastReference(column, project: false) else { return nil }
         return resolved(resolution, column, what: ("单位", "unit"), file: "entities.csv")
     }
 
     mutating func project(_ column: Column) -> Int? {
-        guard let resolution = lastReference(column, refs.project) else { return nil }
+        guard let resolution = lastReference(column, project: true) else { return nil }
         return resolved(resolution, column, what: ("项目", "project"), file: "projects.csv")
     }
 
     /// Resolves a reference, first against the same column of the row before: ledgers list
     /// runs of one payer, payee and project, and the hash look-up was a tenth of the row.
-    private mutating func lastReference(_ column: Column, _ resolve: (UnsafeBufferPointer<UInt8>) -> RefIndex.Resolution?) -> RefIndex.Resolution? {
+    /// Told which table by a flag, not handed `refs.entity`: that closure retained and
+    /// released `refs` three times a row.
+    private mutating func lastReference(_ column: Column, project: Bool) -> RefIndex.Resolution? {
         let b = value(column)
         let slot = column == .project ? 0 : column == .to ? 1 : 2
         if lastReferences[slot].matches(b) { return lastReferences[slot].resolution }
-        let resolution = resolve(b)
+        let resolution = project ? refs.project(b) : refs.entity(b)
         lastReferences[slot].remember(b, resolution)
         return resolution
     }

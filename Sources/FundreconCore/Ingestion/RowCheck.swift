@@ -115,7 +115,8 @@ struct RowCheck {
     var keyColumn: Column { file == .projects ? .code : .id }
 
     mutating func begin() {
-        findings.removeAll(keepingCapacity: true)
+        // Most rows have none: emptying an empty list still went through the array's slow path.
+        if !findings.isEmpty { findings.removeAll(keepingCapacity: true) }
         rejected = false
         deferredDuplicate = nil
     }
@@ -207,6 +208,7 @@ struct RowCheck {
         guard header.index(of: column) != nil else { return nil }
         let columnUnit = header.unit(of: column) ?? unit
         let result = withValue(column) { ValueParsers.parseAmount($0, unit: columnUnit) }
+        if case .success(let fen) = result, fen >= 0 || allowNegative { return fen }
         let label = header.label(column)
         switch result {
         case .success(let fen):
@@ -236,6 +238,7 @@ struct RowCheck {
     mutating func date(_ column: Column, required: Bool) -> Day? {
         guard header.index(of: column) != nil else { return nil }
         let result = withValue(column) { ValueParsers.parseDate($0) }
+        if case .success(let day) = result { return day }
         let label = header.label(column)
         switch result {
         case .success(let day): return day
@@ -281,6 +284,8 @@ struct RowCheck {
     }
 
     private mutating func resolved(_ r: RefIndex.Resolution, _ column: Column, what: (zh: String, en: String), file: String) -> Int? {
+        if case .found(let i) = r { return i }
+        // Named only for a finding: made on every row, the label was a retain and a release.
         let label = header.label(column)
         switch r {
         case .found(let i): return i
@@ -311,9 +316,9 @@ struct RowCheck {
 
     /// Registers the row's voucher; false when it is empty (IN004) or seen before (IN003).
     mutating func voucher(into registry: inout VoucherRegistry, probe: VoucherRegistry.Probe? = nil) -> Bool {
-        let label = header.label(.voucher)
         let voucher = value(.voucher)
         if voucher.isEmpty {
+            let label = header.label(.voucher)
             fail(.IN004, .voucher, Message(zh: "必填的「\(label)」为空", en: "required value \(label) is empty"))
             return false
         }

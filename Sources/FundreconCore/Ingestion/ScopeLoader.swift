@@ -474,7 +474,9 @@ public final class ScopeLoader {
             if row.defersDuplicates { read.rejectedLines.append(Int32(clamping: row.line)) }
         }
         if let d = row.deferredDuplicate { read.deferred.append(d) }
-        for f in row.findings { read.log.add(f) }
+        if !row.findings.isEmpty {
+            for f in row.findings { read.log.add(f) }
+        }
     }
 
     /// Counts the rows of a file left out whole, so rows read = used + rejected still holds.
@@ -580,9 +582,10 @@ public final class ScopeLoader {
         }
         let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
         if let from, let to { row.checkDirection(from: from, to: to) }
-        guard let sink, !row.rejected, voucherIsNew, let date, let project, let from, let to,
+        guard sink != nil, !row.rejected, voucherIsNew, let date, let project, let from, let to,
               let amount, let status else { return }
-        sink(TransferRow(date: date, project: project, from: from, to: to, amount: amount, status: status, line: row.line))
+        // Called through the optional: bound to a name first, the closure was retained a row.
+        sink?(TransferRow(date: date, project: project, from: from, to: to, amount: amount, status: status, line: row.line))
     }
 
     private func readSpending(_ row: inout RowCheck, _ read: inout FileRead, _ sink: ((SpendingRow) -> Void)?) {
@@ -595,9 +598,9 @@ public final class ScopeLoader {
             Message(zh: "无法识别的支付状态“\($0)”（已支付/支付失败）", en: "unknown payment status \"\($0)\" (paid, failed)")
         }
         let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
-        guard let sink, !row.rejected, voucherIsNew, let date, let entity, let project,
+        guard sink != nil, !row.rejected, voucherIsNew, let date, let entity, let project,
               let amount, let status else { return }
-        sink(SpendingRow(date: date, entity: entity, project: project, amount: amount, status: status,
+        sink?(SpendingRow(date: date, entity: entity, project: project, amount: amount, status: status,
                          payeeHash: row.withValue(.payee) { ByteInterner.hash($0) },
                          payee: status == .failed ? row.text(.payee) : nil, line: row.line))
     }

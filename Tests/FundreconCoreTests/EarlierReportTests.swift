@@ -115,3 +115,4 @@ import Testing
         #expect(result.scope.projectRefs.keysAreTexts)
     }
 }
+

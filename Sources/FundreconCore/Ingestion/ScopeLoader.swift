@@ -266,7 +266,7 @@ public final class ScopeLoader {
     /// Places the split and publishes it; the reader of the second part, or nil when the first
     /// thread reads the whole file.
     private func startTail(_ split: PlannedSplit) -> CSVReader? {
-        var boundary = split.point.propose(size: split.size, headShare: ScopeLoader.balancedHeadShare, minimumRest: ScopeLoader.minimumTail)
+        var boundary = split.point.propose(size: split.size, headShare: balancedHeadShare, minimumRest: ScopeLoader.minimumTail)
             .flatMap { FileSplit.boundary(path: split.path, target: $0) }
             .flatMap { $0.offset < split.size ? $0 : nil }
         // Opened before the split is told, so that a file that cannot be opened twice is read
@@ -281,10 +281,10 @@ public final class ScopeLoader {
     static let minimumTail: Int64 = 4 << 20
 
     /// The first thread's share of what is left when the second is ready, from where each
-    /// thread stood when the other finished at 10^7 rows. Less than half: the first thread's
-    /// voucher table is the bigger (more of its look-ups miss the cache), and when reconciling it
-    /// also fingerprints the second part after its own (SHA-256 runs in file order).
-    static let balancedHeadShare = 0.44
+    /// thread stood when the other finished at 10^7 rows (check: both parts read at the same
+    /// rate; reconcile: the first thread also fingerprints the second part after its own, as
+    /// SHA-256 runs in file order, so it takes less).
+    private var balancedHeadShare: Double { hashing ? 0.44 : 0.5 }
 
     /// The second part of a split transfers.csv, from `boundary` to the end.
     private func readTail(_ split: PlannedSplit, _ reader: CSVReader, _ tail: TransferTail?) -> FileRead {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Rows read, used and rejected for one input file (the accounting guarantee of spec §3).
 public struct FileStats: Sendable {
@@ -105,17 +106,20 @@ struct RefIndex: Sendable {
 }
 
 /// Items by exact name, built on the first look-up by name. Shared by the reading threads
-/// once loading is done (hence the lock), added to only while the units are read.
+/// once loading is done, added to only while the units are read: built once under the lock,
+/// then read without it (a ledger that names its units looks one up on most rows).
 final class NameIndex: @unchecked Sendable {
     private var pending: [String] = []
     private var built: (names: ByteInterner, item: [Int])?
     private let lock = NSLock()
+    private let ready = Atomic<Bool>(false)
 
     func reserve(_ keys: Int) { pending.reserveCapacity(keys) }
 
     func add(_ name: String) {
         pending.append(name)
         built = nil
+        ready.store(false, ordering: .releasing)
     }
 
     func copy() -> NameIndex {
@@ -125,12 +129,14 @@ final class NameIndex: @unchecked Sendable {
     }
 
     func resolve(_ b: UnsafeBufferPointer<UInt8>) -> RefIndex.Resolution {
-        lock.withLock {
-            let index = built ?? build()
-            built = index
-            guard let n = index.names.lookup(b) else { return .unknown }
-            return index.item[n] >= 0 ? .found(index.item[n]) : .ambiguous
+        if !ready.load(ordering: .acquiring) {
+            lock.withLock {
+                if built == nil { built = build() }
+                ready.store(true, ordering: .releasing)
+            }
         }
+        guard let index = built, let n = index.names.lookup(b) else { return .unknown }
+        return index.item[n] >= 0 ? .found(index.item[n]) : .ambiguous
     }
 
     /// A name held by two items resolves to neither (-1).

@@ -30,7 +30,8 @@ final class EdgeRows: Sendable {
 
     static let none = EdgeRows(days: [], amounts: [], lines: [])
 
-    /// Appends rows start..<start+count as movements of `kind`.
+    /// Appends rows start..<start+count (an edge's `ok` rows) as movements of `kind`: received
+    /// at the payee, passed on at the payer.
     func appendEvents(from start: Int, count: Int, _ kind: FlowEvent.Kind, to list: inout [FlowEvent]) {
         let end = min(start + count, days.count, amounts.count, lines.count)
         guard start >= 0, start < end else { return }
@@ -95,11 +96,6 @@ struct EdgeBook: Sendable {
             best = (days[i], lines[i])
         }
         return best.map { ($0.day, Int($0.line)) }
-    }
-
-    /// Appends the `ok` rows as movements of `kind` (received at the payee, passed on at the payer).
-    func appendEvents(_ kind: FlowEvent.Kind, to list: inout [FlowEvent]) {
-        rows.appendEvents(from: start, count: okRows, kind, to: &list)
     }
 
     /// Rows with the day and amount of an earlier row (FL007): (line, the earlier line, day, amount).
@@ -236,14 +232,6 @@ extension Array where Element == FlowEvent {
             }
         }
         removeLast(count - kept)
-    }
-
-    mutating func appendMerging(_ e: FlowEvent) {
-        if let merged = last?.merging(e) {
-            self[count - 1] = merged
-        } else {
-            append(e)
-        }
     }
 }
 

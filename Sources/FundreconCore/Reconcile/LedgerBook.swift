@@ -102,7 +102,7 @@ struct EdgeBook: Sendable {
     func repeatedRows() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
         guard okRows > 1 else { return [] }
         // A few instalments: comparing each row with those before it beats sorting.
-        return okRows <= 16 ? repeatedRowsByComparing() : repeatedRowsBySorting()
+        return okRows <= 16 ? repeatedRowsByComparing() : repeatedRowsByHashing()
     }
 
     /// Rows are in file order, so the first match before a row is its earliest.
@@ -117,16 +117,38 @@ struct EdgeBook: Sendable {
         return found
     }
 
-    func repeatedRowsBySorting() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
+    /// Many rows: each row's day and amount looked up among those seen before it, in a table
+    /// local to the edge. Rows are in file order, so the first row of a day and amount is the
+    /// earliest. (Sorting the rows of the big edges was half of check's work after reading.)
+    func repeatedRowsByHashing() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
         let days = self.days, amounts = self.amounts, lines = self.lines
-        let order = days.indices.sorted { (days[$0], amounts[$0], lines[$0]) < (days[$1], amounts[$1], lines[$1]) }
+        let n = min(days.count, amounts.count, lines.count)
+        var size = 16
+        while size < n * 2 { size <<= 1 }
+        let mask = size - 1
+        var firstOf = [Int32](repeating: -1, count: size)
         var found: [(line: Int, earlier: Int, day: Int32, amount: Fen)] = []
-        guard var first = order.first else { return [] }
-        for i in order.dropFirst() {
-            if days[i] == days[first] && amounts[i] == amounts[first] {
-                found.append((Int(lines[i]), Int(lines[first]), days[i], amounts[i]))
-            } else {
-                first = i
+        days.withUnsafeBufferPointer { d in
+            amounts.withUnsafeBufferPointer { a in
+                lines.withUnsafeBufferPointer { l in
+                    for i in 0..<n {
+                        var h = UInt64(bitPattern: Int64(d[i])) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: a[i]) &* 0xC2B2_AE3D_27D4_EB4F
+                        h ^= h >> 29
+                        var s = Int(truncatingIfNeeded: h) & mask
+                        while true {
+                            let j = Int(firstOf[s])
+                            if j < 0 {
+                                firstOf[s] = Int32(i)
+                                break
+                            }
+                            if d[j] == d[i] && a[j] == a[i] {
+                                found.append((Int(l[i]), Int(l[j]), d[i], a[i]))
+                                break
+                            }
+                            s = (s + 1) & mask
+                        }
+                    }
+                }
             }
         }
         return found

@@ -5,8 +5,7 @@ public struct CheckResult: Sendable {
     public let findings: [Finding]
     public let skippedRules: [RuleCode]
 
-    /// By position: a loop over the findings themselves copied each one (its texts retained).
-    public func count(_ severity: Severity) -> Int { findings.indices.reduce(0) { $0 + (findings[$1].severity == severity ? 1 : 0) } }
+    public func count(_ severity: Severity) -> Int { findings.count(severity) }
 
     /// Exit status under a --fail-on setting: 1 when any finding is at or above it.
     public func exitCode(failOn: FailOn) -> Int32 {

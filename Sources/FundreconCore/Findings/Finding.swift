@@ -96,8 +96,7 @@ public struct FindingLog: Sendable {
 
     public mutating func append(_ other: FindingLog) { findings.append(contentsOf: other.findings) }
 
-    /// By position: a loop over the findings themselves copied each one (its texts retained).
-    public func count(_ severity: Severity) -> Int { findings.indices.reduce(0) { $0 + (findings[$1].severity == severity ? 1 : 0) } }
+    public func count(_ severity: Severity) -> Int { findings.count(severity) }
 
     public func count(code: RuleCode) -> Int { findings.indices.reduce(0) { $0 + (findings[$1].code == code ? 1 : 0) } }
 
@@ -114,4 +113,9 @@ public struct FindingLog: Sendable {
         }
         return keys.sorted { $0 < $1 }.map { findings[$0.4] }
     }
+}
+
+extension Array where Element == Finding {
+    /// By position: a loop over the findings themselves copied each one (its texts retained).
+    func count(_ severity: Severity) -> Int { indices.reduce(0) { $0 + (self[$1].severity == severity ? 1 : 0) } }
 }

@@ -39,16 +39,12 @@ extension Finding {
     public var identity: String {
         // Built by hand: it is made for every finding, twice at province scale (the report's
         // key, and tonight's comparison), and arrays joined were a third of the comparison.
-        let path = primary.file
-        let file: Substring
-        if let slash = path.lastIndex(of: "/"), path.last != "/" { file = path[path.index(after: slash)...] } else {
-            file = path.split(separator: "/").last ?? Substring(path)
-        }
         var id = code.rawValue
         id += "|"
-        id += file
-        if [project, from, to, entity].contains(where: { !($0 ?? "").isEmpty }) {
-            for key in [project, from, to, entity] {
+        id += primary.file.split(separator: "/").last ?? Substring(primary.file)
+        let keys = [project, from, to, entity]
+        if keys.contains(where: { !($0 ?? "").isEmpty }) {
+            for key in keys {
                 id += "|"
                 id += key ?? ""
             }

@@ -154,8 +154,7 @@ public struct ReconcileResult: Sendable {
     public let findings: [Finding]
     public let skippedRules: [RuleCode]
 
-    /// By position: a loop over the findings themselves copied each one (its texts retained).
-    public func count(_ severity: Severity) -> Int { findings.indices.reduce(0) { $0 + (findings[$1].severity == severity ? 1 : 0) } }
+    public func count(_ severity: Severity) -> Int { findings.count(severity) }
 
     public func exitCode(failOn: FailOn) -> Int32 { findings.contains { failOn.fails($0.severity) } ? 1 : 0 }
 

@@ -23,6 +23,11 @@ func gb18030(_ text: String) -> [UInt8] {
     return Array(output.prefix(written))
 }
 
+/// Where two long lists of rows first differ (a failure prints the row, not both lists).
+private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, got: [String], expected: [String])? {
+    zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }.map { ($0.offset, $0.element.0, $0.element.1) }
+}
+
 @Suite struct CSVReading {
     @Test func quotedFieldsHoldCommasLineBreaksAndDoubledQuotes() throws {
         let path = writeTemp(Array("a,b,c\n1,\"x, y\",\"line1\nline2\"\n2,\"say \"\"hi\"\"\",z\n".utf8))
@@ -123,6 +128,70 @@ func gb18030(_ text: String) -> [UInt8] {
         #expect(rows.last?.fields == ["\(count - 1)", "韶关市知识产权局第\(count - 1)号", "备注，含逗号\n第二行"])
         #expect(rows.last?.line == 2 + 2 * (count - 1))
         #expect(rows.allSatisfy { $0.fields.count == 3 })
+    }
+
+    @Test func sequencesAndBadBytesAtEveryChunkEndAreReadInPlace() throws {
+        // UTF-8 is checked where it was read: a character cut by the end of a chunk waits
+        // for the rest, and a bad byte next to the cut spoils its own row only. Shifting the
+        // text by 0, 1 and 2 bytes puts each byte of a 3-byte character on the boundary.
+        let chunk = CSVReader.chunkSize
+        for shift in 0..<3 {
+            var bytes = Array("编号,名称\n".utf8) + [UInt8](repeating: 0x61, count: shift) + Array(",x\n".utf8)
+            var expected: [[String]] = [["编号", "名称"], [String(repeating: "a", count: shift), "x"]]
+            var row = 0
+            while bytes.count < 2 * chunk + 1000 {
+                let name = "韶关市第\(row)号"
+                bytes += Array("\(row),\(name)\n".utf8)
+                expected.append(["\(row)", name])
+                row += 1
+            }
+            let badLine = expected.count + 1
+            bytes += Array("坏,".utf8) + [0xE9, 0x9F] + Array("\n尾,完\n".utf8)  // a 3-byte character missing its last byte
+            expected += [["坏", "??"], ["尾", "完"]]
+            let reader = try CSVReader(path: writeTemp(bytes))
+            var rows: [[String]] = []
+            var spoiled: [Int] = []
+            while reader.next() {
+                rows.append((0..<reader.fieldCount).map { reader.string($0) })
+                if reader.decodeErrorLocation != nil { spoiled.append(reader.line) }
+            }
+            #expect(rows.count == expected.count, "shift \(shift)")
+            #expect(firstDifference(rows, expected) == nil, "shift \(shift)")
+            #expect(spoiled == [badLine], "shift \(shift)")
+            #expect(reader.encoding == .utf8)
+        }
+    }
+
+    @Test func gb18030AfterAnASCIIOnlyFirstChunkIsDecodedFromWhereItWasRead() throws {
+        // The first chunk decides nothing; the one that does was read in place and is moved
+        // to the decoder's buffer.
+        var text = "id,name\n"
+        var expected: [[String]] = [["id", "name"]]
+        var row = 0
+        while text.utf8.count < CSVReader.chunkSize + 500 {
+            text += "\(row),plain\n"
+            expected.append(["\(row)", "plain"])
+            row += 1
+        }
+        for k in 0..<2000 {
+            text += "\(k),乳源瑶族自治县第\(k)号\n"
+            expected.append(["\(k)", "乳源瑶族自治县第\(k)号"])
+        }
+        let reader = try CSVReader(path: writeTemp(gb18030(text)))
+        var rows: [[String]] = []
+        while reader.next() { rows.append((0..<reader.fieldCount).map { reader.string($0) }) }
+        #expect(reader.encoding == .gb18030)
+        #expect(rows.count == expected.count)
+        #expect(firstDifference(rows, expected) == nil)
+    }
+
+    @Test func byteOrderMarkBeforeALongFileIsDroppedOnce() throws {
+        var text = "编码,名称\n"
+        for i in 0..<60_000 { text += "U\(i),单位\(i)\n" }
+        let rows = try records(at: writeTemp([0xEF, 0xBB, 0xBF] + Array(text.utf8)))
+        #expect(rows.count == 60_001)
+        #expect(rows.first?.fields == ["编码", "名称"])
+        #expect(rows.last?.fields == ["U59999", "单位59999"])
     }
 
     @Test func fieldColumnsCountCharactersNotBytes() throws {

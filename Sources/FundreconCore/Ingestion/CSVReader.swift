@@ -102,9 +102,10 @@ public final class CSVReader {
     private var badOffsets: [Int] = []  // stream offsets, ascending
     private var badCursor = 0
 
-    // Raw bytes read but not yet decoded (a sequence cut by the chunk end stays here).
+    /// GB18030 bytes read but not yet decoded (a sequence cut by the chunk end stays here).
     private var raw: UnsafeMutablePointer<UInt8>
-    private var rawCount = 0
+    /// Bytes read but not yet decoded, at `undecoded`.
+    private var pending = 0
     /// A field with doubled quotes, undoubled; a record fits in `buf`, so a field fits here.
     private var unescaped: UnsafeMutablePointer<UInt8>
 
@@ -169,67 +170,83 @@ public final class CSVReader {
 
     /// Reads one chunk and appends its decoded bytes to `buf`. Returns false at end of file.
     private func fill() -> Bool {
-        if sawEOF && rawCount == 0 { return false }
+        if sawEOF && pending == 0 { return false }
         if !sawEOF {
-            var want = CSVReader.chunkSize - rawCount
+            var want = CSVReader.chunkSize - pending
             if let limit, endOffset == nil, !limit.admit(upTo: bytesRead + Int64(want)) {
                 endOffset = limit.wait()?.offset ?? .max
             }
             if let endOffset { want = Int(min(Int64(want), max(0, endOffset - bytesRead))) }
             if want == 0 { sawEOF = true }
+            if decodesInPlace { ensureCapacity(length + pending + want + 8) }
+            let target = (decodesInPlace ? buf + length : raw) + pending
             var got = 0
             while got < want {
-                let n = read(fd, raw + rawCount + got, want - got)
+                let n = read(fd, target + got, want - got)
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { sawEOF = true; break }
                 got += n
             }
-            digest?.update(raw + rawCount, count: got)
-            rawCount += got
+            digest?.update(target, count: got)
+            pending += got
             bytesRead += Int64(got)
         }
-        var start = 0
-        if !decided { start = detect() }
-        // UTF-8 is copied as it is; GB18030 may grow by half (2 bytes → 3), its decoder asks for 2×.
-        let growth = encoding == .gb18030 ? 2 : 1
-        ensureCapacity(length + growth * (rawCount - start) + 8)
-        let (consumed, written): (Int, Int)
-        if let gb, encoding == .gb18030 {
-            (consumed, written) = gb.convert(raw + start, count: rawCount - start, atEnd: sawEOF,
+        if !decided { detect() }
+        if decodesInPlace {
+            let checked = UTF8Validator.validateInPlace(buf + length, count: pending, atEnd: sawEOF,
+                                                        outBase: base + length, badOffsets: &badOffsets)
+            length += checked
+            pending -= checked  // a sequence cut by the chunk's end waits in place for the rest
+            return checked > 0 || !(sawEOF && pending == 0)
+        }
+        // GB18030 may grow by half as UTF-8 (2 bytes → 3); its decoder asks for 2×.
+        ensureCapacity(length + 2 * pending + 8)
+        var (consumed, written) = (0, 0)
+        if let gb {
+            (consumed, written) = gb.convert(raw, count: pending, atEnd: sawEOF,
                                              to: buf + length, outBase: base + length, badOffsets: &badOffsets)
-        } else {
-            (consumed, written) = UTF8Validator.copyValidating(raw + start, count: rawCount - start, atEnd: sawEOF,
-                                                               to: buf + length, outBase: base + length, badOffsets: &badOffsets)
         }
         length += written
-        let used = start + consumed
-        if used < rawCount { raw.update(from: raw + used, count: rawCount - used) }
-        rawCount -= used
-        return written > 0 || !(sawEOF && rawCount == 0)
+        if consumed < pending { raw.update(from: raw + consumed, count: pending - consumed) }
+        pending -= consumed
+        return written > 0 || !(sawEOF && pending == 0)
     }
 
-    /// Decides the encoding from the bytes read so far. Returns how many bytes to skip (a BOM).
-    private func detect() -> Int {
-        if rawCount >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF && bytesRead == Int64(rawCount) {
+    /// UTF-8 is checked where it was read, in `buf` after the decoded text; GB18030 is read
+    /// into `raw` and decoded into `buf`. Copying UTF-8 across had been a tenth of reading.
+    private var decodesInPlace: Bool { !(decided && encoding == .gb18030) }
+
+    /// Undecoded bytes kept in `buf` after the decoded ones, to move along with them.
+    private var pendingInBuffer: Int { decodesInPlace ? pending : 0 }
+
+    /// Where the bytes read but not yet decoded start.
+    private var undecoded: UnsafeMutablePointer<UInt8> { decodesInPlace ? buf + length : raw }
+
+    /// Decides the encoding from the bytes read so far, dropping a byte-order mark.
+    private func detect() {
+        let p = undecoded
+        if pending >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF && bytesRead == Int64(pending) {
             encoding = .utf8BOM; decided = true
-            return 3
+            pending -= 3
+            p.update(from: p + 3, count: pending)
+            return
         }
-        if bytesRead == Int64(rawCount) && rawCount >= 2 && ((raw[0] == 0xFF && raw[1] == 0xFE) || (raw[0] == 0xFE && raw[1] == 0xFF)) {
+        if bytesRead == Int64(pending) && pending >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF)) {
             undecodable = true; decided = true  // UTF-16: neither of the accepted encodings
-            return 0
+            return
         }
-        if UTF8Validator.isAllASCII(raw, count: rawCount) { return 0 }  // decide on a later chunk
+        if UTF8Validator.isAllASCII(p, count: pending) { return }  // decide on a later chunk
         decided = true
-        let census = UTF8Validator.census(raw, count: rawCount, atEnd: sawEOF)
+        let census = UTF8Validator.census(p, count: pending, atEnd: sawEOF)
         if census.malformed == 0 || census.multiByte > 4 * census.malformed {
             encoding = .utf8  // a few bad bytes in UTF-8 text spoil their rows only (IN002 per row)
-        } else if let decoder = GB18030Decoder(), decoder.decodesCleanly(raw, count: rawCount, atEnd: sawEOF) {
+        } else if let decoder = GB18030Decoder(), decoder.decodesCleanly(p, count: pending, atEnd: sawEOF) {
             encoding = .gb18030
             gb = decoder
+            raw.update(from: p, count: pending)  // read in place while undecided: decode from `raw` now
         } else {
             undecodable = true
         }
-        return 0
     }
 
     private func ensureCapacity(_ needed: Int) {
@@ -237,7 +254,7 @@ public final class CSVReader {
         var newCapacity = capacity
         while newCapacity < needed { newCapacity *= 2 }
         let newBuf = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newBuf.update(from: buf, count: length)
+        newBuf.update(from: buf, count: length + pendingInBuffer)
         buf.deallocate()
         buf = newBuf
         unescaped.deallocate()
@@ -249,7 +266,7 @@ public final class CSVReader {
     private func compact(keepFrom: Int) {
         guard keepFrom > 0 else { return }
         let remaining = length - keepFrom
-        if remaining > 0 { buf.update(from: buf + keepFrom, count: remaining) }
+        if remaining + pendingInBuffer > 0 { buf.update(from: buf + keepFrom, count: remaining + pendingInBuffer) }
         base += keepFrom
         length = remaining
         pos -= keepFrom
@@ -283,8 +300,8 @@ public final class CSVReader {
     /// Splits the record starting at `pos`. Needs the whole record in the buffer; asks for
     /// more when it runs off the end before the end of the file.
     private func scanRecord() -> ScanResult {
-        if pos >= length { return sawEOF && rawCount == 0 ? .end : .needMore }
-        let atEOF = sawEOF && rawCount == 0
+        if pos >= length { return sawEOF && pending == 0 ? .end : .needMore }
+        let atEOF = sawEOF && pending == 0
         let start = pos
         var i = start
         var lines = 0
@@ -458,7 +475,7 @@ public final class CSVReader {
         for k in 0..<length where buf[k] == CSVReader.lf { lines += 1 }
         // Per byte of the file, not of the decoded text: GB18030 grows by up to half as UTF-8,
         // and an estimate from the decoded bytes fell short (the tables then grew twice over).
-        let fileBytesDecoded = bytesRead - Int64(rawCount)
+        let fileBytesDecoded = bytesRead - Int64(pending)
         let measured = base == 0 && fileBytesDecoded > 0 ? Double(fileBytesDecoded) : Double(length)
         return Int(Double(bytes) * Double(max(lines, 1)) / measured)
     }

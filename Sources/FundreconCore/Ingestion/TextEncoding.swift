@@ -83,39 +83,31 @@ enum UTF8Validator {
         return true
     }
 
-    /// Copies `count` bytes to `out`, replacing each malformed byte by `replacementByte` and
-    /// recording its output offset. Returns (bytes consumed, bytes written); an incomplete
-    /// sequence at the end is left unconsumed unless `atEnd`.
-    static func copyValidating(
-        _ p: UnsafePointer<UInt8>, count: Int, atEnd: Bool,
-        to out: UnsafeMutablePointer<UInt8>, outBase: Int, badOffsets: inout [Int]
-    ) -> (consumed: Int, written: Int) {
+    /// Checks `count` bytes where they lie, replacing each malformed byte by `replacementByte`
+    /// and recording its offset (plus `outBase`). Returns how many bytes it checked: an
+    /// incomplete sequence at the end is left for the next chunk unless `atEnd`.
+    static func validateInPlace(
+        _ p: UnsafeMutablePointer<UInt8>, count: Int, atEnd: Bool, outBase: Int, badOffsets: inout [Int]
+    ) -> Int {
         var i = 0
-        var o = 0
         let raw = UnsafeRawPointer(p)
         while i < count {
-            // A run of ASCII is found 8 bytes at a time and copied at once.
-            var j = i
-            while j + 8 <= count && raw.loadUnaligned(fromByteOffset: j, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { j += 8 }
-            while j < count && p[j] < 0x80 { j += 1 }
-            if j > i {
-                (out + o).update(from: p + i, count: j - i)
-                o += j - i
-                i = j
-                continue
+            // ASCII is passed over 8 bytes at a time, up to the first byte with its high bit set.
+            while i + 8 <= count {
+                let high = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080
+                if high != 0 { i += high.trailingZeroBitCount >> 3; break }
+                i += 8
             }
-            if let n = sequenceLength(p, at: i, count: count) {
-                (out + o).update(from: p + i, count: n)
-                i += n; o += n
-                continue
-            }
+            guard i < count else { break }
+            if p[i] < 0x80 { i += 1; continue }
+            if let n = sequenceLength(UnsafePointer(p), at: i, count: count) { i += n; continue }
             let remaining = count - i
-            if !atEnd && remaining < 4 && isPlausiblePrefix(p + i, count: remaining) { break }
-            badOffsets.append(outBase + o)
-            out[o] = replacementByte
-            i += 1; o += 1
+            if !atEnd && remaining < 4 && isPlausiblePrefix(UnsafePointer(p + i), count: remaining) { break }
+            badOffsets.append(outBase + i)
+            p[i] = replacementByte
+            i += 1
         }
-        return (i, o)
+        return i
     }
 }
 

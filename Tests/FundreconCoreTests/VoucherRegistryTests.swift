@@ -58,4 +58,66 @@ import Testing
             #expect(VoucherRegistryTests.earlierLines(vouchers) == VoucherRegistryTests.expected(vouchers))
         }
     }
+
+    /// A numbered ledger as it comes: mostly consecutive numbers, with strays far off, a few
+    /// below the first number, other shapes and digit counts, and repeats of each kind.
+    static func numberedLedger(seed: UInt64, count: Int, from start: Int) -> [[UInt8]] {
+        var state = seed
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var out: [String] = []
+        var number = start
+        for _ in 0..<count {
+            switch next(100) {
+            case 0..<3 where !out.isEmpty: out.append(out[next(out.count)])  // a repeat of any earlier voucher
+            case 3..<5: out.append("记-2021-\(String(9_000_000 + next(900_000)))")  // a stray far off
+            case 5: out.append("记-2021-\(max(0, start - 1 - next(5_000)))")  // below the first number
+            case 6: out.append("付字第\(next(2_000))号")
+            case 7: out.append("记-2021-\(String(number + next(3)).count < 7 ? "0" : "")\(number)")  // another digit count
+            default:
+                number += 1
+                out.append("记-2021-\(number)")
+            }
+        }
+        return bytes(out)
+    }
+
+    @Test func numberedVouchersWithStraysAndRepeatsAgreeWithAPlainSet() {
+        for seed in 1...4 as ClosedRange<UInt64> {
+            let v = VoucherRegistryTests.numberedLedger(seed: seed, count: 30_000, from: 1_000_000 * Int(seed))
+            #expect(VoucherRegistryTests.earlierLines(v) == VoucherRegistryTests.expected(v), "seed \(seed)")
+        }
+        // Reserved for far fewer rows than come: numbers run past the window into the hash table.
+        let v = VoucherRegistryTests.numberedLedger(seed: 9, count: 20_000, from: 5)
+        var registry = VoucherRegistry()
+        registry.reserve(100)
+        let found = v.enumerated().map { line, b in b.withUnsafeBufferPointer { registry.register($0, line: line + 2) } }
+        #expect(found == VoucherRegistryTests.expected(v))
+    }
+
+    @Test func repeatsAcrossTwoPartsAreFoundWhereverEachPartKeptThem() {
+        // The second part continues the numbering and repeats some of the first part's
+        // vouchers: consecutive ones, strays and other shapes.
+        let head = VoucherRegistryTests.numberedLedger(seed: 3, count: 12_000, from: 100)
+        var tail = VoucherRegistryTests.numberedLedger(seed: 4, count: 12_000, from: 20_000)
+        for k in stride(from: 0, to: head.count, by: 97) { tail.insert(head[k], at: (k * 7) % tail.count) }
+        var first = VoucherRegistry(), second = VoucherRegistry()
+        first.reserve(head.count)
+        second.reserve(tail.count)
+        var headLines: [[UInt8]: Int] = [:], tailLines: [[UInt8]: Int] = [:]
+        for (k, b) in head.enumerated() {
+            _ = b.withUnsafeBufferPointer { first.register($0, line: k + 2) }
+            if headLines[b] == nil { headLines[b] = k + 2 }
+        }
+        for (k, b) in tail.enumerated() {
+            _ = b.withUnsafeBufferPointer { second.register($0, line: 50_000 + k) }
+            if tailLines[b] == nil { tailLines[b] = 50_000 + k }
+        }
+        let expected = tailLines.compactMap { b, line in headLines[b].map { [line, $0] } }.sorted { $0.lexicographicallyPrecedes($1) }
+        let found = second.repeats(of: first).map { [$0.line, $0.earlier] }.sorted { $0.lexicographicallyPrecedes($1) }
+        #expect(found.count > 120)
+        #expect(found == expected)
+    }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Voucher numbers seen in one file, for IN003: exact, and small for the usual shape.
 ///
 /// Most vouchers are text around one run of digits ("T0000000001", "记-2021-0012345",
@@ -143,10 +149,10 @@ public struct VoucherRegistry: Sendable {
 
     /// The shape's number, when it is already known: looking it up needs no writing.
     private func shapeNumber(_ b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int) -> Int? {
-        guard let shape = scratch.shape(of: b, runStart: runStart, runEnd: runEnd) else { return nil }
-        if let known = scratch.lastNumber(of: shape) { return known }
-        guard let number = shapes.lookup(shape) else { return nil }
-        scratch.remember(shape, number)  // a known shape keeps its number
+        if let known = scratch.lastNumber(of: b, runStart: runStart, runEnd: runEnd) { return known }
+        guard let shape = scratch.shape(of: b, runStart: runStart, runEnd: runEnd),
+              let number = shapes.lookup(shape) else { return nil }
+        scratch.remember(b, runStart: runStart, runEnd: runEnd, number)  // a known shape keeps its number
         return number
     }
 
@@ -168,20 +174,39 @@ public struct VoucherRegistry: Sendable {
 private final class ShapeScratch: @unchecked Sendable {
     private var bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
     private var capacity = 64
-    /// The last shape looked up and its number: a file's vouchers mostly share one shape.
-    private var last: [UInt8] = []
+    /// The text around the digits of the last voucher whose shape was known, and that
+    /// shape's number: a file's vouchers mostly share one shape, so most are matched to it
+    /// by comparing their text in place, without spelling their shape.
+    private var last = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+    private var lastCapacity = 64
+    private var lastPrefix = 0, lastSuffix = 0
     private var lastNumber = -1
 
-    func lastNumber(of shape: UnsafeBufferPointer<UInt8>) -> Int? {
-        lastNumber >= 0 && last.withUnsafeBufferPointer({ $0.elementsEqual(shape) }) ? lastNumber : nil
+    func lastNumber(of b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int) -> Int? {
+        guard lastNumber >= 0, runStart == lastPrefix, b.count - runEnd == lastSuffix, let base = b.baseAddress else { return nil }
+        if lastPrefix > 0 && memcmp(base, last, lastPrefix) != 0 { return nil }
+        if lastSuffix > 0 && memcmp(base + runEnd, last + lastPrefix, lastSuffix) != 0 { return nil }
+        return lastNumber
     }
 
-    func remember(_ shape: UnsafeBufferPointer<UInt8>, _ number: Int) {
-        last = Array(shape)
+    func remember(_ b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int, _ number: Int) {
+        let n = runStart + b.count - runEnd
+        if n > lastCapacity {
+            last.deallocate()
+            lastCapacity = n
+            last = .allocate(capacity: n)
+        }
+        for i in 0..<runStart { last[i] = b[i] }
+        for i in runEnd..<b.count { last[runStart + i - runEnd] = b[i] }
+        lastPrefix = runStart
+        lastSuffix = b.count - runEnd
         lastNumber = number
     }
 
-    deinit { bytes.deallocate() }
+    deinit {
+        bytes.deallocate()
+        last.deallocate()
+    }
 
     /// The shape, valid until the next call; nil when the voucher itself holds a 0xFF byte
     /// and the shape would not be one-to-one. Used by the one thread reading the file.

@@ -61,7 +61,9 @@ import Testing
 
     /// A numbered ledger as it comes: mostly consecutive numbers, with strays far off, a few
     /// below the first number, other shapes and digit counts, and repeats of each kind.
-    static func numberedLedger(seed: UInt64, count: Int, from start: Int) -> [[UInt8]] {
+    /// `scattered`: numbers drawn at random instead of counted (a ledger not numbered in
+    /// sequence, where the window of numbers must close and hand its keys over).
+    static func numberedLedger(seed: UInt64, count: Int, from start: Int, scattered: Bool = false) -> [[UInt8]] {
         var state = seed
         func next(_ bound: Int) -> Int {
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -77,7 +79,7 @@ import Testing
             case 6: out.append("付字第\(next(2_000))号")
             case 7: out.append("记-2021-\(String(number + next(3)).count < 7 ? "0" : "")\(number)")  // another digit count
             default:
-                number += 1
+                number = scattered ? 1_000_000 + next(8_000_000) : number + 1
                 out.append("记-2021-\(number)")
             }
         }
@@ -89,6 +91,10 @@ import Testing
             let v = VoucherRegistryTests.numberedLedger(seed: seed, count: 30_000, from: 1_000_000 * Int(seed))
             #expect(VoucherRegistryTests.earlierLines(v) == VoucherRegistryTests.expected(v), "seed \(seed)")
         }
+        for seed in 5...6 as ClosedRange<UInt64> {
+            let v = VoucherRegistryTests.numberedLedger(seed: seed, count: 30_000, from: 1, scattered: true)
+            #expect(VoucherRegistryTests.earlierLines(v) == VoucherRegistryTests.expected(v), "seed \(seed), scattered")
+        }
         // Reserved for far fewer rows than come: numbers run past the window into the hash table.
         let v = VoucherRegistryTests.numberedLedger(seed: 9, count: 20_000, from: 5)
         var registry = VoucherRegistry()
@@ -97,10 +103,11 @@ import Testing
         #expect(found == VoucherRegistryTests.expected(v))
     }
 
-    @Test func repeatsAcrossTwoPartsAreFoundWhereverEachPartKeptThem() {
+    @Test(arguments: [false, true])
+    func repeatsAcrossTwoPartsAreFoundWhereverEachPartKeptThem(scattered: Bool) {
         // The second part continues the numbering and repeats some of the first part's
         // vouchers: consecutive ones, strays and other shapes.
-        let head = VoucherRegistryTests.numberedLedger(seed: 3, count: 12_000, from: 100)
+        let head = VoucherRegistryTests.numberedLedger(seed: 3, count: 12_000, from: 100, scattered: scattered)
         var tail = VoucherRegistryTests.numberedLedger(seed: 4, count: 12_000, from: 20_000)
         for k in stride(from: 0, to: head.count, by: 97) { tail.insert(head[k], at: (k * 7) % tail.count) }
         var first = VoucherRegistry(), second = VoucherRegistry()

@@ -238,6 +238,9 @@ struct PackedKeys: Sendable {
     private var expected: Int
     private var inserted = 0
     private var hashedReserved = false
+    /// Keys seen before the window must prove itself: by then half of them must be in it,
+    /// or its keys move to the hash table and it closes.
+    static let trial = 1024
 
     init(capacity: Int) {
         expected = capacity
@@ -277,7 +280,14 @@ struct PackedKeys: Sendable {
     /// the first line instead.
     mutating func insert(_ key: UInt64, line: UInt32) -> UInt32? {
         inserted += 1
-        if window == nil { window = NumberWindow(opening: key, size: max(2 * expected, 1 << 12)) }
+        if inserted == 1 { window = NumberWindow(opening: key, size: max(2 * expected, 1 << 12)) }
+        if inserted == PackedKeys.trial, let window, window.count * 2 < inserted {
+            // Not numbered in sequence: the window would only scatter its pages.
+            hashedReserved = true
+            hashed.reserve(expected)
+            window.forEach { _ = hashed.insert($0, line: $1) }
+            self.window = nil
+        }
         if let slot = windowSlot(key) {
             let first = window?.lines[slot] ?? 0
             if first != 0 { return first }
@@ -286,7 +296,7 @@ struct PackedKeys: Sendable {
         }
         // Out-of-sequence vouchers are few in a numbered ledger: the hash table grows as
         // they come. Once they are an eighth of the keys, it is sized for the whole file.
-        if !hashedReserved && inserted >= 1024 && (hashed.count + 1) * 8 > inserted {
+        if !hashedReserved && inserted >= PackedKeys.trial && (hashed.count + 1) * 8 > inserted {
             hashedReserved = true
             hashed.reserve(expected)
         }
@@ -304,6 +314,7 @@ private struct NumberWindow: Sendable {
     var lines: SlotTable<UInt32>
     /// Slots written so far lie within [low, high].
     private var low = Int.max, high = -1
+    private(set) var count = 0
 
     static let numberMask: UInt64 = 1 << 50 - 1
 
@@ -324,6 +335,7 @@ private struct NumberWindow: Sendable {
 
     mutating func set(_ slot: Int, _ line: UInt32) {
         lines[slot] = line
+        count += 1
         low = min(low, slot)
         high = max(high, slot)
     }

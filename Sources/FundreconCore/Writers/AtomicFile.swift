@@ -103,6 +103,11 @@ final class ByteSink {
         if fd != nil && buffer.count >= 1 << 20 { flush() }
     }
 
+    func write(_ object: JSONObjectWriter) {
+        object.finish(into: &buffer)
+        if fd != nil && buffer.count >= 1 << 20 { flush() }
+    }
+
     func write(_ bytes: [UInt8]) {
         buffer.append(contentsOf: bytes)
         if fd != nil && buffer.count >= 1 << 20 { flush() }

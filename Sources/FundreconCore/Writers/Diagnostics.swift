@@ -50,6 +50,12 @@ public enum Diagnostics {
     }
 
     static func json(_ f: Finding, _ language: Language) -> String {
+        jsonObject(f, language).finish()
+    }
+
+    /// The finding as a JSON object (the `--format json` line, and an element of the report's
+    /// findings).
+    static func jsonObject(_ f: Finding, _ language: Language) -> JSONObjectWriter {
         var o = JSONObjectWriter()
         o.add("code", f.code.rawValue)
         o.add("severity", f.severity.english)
@@ -57,19 +63,17 @@ public enum Diagnostics {
         o.add("file", f.primary.file)
         o.add("line", f.primary.line)
         o.add("column", f.primary.column)
-        o.addRaw("rows", "[" + f.related.map { r in
-            var row = JSONObjectWriter()
+        o.addObjects("rows", f.related) { r, row in
             row.add("file", r.file)
             row.add("line", r.line)
-            return row.finish()
-        }.joined(separator: ",") + "]")
+        }
         o.add("project", f.project)
         o.add("from", f.from)
         o.add("to", f.to)
         o.add("entity", f.entity)
         o.add("amount_fen", f.amount)
         o.add("key", f.identity)
-        return o.finish()
+        return o
     }
 
     /// The closing line of a check: counts by severity and rows per file.
@@ -102,51 +106,121 @@ extension String {
     }
 }
 
-/// A small JSON writer: keys in the order added, so output is byte-for-byte stable.
+/// A small JSON object writer: keys in the order added, so output is byte-for-byte stable.
+/// Writes bytes as it goes (a report has an object for each of half a million edges, and
+/// joining a String for each key had made the JSON report slower than reading the ledgers).
 public struct JSONObjectWriter {
-    private var parts: [String] = []
+    private var bytes: [UInt8] = [0x7B]  // {
 
     public init() {}
 
+    private mutating func key(_ key: String) {
+        if bytes.count > 1 { bytes.append(0x2C) }
+        JSONText.appendQuoted(key, to: &bytes)
+        bytes.append(0x3A)
+    }
+
     public mutating func add(_ key: String, _ value: String?) {
-        parts.append("\(JSONText.quote(key)):\(value.map(JSONText.quote) ?? "null")")
+        self.key(key)
+        if let value { JSONText.appendQuoted(value, to: &bytes) } else { JSONText.appendNull(to: &bytes) }
     }
 
     public mutating func add(_ key: String, _ value: Int?) {
-        parts.append("\(JSONText.quote(key)):\(value.map(String.init) ?? "null")")
+        add(key, value.map(Int64.init))
     }
 
     public mutating func add(_ key: String, _ value: Int64?) {
-        parts.append("\(JSONText.quote(key)):\(value.map(String.init) ?? "null")")
+        self.key(key)
+        if let value { JSONText.appendDecimal(value, to: &bytes) } else { JSONText.appendNull(to: &bytes) }
+    }
+
+    /// An array of objects, each filled in by `fill`.
+    mutating func addObjects<C: Collection>(_ key: String, _ items: C, _ fill: (C.Element, inout JSONObjectWriter) -> Void) {
+        self.key(key)
+        bytes.append(0x5B)
+        var first = true
+        for item in items {
+            if !first { bytes.append(0x2C) }
+            first = false
+            var object = JSONObjectWriter()
+            fill(item, &object)
+            object.finish(into: &bytes)
+        }
+        bytes.append(0x5D)
     }
 
     public mutating func addRaw(_ key: String, _ json: String) {
-        parts.append("\(JSONText.quote(key)):\(json)")
+        self.key(key)
+        bytes.append(contentsOf: json.utf8)
     }
 
-    public func finish(multiline: Bool = false) -> String {
-        multiline ? "{\n" + parts.map { " " + $0 }.joined(separator: ",\n") + "\n}" : "{" + parts.joined(separator: ",") + "}"
+    public func finish() -> String {
+        var out = bytes
+        out.append(0x7D)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the finished object to `out`, without making a String of it.
+    func finish(into out: inout [UInt8]) {
+        out.append(contentsOf: bytes)
+        out.append(0x7D)
     }
 }
 
 public enum JSONText {
     public static func quote(_ s: String) -> String {
-        // Most text needs no escape: one pass over its bytes, no walk by scalar.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + s + "\"" }
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 2)
+        appendQuoted(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `s` as a JSON string: quotes, backslashes and control characters escaped, the rest
+    /// (UTF-8 included) as it is.
+    static func appendQuoted(_ s: String, to out: inout [UInt8]) {
+        out.append(0x22)
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { b in
+            // Most text needs no escape: copied whole.
+            if !b.contains(where: needsEscape) { out.append(contentsOf: b) } else { for c in b { appendEscaped(c, to: &out) } }
         }
-        return out + "\""
+        if done == nil { for c in s.utf8 { appendEscaped(c, to: &out) } }
+        out.append(0x22)
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ c: UInt8) -> Bool { c < 0x20 || c == 0x22 || c == 0x5C }
+
+    private static func appendEscaped(_ c: UInt8, to out: inout [UInt8]) {
+        guard needsEscape(c) else { out.append(c); return }
+        out.append(0x5C)
+        switch c {
+        case 0x22: out.append(0x22)
+        case 0x5C: out.append(0x5C)
+        case 0x0A: out.append(0x6E)  // n
+        case 0x0D: out.append(0x72)  // r
+        case 0x09: out.append(0x74)  // t
+        default:
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            out.append(contentsOf: [0x75, 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]])  // u00XX
+        }
+    }
+
+    static func appendNull(to out: inout [UInt8]) { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+
+    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(0x2D) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[19 - count] = UInt8(48 + magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            out.append(contentsOf: d[(20 - count)...])
+        }
     }
 }

@@ -39,12 +39,12 @@ public enum JSONReport {
         var edges = JSONObjectWriter()
         for status in EdgeStatus.allCases { edges.add(status.rawValue, r.edgeCount(status)) }
         o.raw("edges", edges.finish())
-        o.lines("findings", r.findings) { Diagnostics.json($0, r.settings.lang) }
+        o.objects("findings", r.findings) { Diagnostics.jsonObject($0, r.settings.lang) }
         var counts = JSONObjectWriter()
         for s in Severity.allCases.reversed() { counts.add(s.english, r.count(s)) }
         o.raw("counts", counts.finish())
         o.raw("skipped_rules", array(r.skippedRules.map { JSONText.quote($0.rawValue) }))
-        o.lines("edge_list", r.edges) { e in
+        o.objects("edge_list", r.edges) { e in
             var x = JSONObjectWriter()
             x.add("project", r.scope.projects[e.key.project].code)
             x.add("from", r.scope.entities[e.key.from].id)
@@ -52,7 +52,7 @@ public enum JSONReport {
             x.add("planned_fen", e.planned)
             x.add("transferred_fen", e.transferred)
             x.add("status", e.status.rawValue)
-            return x.finish()
+            return x
         }
         if let changes { o.raw("changes", self.changes(changes, r.settings.lang)) }
         o.end()
@@ -148,8 +148,8 @@ public enum JSONReport {
     }
 }
 
-/// The report's outer object, key by key, as `JSONObjectWriter.finish(multiline: true)` lays
-/// it out, without holding it: long arrays go out an element a line.
+/// The report's outer object, a key a line, without holding it: long arrays go out an
+/// element a line.
 struct StreamingObject {
     private let sink: ByteSink
     private var first = true
@@ -171,8 +171,8 @@ struct StreamingObject {
         sink.write(json)
     }
 
-    /// `[` then each element on a line of its own, indented two spaces, then `]`.
-    mutating func lines<C: Collection>(_ key: String, _ items: C, _ render: (C.Element) -> String) {
+    /// `[` then each object on a line of its own, indented two spaces, then `]`.
+    mutating func objects<C: Collection>(_ key: String, _ items: C, _ render: (C.Element) -> JSONObjectWriter) {
         self.key(key)
         sink.write("[\n")
         var firstItem = true

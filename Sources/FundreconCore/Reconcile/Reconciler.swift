@@ -59,7 +59,7 @@ public enum Reconciler {
         // nothing shared: a thread each. Their findings join the log in the order they always had.
         // Balances are the longest: two runs of units, so that a core is never left idle.
         if ledgerUsable { _ = book.flowUnits }
-        let halves = Concurrently.map([RuleHalf.plan, .flows, .balances(part: 0), .balances(part: 1)]) { half -> (log: FindingLog, edges: [EdgeResult], balances: [BalanceResult]) in
+        var halves = Concurrently.map([RuleHalf.plan, .flows, .balances(part: 0), .balances(part: 1)]) { half -> (log: FindingLog, edges: [EdgeResult], balances: [BalanceResult]) in
             var own = FindingLog()
             switch half {
             case .plan:
@@ -77,11 +77,14 @@ public enum Reconciler {
             }
         }
         book.releaseTransferRows()
-        for half in halves {
-            log.append(half.log)
+        for i in halves.indices {
+            log.append(halves[i].log)
             // Taken over, not copied: each list is half a million results at province scale.
-            if edges.isEmpty { edges = half.edges } else { edges += half.edges }
-            if balances.isEmpty { balances = half.balances } else { balances += half.balances }
+            // Swapped out of `halves`, so the list is not shared when the next part is added
+            // (a shared list is copied whole, each result retained, on the first append).
+            if edges.isEmpty { swap(&edges, &halves[i].edges) } else if !halves[i].edges.isEmpty { edges += halves[i].edges }
+            if balances.isEmpty { swap(&balances, &halves[i].balances) } else if !halves[i].balances.isEmpty { balances += halves[i].balances }
+            halves[i] = (FindingLog(), [], [])
         }
         var indicators: [IndicatorResult] = []
         if scope.isUsable(.indicators) && scope.isUsable(.projects) {

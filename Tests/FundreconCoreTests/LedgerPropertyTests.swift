@@ -197,3 +197,25 @@ struct GeneratedLedger {
         }
     }
 }
+
+/// BL004's re-payment search passes most paid rows over by a bit filter; it must find what
+/// a plain look-up of every row finds.
+@Suite struct RepaidFailedPayments {
+    static func plain(_ failed: [PaidRow], _ paid: [PaidRow]) -> [Bool] {
+        failed.map { f in paid.contains { $0.key == f.key && $0.day >= f.day } }
+    }
+
+    @Test func theFilteredSearchAgreesWithAPlainOne() {
+        for seed in 1...40 as ClosedRange<UInt64> {
+            var rng = GeneratedLedger.SplitMix(state: seed)
+            // Few distinct payees, amounts and places, so that keys meet often.
+            func row() -> PaidRow {
+                PaidRow(payee: UInt64(rng.int(0...5)) &* 0x1234_5678_9ABC, amount: Fen(rng.int(1...4) * 100),
+                        place: Int32(rng.int(0...3)), day: Int32(rng.int(18_000...18_030)))
+            }
+            let failed = (0..<rng.int(0...20)).map { _ in row() }
+            let paid = (0..<rng.int(0...400)).map { _ in row() }
+            #expect(SpendingBook.repaid(failed, paid) == (failed.isEmpty ? [] : RepaidFailedPayments.plain(failed, paid)), "seed \(seed)")
+        }
+    }
+}

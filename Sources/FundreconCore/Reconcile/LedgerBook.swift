@@ -566,6 +566,12 @@ struct PaidRow: Sendable {
     let day: Int32
 
     var key: Key { Key(place: place, payee: payee, amount: amount) }
+
+    /// One of 65,536, the same for rows with equal keys.
+    var filterBit: Int {
+        let mix = (payee ^ UInt64(bitPattern: amount) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(UInt32(bitPattern: place))) &* 0xBF58_476D_1CE4_E5B9
+        return Int(truncatingIfNeeded: mix >> 48)
+    }
 }
 
 /// What spending.csv streams into: per unit and project, and every paid row (BL004's
@@ -607,9 +613,19 @@ final class SpendingBook: @unchecked Sendable {
     /// its day or later). One pass over the paid rows against the few failed keys.
     static func repaid(_ failed: [PaidRow], _ paid: [PaidRow]) -> [Bool] {
         var latestPaid: [PaidRow.Key: Int32] = [:]
-        for p in failed { latestPaid[p.key] = .min }
+        // A bit per mix of a failed payment's key, 8 KB: most paid rows share no key with a
+        // failed one and are passed over without hashing their key for the dictionary
+        // (which was a tenth of a second a million rows).
+        var filter = [UInt64](repeating: 0, count: 1024)
+        for p in failed {
+            latestPaid[p.key] = .min
+            let bit = p.filterBit
+            filter[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
         guard !latestPaid.isEmpty else { return [] }
         for row in paid {
+            let bit = row.filterBit
+            guard filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { continue }
             let key = row.key
             if let day = latestPaid[key], row.day > day { latestPaid[key] = row.day }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 @testable import FundreconCore
 #if canImport(Glibc)
@@ -200,5 +201,43 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
         _ = reader.next()
         #expect(reader.location(ofField: 1) == (2, 5))
         #expect(reader.location(ofField: 2) == (2, 9))
+    }
+}
+
+/// Records without a quoted field are split 16 bytes at a time; every record must come out
+/// as the byte-by-byte split gives it: fields, lines, problems and bad bytes.
+@Suite struct FastSplit {
+    static func records(_ bytes: [UInt8], fast: Bool) throws -> [String] {
+        let reader = try CSVReader(path: writeTemp(bytes))
+        reader.splitsUnquotedFast = fast
+        var out: [String] = []
+        while reader.next() {
+            let fields = (0..<reader.fieldCount).map { reader.string($0) }
+            out.append("\(reader.line)-\(reader.endLine) \(String(describing: reader.problem)) \(String(describing: reader.decodeErrorLocation)) \(fields)")
+        }
+        return out
+    }
+
+    @Test func agreesWithTheByteByByteSplit() async throws {
+        // Commas, quotes, line ends, CRs, blanks, Chinese and a bad byte, in runs long enough
+        // to cross 16-byte blocks; and rows of more fields than the fast split takes.
+        let pieces: [[UInt8]] = [[0x2C], [0x22], [0x0A], [0x0D, 0x0A], [0x0D], [0x20], Array("金额".utf8), Array("abcdefghijklmnopq".utf8),
+                                 [0xFF], Array("12.5".utf8), Array(String(repeating: ",", count: 70).utf8)]
+        await propertyCheck(count: 300, input: Gen.element(of: pieces).map { $0 ?? [] }.array(of: 0...60)) { parts in
+            let bytes = Array("a,b,c\n".utf8) + parts.flatMap { $0 }
+            let fast = try? FastSplit.records(bytes, fast: true), slow = try? FastSplit.records(bytes, fast: false)
+            #expect(fast != nil)
+            #expect(fast == slow)
+        }
+    }
+
+    @Test func aLongPlainFileSplitsTheSameEitherWay() throws {
+        var text = "voucher,date,project,from,to,amount,status,document,note\r\n"
+        for i in 0..<30_000 { text += "T\(i),2021-01-\(i % 28 + 1),F\(i % 7),P,C\(i % 21),\(i).5,ok,粤财工〔2021〕1号,\(i % 5 == 0 ? "\"备注,含逗号\"" : "")\r\n" }
+        let bytes = Array(text.utf8)
+        let fast = try FastSplit.records(bytes, fast: true)
+        #expect(fast.count == 30_001)
+        let slow = try FastSplit.records(bytes, fast: false)
+        #expect(fast == slow)
     }
 }

@@ -24,6 +24,13 @@ void fundrecon_release_free_memory(void);
 void fundrecon_count_lines_and_quotes(const unsigned char *p, size_t count,
                                       unsigned long long *lines, unsigned long long *quotes);
 
+/* Splits a record that starts at p[start] and holds no quoted field: stores the offset of
+   each comma ending a field, then of the line feed ending the record, in ends (at most cap
+   of them), sets *lineEnd and returns how many. Returns -1 when a field starts with a quote
+   or there are more than cap fields, -2 when the buffer ends first: the caller then splits
+   the record itself. */
+long fundrecon_split_unquoted(const unsigned char *p, long start, long end, long *ends, long cap, long *lineEnd);
+
 /* SHA-256 through the system's libcrypto when it can be loaded (see SHA256.c). The context
    is plain bytes (OpenSSL's SHA256_CTX is 112 of them), so copying it copies the state. */
 typedef struct { _Alignas(16) unsigned char opaque[256]; } fundrecon_sha256_ctx;

@@ -44,13 +44,24 @@ struct WordCache<Value> {
         self.parse = parse
     }
 
+    /// The word of the row before and its value: a status column says "ok" on most rows.
+    private var last = LastReference()
+    private var lastValue: Value?
+
     mutating func value(_ b: UnsafeBufferPointer<UInt8>) -> Value? {
-        if let i = keys.lookup(b) { return values[i] }
-        let v = parse(String(decoding: b, as: UTF8.self))
-        if keys.count < limit {
-            keys.intern(b)
-            values.append(v)
+        if last.matches(b) { return lastValue }
+        let v: Value?
+        if let i = keys.lookup(b) {
+            v = values[i]
+        } else {
+            v = parse(String(decoding: b, as: UTF8.self))
+            if keys.count < limit {
+                keys.intern(b)
+                values.append(v)
+            }
         }
+        last.remember(b, nil)
+        lastValue = v
         return v
     }
 }

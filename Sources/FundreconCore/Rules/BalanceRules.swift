@@ -39,9 +39,11 @@ struct BalanceRules {
             let counted = byProject.map { p in
                 p.events.allSatisfy { $0.day <= asOf } ? p : (project: p.project, events: p.events.filter { $0.day <= asOf })
             }
-            let received = counted.filter { $0.events.contains { $0.kind == .received } }.map(\.project)
             var groups: [(project: Int, events: [FlowEvent])] = []
-            for (project, events) in counted where !events.isEmpty {
+            // Most units have one project: it is its own group, whatever it received.
+            let received = counted.count == 1 ? [] : counted.filter { $0.events.contains { $0.kind == .received } }.map(\.project)
+            if counted.count == 1, let only = counted.first, !only.events.isEmpty { groups = [only] }
+            for (project, events) in counted where counted.count > 1 && !events.isEmpty {
                 var outermost = project
                 if received.count > 1 || received.first != project {
                     for a in tree.ancestorsAndSelf(project) where received.contains(a) { outermost = a }
@@ -75,11 +77,14 @@ struct BalanceRules {
         guard events.allSatisfy({ $0.line >= 0 && $0.line < 1 << 30 && $0.kind.rawValue < 4 }) else {
             return events.sorted { ($0.day, $0.kind.rawValue, $0.line) < ($1.day, $1.kind.rawValue, $1.line) }
         }
-        var keyed = events.map { e in
-            (UInt64(UInt32(bitPattern: e.day) ^ 0x8000_0000) << 32 | UInt64(e.kind.rawValue) << 30 | UInt64(e.line), e)
+        // The key is worked out in the comparison, not stored beside each movement: no list
+        // to build and none to map back. Keys are unique (a line holds one movement of a kind).
+        @inline(__always) func key(_ e: FlowEvent) -> UInt64 {
+            UInt64(UInt32(bitPattern: e.day) ^ 0x8000_0000) << 32 | UInt64(e.kind.rawValue) << 30 | UInt64(e.line)
         }
-        keyed.sort { $0.0 < $1.0 }
-        return keyed.map(\.1)
+        var sorted = events
+        sorted.sort { key($0) < key($1) }
+        return sorted
     }
 
     private func sum(_ events: [FlowEvent], _ kind: FlowEvent.Kind) -> Fen {

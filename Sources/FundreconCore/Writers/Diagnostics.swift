@@ -57,6 +57,11 @@ public enum Diagnostics {
     /// findings).
     static func jsonObject(_ f: Finding, _ language: Language) -> JSONObjectWriter {
         var o = JSONObjectWriter()
+        fillJSON(f, language, into: &o)
+        return o
+    }
+
+    static func fillJSON(_ f: Finding, _ language: Language, into o: inout JSONObjectWriter) {
         o.add("code", f.code.rawValue)
         o.add("severity", f.severity.english)
         o.add("message", f.message.text(language))
@@ -73,7 +78,6 @@ public enum Diagnostics {
         o.add("entity", f.entity)
         o.add("amount_fen", f.amount)
         o.add("key", f.identity)
-        return o
     }
 
     /// The closing line of a check: counts by severity and rows per file.
@@ -113,6 +117,12 @@ public struct JSONObjectWriter {
     private var bytes: [UInt8] = [0x7B]  // {
 
     public init() {}
+
+    /// Empties the writer for the next object, keeping its storage.
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(0x7B)
+    }
 
     private mutating func key(_ key: String) {
         if bytes.count > 1 { bytes.append(0x2C) }

@@ -39,20 +39,20 @@ public enum JSONReport {
         var edges = JSONObjectWriter()
         for status in EdgeStatus.allCases { edges.add(status.rawValue, r.edgeCount(status)) }
         o.raw("edges", edges.finish())
-        o.objects("findings", r.findings) { Diagnostics.jsonObject($0, r.settings.lang) }
+        o.objects("findings", r.findings.indices) { i, x in Diagnostics.fillJSON(r.findings[i], r.settings.lang, into: &x) }
         var counts = JSONObjectWriter()
         for s in Severity.allCases.reversed() { counts.add(s.english, r.count(s)) }
         o.raw("counts", counts.finish())
         o.raw("skipped_rules", array(r.skippedRules.map { JSONText.quote($0.rawValue) }))
-        o.objects("edge_list", r.edges) { e in
-            var x = JSONObjectWriter()
-            x.add("project", r.scope.projects[e.key.project].code)
-            x.add("from", r.scope.entities[e.key.from].id)
-            x.add("to", r.scope.entities[e.key.to].id)
-            x.add("planned_fen", e.planned)
-            x.add("transferred_fen", e.transferred)
-            x.add("status", e.status.rawValue)
-            return x
+        // By position, fields read in place: a copy of each result retained its texts.
+        let projects = r.scope.projects, entities = r.scope.entities, edgeList = r.edges
+        o.objects("edge_list", edgeList.indices) { i, x in
+            x.add("project", projects[edgeList[i].key.project].code)
+            x.add("from", entities[edgeList[i].key.from].id)
+            x.add("to", entities[edgeList[i].key.to].id)
+            x.add("planned_fen", edgeList[i].planned)
+            x.add("transferred_fen", edgeList[i].transferred)
+            x.add("status", edgeList[i].status.rawValue)
         }
         if let changes { o.raw("changes", self.changes(changes, r.settings.lang)) }
         o.end()
@@ -171,15 +171,19 @@ struct StreamingObject {
         sink.write(json)
     }
 
-    /// `[` then each object on a line of its own, indented two spaces, then `]`.
-    mutating func objects<C: Collection>(_ key: String, _ items: C, _ render: (C.Element) -> JSONObjectWriter) {
+    /// `[` then each object on a line of its own, indented two spaces, then `]`. One writer
+    /// is filled for each object in turn: no storage made per object.
+    mutating func objects<C: Collection>(_ key: String, _ items: C, _ fill: (C.Element, inout JSONObjectWriter) -> Void) {
         self.key(key)
         sink.write("[\n")
         var firstItem = true
+        var writer = JSONObjectWriter()
         for item in items {
             sink.write(firstItem ? "  " : ",\n  ")
             firstItem = false
-            sink.write(render(item))
+            writer.reset()
+            fill(item, &writer)
+            sink.write(writer)
         }
         sink.write("\n]")
     }

@@ -77,10 +77,13 @@ struct RefIndex: Sendable {
 
     /// Registers the key of item number `ids.count`; when the key is taken, returns the item
     /// that has it instead. One look-up (it misses the cache in a big table).
-    mutating func register(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
-        let (index, inserted) = ids.intern(key)
+    mutating func register(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
+        let (index, inserted) = ids.intern(key, hash: hash)
         return inserted ? nil : index
     }
+
+    /// Hashes a key and starts loading its slot, for `register(_:hash:)` a little later.
+    func prefetch(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 { ids.prefetch(key) }
 
     /// Items are added in order: this is item number (names added so far).
     mutating func addName(_ name: String) {

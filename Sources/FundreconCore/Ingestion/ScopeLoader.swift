@@ -447,7 +447,11 @@ public final class ScopeLoader {
             sinks.expect?(file, estimate)
         }
         if file == .plan { read.plan.reserveCapacity(reader.estimatedRecords) }
-        if file == .entities { scope.entityRefs.reserve(reader.estimatedRecords) }
+        if file == .entities {
+            // Sized once: grown by doubling, half a million units were copied over and over.
+            scope.entities.reserveCapacity(reader.estimatedRecords)
+            scope.entityRefs.reserve(reader.estimatedRecords)
+        }
         if file == .projects { scope.projectRefs.reserve(reader.estimatedRecords) }
         while reader.next() {
             take(file, &row, &read, sinks)
@@ -490,6 +494,9 @@ public final class ScopeLoader {
     // MARK: Rows of each file
 
     private func readEntity(_ row: inout RowCheck, _ read: inout FileRead) {
+        // Every unit is new to the table, so its slot misses the cache: loaded while the
+        // row's texts are made.
+        let keyHash = scope.entityRefs.prefetch(row.value(.id))
         let id = row.requiredText(.id)
         let name = row.requiredText(.name)
         let level = read.levels.value(row.value(.level))
@@ -502,7 +509,7 @@ public final class ScopeLoader {
         let parent = row.text(.parent)
         guard let id, let name, let level, !row.rejected else { return }
         if row.value(.id).count != id.utf8.count { scope.entityRefs.keysAreTexts = false }
-        if let earlier = registerKey(row, &scope.entityRefs) {
+        if let earlier = registerKey(row, &scope.entityRefs, hash: keyHash) {
             reportDuplicateKey(&row, firstLine: scope.entities[earlier].line)
             return
         }
@@ -511,6 +518,7 @@ public final class ScopeLoader {
     }
 
     private func readProject(_ row: inout RowCheck) {
+        let keyHash = scope.projectRefs.prefetch(row.value(.code))
         let code = row.requiredText(.code)
         let name = row.requiredText(.name)
         let budget = row.amount(.budget, required: false, allowNegative: false)
@@ -523,7 +531,7 @@ public final class ScopeLoader {
         let parent = row.text(.parent)
         guard let code, let name, let kind, !row.rejected else { return }
         if row.value(.code).count != code.utf8.count { scope.projectRefs.keysAreTexts = false }
-        if let earlier = registerKey(row, &scope.projectRefs) {
+        if let earlier = registerKey(row, &scope.projectRefs, hash: keyHash) {
             reportDuplicateKey(&row, firstLine: scope.projects[earlier].line)
             return
         }
@@ -533,8 +541,8 @@ public final class ScopeLoader {
 
     /// IN003: the key column must be new in this file; the first occurrence is kept.
     /// Returns nil when the key is new, else the index of the item that already has it.
-    private func registerKey(_ row: RowCheck, _ refs: inout RefIndex) -> Int? {
-        refs.register(row.value(row.keyColumn))
+    private func registerKey(_ row: RowCheck, _ refs: inout RefIndex, hash: UInt64) -> Int? {
+        refs.register(row.value(row.keyColumn), hash: hash)
     }
 
     private func reportDuplicateKey(_ row: inout RowCheck, firstLine: Int) {

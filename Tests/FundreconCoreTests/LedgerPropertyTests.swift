@@ -171,6 +171,10 @@ struct GeneratedLedger {
             var whole = FindingLog()
             let one = rules.run(into: &whole)
             for parts in [2, 3] {
+                // The runs cut by movements cover every unit once, in order.
+                let runs = book.flowUnitRuns(parts)
+                #expect(runs.count == parts)
+                #expect(Array(runs.joined()) == book.flowUnits)
                 var log = FindingLog()
                 let results = (0..<parts).flatMap { rules.run(part: $0, of: parts, into: &log) }
                 #expect(results.map { "\($0.unit)/\($0.project)/\($0.received)/\($0.spent)" } == one.map { "\($0.unit)/\($0.project)/\($0.received)/\($0.spent)" })

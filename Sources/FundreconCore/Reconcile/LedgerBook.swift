@@ -703,6 +703,43 @@ public final class LedgerBook {
     /// Units with money through them, in id order.
     var flowUnits: [Int] { index().units }
 
+    /// What a unit's balance costs beyond its movements, counted in movements (its lists and
+    /// groups), from the two runs' end times at 10^7.
+    static let unitOverhead = 30
+
+    /// `flowUnits` cut into `parts` runs of about as many movements each: a unit's balance
+    /// costs about its movements, and cut by count, the run holding the province, cities and
+    /// counties took half as long again as the run of grantees.
+    func flowUnitRuns(_ parts: Int) -> [ArraySlice<Int>] {
+        let index = index()
+        let units = index.units
+        guard parts > 1, !units.isEmpty else { return [units[...]] + Array(repeating: [], count: max(parts - 1, 0)) }
+        let books = index.edges.values, spendingEvents = index.spendingFlows.values
+        var work = [Int](repeating: 0, count: units.count)
+        var total = 0
+        for (k, unit) in units.enumerated() {
+            var w = LedgerBook.unitOverhead
+            for e in index.incoming[unit] where books.indices.contains(Int(e)) { w += books[Int(e)].okRows }
+            for e in index.outgoing[unit] where books.indices.contains(Int(e)) { w += books[Int(e)].okRows }
+            for f in index.spendingFlowsOf[unit] where spendingEvents.indices.contains(Int(f)) { w += spendingEvents[Int(f)].count }
+            work[k] = w
+            total += w
+        }
+        var runs: [ArraySlice<Int>] = []
+        var start = 0, done = 0
+        for k in units.indices {
+            done += work[k]
+            // Cut after the unit that brings the work done to the next share.
+            if runs.count < parts - 1 && done * parts >= total * (runs.count + 1) {
+                runs.append(units[start...k])
+                start = k + 1
+            }
+        }
+        runs.append(units[start...])
+        while runs.count < parts { runs.append([]) }
+        return runs
+    }
+
     /// A unit's movements per project: received and passed on (from the rows of the edges
     /// into and out of it) and spent. A transfer row is kept once, on its edge; the events of
     /// one unit are made when its balance is worked out, and dropped after.

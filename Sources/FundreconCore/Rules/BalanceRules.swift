@@ -29,9 +29,8 @@ struct BalanceRules {
         var results: [BalanceResult] = []
         let asOf = period.asOf.daysSinceEpoch
         let workExpenseProjects = scope.projects.indices.filter { scope.projects[$0].kind == .workExpense }
-        let units = book.flowUnits
-        let share = (units.count + parts - 1) / max(parts, 1)
-        for unit in units.dropFirst(part * share).prefix(share) {
+        let runs = book.flowUnitRuns(parts)
+        for unit in runs.indices.contains(part) ? runs[part] : [] {
             // The root unit is where the money comes from: no balance, no BL rules.
             guard scope.entities.indices.contains(unit), scope.entities[unit].parent != nil else { continue }
             let byProject = book.flows(ofUnit: unit)

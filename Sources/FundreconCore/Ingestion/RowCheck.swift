@@ -66,7 +66,7 @@ struct WordCache<Value> {
     }
 }
 
-/// A reference column's value in the previous row and what it resolved to.
+/// A column's value in the row before and, for a reference, what it resolved to.
 struct LastReference {
     private var bytes: [UInt8] = []
     private var known = false

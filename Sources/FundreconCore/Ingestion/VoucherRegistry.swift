@@ -10,8 +10,8 @@ import Darwin
 /// "付字第123号"). Such a voucher is packed into 8 bytes: the number of its shape (the text
 /// before and after its last run of digits, interned once), the run's length and its value.
 /// Packing is one-to-one, so two vouchers are equal exactly when their packed forms are; a
-/// packed voucher and its first line take 12 bytes of table instead of the ~33 of the text.
-/// Anything else (no digit, a run longer than 15 digits, past 1,022 shapes) is kept byte
+/// packed voucher and its first line take 4 bytes of table when numbered in sequence (see
+/// `PackedKeys`), 12 otherwise, instead of the ~33 of the text. Anything else (no digit, a run longer than 15 digits, past 1,022 shapes) is kept byte
 /// for byte.
 public struct VoucherRegistry: Sendable {
     private var shapes = ByteInterner(capacity: 64)

@@ -39,18 +39,21 @@ struct BalanceRules {
                 p.events.allSatisfy { $0.day <= asOf } ? p : (project: p.project, events: p.events.filter { $0.day <= asOf })
             }
             var groups: [(project: Int, events: [FlowEvent])] = []
-            // Most units have one project: it is its own group, whatever it received.
-            let received = counted.count == 1 ? [] : counted.filter { $0.events.contains { $0.kind == .received } }.map(\.project)
-            if counted.count == 1, let only = counted.first, !only.events.isEmpty { groups = [only] }
-            for (project, events) in counted where counted.count > 1 && !events.isEmpty {
-                var outermost = project
-                if received.count > 1 || received.first != project {
-                    for a in tree.ancestorsAndSelf(project) where received.contains(a) { outermost = a }
-                }
-                if let i = groups.firstIndex(where: { $0.project == outermost }) {
-                    groups[i].events.append(contentsOf: events)
-                } else {
-                    groups.append((outermost, events))
+            if counted.count == 1 {
+                // Most units have one project: it is its own group, whatever it received.
+                if let only = counted.first, !only.events.isEmpty { groups = [only] }
+            } else {
+                let received = counted.filter { $0.events.contains { $0.kind == .received } }.map(\.project)
+                for (project, events) in counted where !events.isEmpty {
+                    var outermost = project
+                    if received.count > 1 || received.first != project {
+                        for a in tree.ancestorsAndSelf(project) where received.contains(a) { outermost = a }
+                    }
+                    if let i = groups.firstIndex(where: { $0.project == outermost }) {
+                        groups[i].events.append(contentsOf: events)
+                    } else {
+                        groups.append((outermost, events))
+                    }
                 }
             }
             for (project, grouped) in groups.sorted(by: { $0.project < $1.project }) {

@@ -50,17 +50,13 @@ public enum Diagnostics {
     }
 
     static func json(_ f: Finding, _ language: Language) -> String {
-        jsonObject(f, language).finish()
-    }
-
-    /// The finding as a JSON object (the `--format json` line, and an element of the report's
-    /// findings).
-    static func jsonObject(_ f: Finding, _ language: Language) -> JSONObjectWriter {
         var o = JSONObjectWriter()
         fillJSON(f, language, into: &o)
-        return o
+        return o.finish()
     }
 
+    /// The finding as a JSON object: the `--format json` line, and an element of the report's
+    /// findings.
     static func fillJSON(_ f: Finding, _ language: Language, into o: inout JSONObjectWriter) {
         o.add("code", f.code.rawValue)
         o.add("severity", f.severity.english)

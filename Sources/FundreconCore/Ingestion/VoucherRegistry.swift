@@ -258,8 +258,9 @@ struct PackedKeys: Sendable {
         return window.slot(of: key)
     }
 
+    /// Only a hashed key's slot is worth loading early: the window is written in order.
     func prefetch(_ key: UInt64) {
-        if let slot = windowSlot(key) { window?.lines.prefetch(slot) } else { hashed.prefetch(key) }
+        if windowSlot(key) == nil { hashed.prefetch(key) }
     }
 
     /// The key's line, when it is here.

@@ -167,7 +167,7 @@ struct GeneratedLedger {
             let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
             loader.load(ScopeSources.folder(fixture.dir, existing: FileSystem.isFile), sinks: book.sinks)
             let period = Period.resolve(settings: Settings(), latestDate: book.latestTransferDay, today: Day(year: 2022, month: 3, day: 1)!)
-            let rules = BalanceRules(scope: loader.scope, book: book, settings: Settings(), period: period, tree: ProjectTree(loader.scope.projects))
+            let rules = BalancePass(RuleContext(kind: .reconcile, scope: loader.scope, book: book, settings: Settings(), period: period, tree: ProjectTree(loader.scope.projects)))
             var whole = FindingLog()
             let one = rules.run(into: &whole)
             for parts in [2, 3] {
@@ -196,7 +196,7 @@ struct GeneratedLedger {
                           line: Int32(rng.int(2...60)), file: UInt8(rng.int(0...1)))
             }
             let expected = events.sorted { ($0.day, $0.kind.rawValue, $0.line) < ($1.day, $1.kind.rawValue, $1.line) }
-            let got = BalanceRules.inOrder(events)
+            let got = BalancePass.inOrder(events)
             #expect(got.map { "\($0.day) \($0.kind) \($0.line)" } == expected.map { "\($0.day) \($0.kind) \($0.line)" })
         }
     }
@@ -219,7 +219,7 @@ struct GeneratedLedger {
             }
             let failed = (0..<rng.int(0...20)).map { _ in row() }
             let paid = (0..<rng.int(0...400)).map { _ in row() }
-            #expect(SpendingBook.repaid(failed, paid) == (failed.isEmpty ? [] : RepaidFailedPayments.plain(failed, paid)), "seed \(seed)")
+            #expect(FailedPaymentsNotRepaid.repaid(failed, paid) == (failed.isEmpty ? [] : RepaidFailedPayments.plain(failed, paid)), "seed \(seed)")
         }
     }
 }

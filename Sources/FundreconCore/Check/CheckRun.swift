@@ -1,4 +1,4 @@
-/// `fundrecon check`: every IN and PL rule over a scope, nothing written.
+/// What `fundrecon check` found.
 public struct CheckResult: Sendable {
     public let scope: LoadedScope
     /// Sorted by file, line and code.
@@ -13,6 +13,8 @@ public struct CheckResult: Sendable {
     }
 }
 
+/// `fundrecon check`: every IN rule while the files are read, then the registry's rules of a
+/// check (PL, and the flow rules that need no period); nothing written.
 public enum CheckRun {
     public static func run(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice = .auto,
                            fileExists: @escaping (String) -> Bool, split: ReadSplit = .standard) -> CheckResult {
@@ -20,27 +22,17 @@ public enum CheckRun {
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
         loader.split = split
         var sinks = book.sinks
-        sinks.spending = nil  // the row-level rules need nothing of spending
+        sinks.spending = nil  // no check rule reads spending
         loader.load(sources, sinks: sinks)
         let scope = loader.scope
         var log = loader.log
-        var skipped = PlanRules.skipped(scope)
-        let flowsUsable = scope.isUsable(.entities) && scope.isUsable(.projects) && scope.isUsable(.plan) && scope.isUsable(.transfers)
-        if !flowsUsable { skipped += [.FL001, .FL007] }
-        // The plan's rules and the two row-level flow rules share nothing: a thread each.
-        let logs = Concurrently.map([false, true]) { flows -> FindingLog in
-            var own = FindingLog()
-            if !flows {
-                PlanRules.check(scope, into: &own)
-            } else if flowsUsable {
-                // Dates do not matter to these two, so no period is needed.
-                let period = Period(start: Day(daysSinceEpoch: 0), end: Day(daysSinceEpoch: 0), asOf: Day(daysSinceEpoch: 0))
-                FlowRules(scope: scope, book: book, settings: settings, period: period, tree: ProjectTree(scope.projects)).rowLevel(into: &own)
-            }
-            return own
-        }
-        for own in logs { log.append(own) }
+        // No check rule reads dates, so the period is a placeholder.
+        let never = Day(daysSinceEpoch: 0)
+        let context = RuleContext(kind: .check, scope: scope, book: book, settings: settings,
+                                  period: Period(start: never, end: never, asOf: never), tree: ProjectTree(scope.projects))
+        let (output, skipped) = RuleRegistry.run(context)
+        log.append(output.log)
         let order = InputFile.allCases.compactMap { sources.paths[$0] }
-        return CheckResult(scope: scope, findings: log.sorted(fileOrder: order), skippedRules: skipped.sorted())
+        return CheckResult(scope: scope, findings: log.sorted(fileOrder: order), skippedRules: skipped)
     }
 }

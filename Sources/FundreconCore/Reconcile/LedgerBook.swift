@@ -97,62 +97,6 @@ struct EdgeBook: Sendable {
         }
         return best.map { ($0.day, Int($0.line)) }
     }
-
-    /// Rows with the day and amount of an earlier row (FL007): (line, the earlier line, day, amount).
-    func repeatedRows() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
-        guard okRows > 1 else { return [] }
-        // A few instalments: comparing each row with those before it beats sorting.
-        return okRows <= 16 ? repeatedRowsByComparing() : repeatedRowsByHashing()
-    }
-
-    /// Rows are in file order, so the first match before a row is its earliest.
-    func repeatedRowsByComparing() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
-        let days = self.days, amounts = self.amounts, lines = self.lines
-        var found: [(line: Int, earlier: Int, day: Int32, amount: Fen)] = []
-        for i in days.indices.dropFirst() {
-            if let j = (days.startIndex..<i).first(where: { days[$0] == days[i] && amounts[$0] == amounts[i] }) {
-                found.append((Int(lines[i]), Int(lines[j]), days[i], amounts[i]))
-            }
-        }
-        return found
-    }
-
-    /// Many rows: each row's day and amount looked up among those seen before it, in a table
-    /// local to the edge. Rows are in file order, so the first row of a day and amount is the
-    /// earliest. (Sorting the rows of the big edges was half of check's work after reading.)
-    func repeatedRowsByHashing() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
-        let days = self.days, amounts = self.amounts, lines = self.lines
-        let n = min(days.count, amounts.count, lines.count)
-        var size = 16
-        while size < n * 2 { size <<= 1 }
-        let mask = size - 1
-        var firstOf = [Int32](repeating: -1, count: size)
-        var found: [(line: Int, earlier: Int, day: Int32, amount: Fen)] = []
-        days.withUnsafeBufferPointer { d in
-            amounts.withUnsafeBufferPointer { a in
-                lines.withUnsafeBufferPointer { l in
-                    for i in 0..<n {
-                        var h = UInt64(bitPattern: Int64(d[i])) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: a[i]) &* 0xC2B2_AE3D_27D4_EB4F
-                        h ^= h >> 29
-                        var s = Int(truncatingIfNeeded: h) & mask
-                        while true {
-                            let j = Int(firstOf[s])
-                            if j < 0 {
-                                firstOf[s] = Int32(i)
-                                break
-                            }
-                            if d[j] == d[i] && a[j] == a[i] {
-                                found.append((Int(l[i]), Int(l[j]), d[i], a[i]))
-                                break
-                            }
-                            s = (s + 1) & mask
-                        }
-                    }
-                }
-            }
-        }
-        return found
-    }
 }
 
 /// A movement of money at a unit on one project: in (received), out (passed on), spent.
@@ -531,23 +475,6 @@ final class TransferBook: @unchecked Sendable {
         replayFailed(before: .max)
         return out
     }
-
-    /// FL007's rows: a later `ok` row with the day and amount of an earlier one on its edge,
-    /// in file order.
-    func duplicates() -> [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] {
-        let keys = edges.keys, books = edges.values
-        let n = min(keys.count, books.count)
-        func scan(_ range: Range<Int>) -> [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] {
-            var found: [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] = []
-            for i in range {
-                for r in books[i].repeatedRows() { found.append((r.line, r.earlier, r.day, r.amount, keys[i])) }
-            }
-            return found
-        }
-        // Half the edges on each core at province scale (check waits for nothing else).
-        let parts = n >= 100_000 ? Concurrently.map([0..<n / 2, n / 2..<n], scan) : [scan(0..<n)]
-        return parts.flatMap { $0 }.sorted { $0.line < $1.line }
-    }
 }
 
 /// A paid row of spending.csv, kept for BL004's question whether a failed payment was paid again.
@@ -603,33 +530,10 @@ final class SpendingBook: @unchecked Sendable {
     /// Groups the movements and answers BL004, after which the paid rows are dropped: at
     /// province scale they are 160 MB that the rules would otherwise carry.
     func finish() {
-        repaid = SpendingBook.repaid(failedKeys, paidRows)
+        repaid = FailedPaymentsNotRepaid.repaid(failedKeys, paidRows)
         paidRows = []
         failedKeys = []
         flows = building.finish()  // after the paid rows are gone: grouping holds the movements twice for a moment
-    }
-
-    /// Whether each failed payment was paid again (same unit, project, payee and amount, on
-    /// its day or later). One pass over the paid rows against the few failed keys.
-    static func repaid(_ failed: [PaidRow], _ paid: [PaidRow]) -> [Bool] {
-        var latestPaid: [PaidRow.Key: Int32] = [:]
-        // A bit per mix of a failed payment's key, 8 KB: most paid rows share no key with a
-        // failed one and are passed over without hashing their key for the dictionary
-        // (which was a tenth of a second a million rows).
-        var filter = [UInt64](repeating: 0, count: 1024)
-        for p in failed {
-            latestPaid[p.key] = .min
-            let bit = p.filterBit
-            filter[bit >> 6] |= 1 << UInt64(bit & 63)
-        }
-        guard !latestPaid.isEmpty else { return [] }
-        for row in paid {
-            let bit = row.filterBit
-            guard filter[bit >> 6] & (1 << UInt64(bit & 63)) != 0 else { continue }
-            let key = row.key
-            if let day = latestPaid[key], row.day > day { latestPaid[key] = row.day }
-        }
-        return failed.map { (latestPaid[$0.key] ?? .min) >= $0.day }
     }
 
     func add(_ row: SpendingRow) {
@@ -689,7 +593,6 @@ public final class LedgerBook {
 
     /// BL004: whether each failed payment was paid again (worked out when spending.csv ends).
     func repaid() -> [Bool] { spending.repaid }
-    var duplicates: [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] { transfers.duplicates() }
     var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] { spending.failedPayments }
     var latestTransferDay: Day? { transfers.latestDay }
     var transferTotal: Fen { transfers.total }

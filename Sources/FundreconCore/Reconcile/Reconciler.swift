@@ -8,9 +8,8 @@ public enum RunPhase: Sendable {
 }
 
 /// `fundrecon reconcile`: reads a scope once, streaming the transfers and payments into the
-/// ledger book, then runs every rule and builds what the workbook and the JSON show.
-private enum RuleHalf { case plan, flows, balances(part: Int) }
-
+/// ledger book, then runs every rule of the registry and builds what the workbook and the
+/// JSON show.
 public enum Reconciler {
     /// - Parameters:
     ///   - today: the date "today" stands for (SOURCE_DATE_EPOCH when set).
@@ -47,67 +46,19 @@ public enum Reconciler {
         let latestDue = scope.plan.compactMap(\.due).max()
         let latest = [latestDue, book.latestTransferDay].compactMap { $0 }.max()
         let period = Period.resolve(settings: settings, latestDate: latest, today: today)
-        let tree = ProjectTree(scope.projects)
-        var skipped = PlanRules.skipped(scope)
-        var edges: [EdgeResult] = []
-        var balances: [BalanceResult] = []
-        let ledgerUsable = scope.isUsable(.entities) && scope.isUsable(.projects) && scope.isUsable(.transfers)
-        let runFlows = ledgerUsable && scope.isUsable(.plan)
-        if !runFlows { skipped += [.FL001, .FL002, .FL003, .FL004, .FL005, .FL007, .FL008, .FL009] }
-        if !ledgerUsable { skipped += [.FL006, .BL001, .BL002, .BL003, .BL004, .BL005] }
-        // The plan's rules, the edges and the balances read the same scope and ledger and write
-        // nothing shared: a thread each. Their findings join the log in the order they always had.
-        // Balances are the longest: two runs of units, so that a core is never left idle.
-        if ledgerUsable { _ = book.flowUnits }
-        var halves = Concurrently.map([RuleHalf.plan, .flows, .balances(part: 0), .balances(part: 1)]) { half -> (log: FindingLog, edges: [EdgeResult], balances: [BalanceResult]) in
-            var own = FindingLog()
-            switch half {
-            case .plan:
-                PlanRules.check(scope, into: &own)
-                return (own, [], [])
-            case .flows:
-                guard runFlows else { return (own, [], []) }
-                let edges = FlowRules(scope: scope, book: book, settings: settings, period: period, tree: tree).run(into: &own)
-                return (own, edges, [])
-            case .balances(let part):
-                guard ledgerUsable else { return (own, [], []) }
-                let balances = BalanceRules(scope: scope, book: book, settings: settings, period: period, tree: tree)
-                    .run(part: part, of: 2, into: &own)
-                return (own, [], balances)
-            }
-        }
+        let context = RuleContext(kind: .reconcile, scope: scope, book: book, settings: settings, period: period,
+                                  tree: ProjectTree(scope.projects))
+        let (output, skipped) = RuleRegistry.run(context)
         book.releaseTransferRows()
-        for i in halves.indices {
-            log.append(halves[i].log)
-            // Taken over, not copied: each list is half a million results at province scale.
-            // Swapped out of `halves`, so the list is not shared when the next part is added
-            // (a shared list is copied whole, each result retained, on the first append).
-            if edges.isEmpty { swap(&edges, &halves[i].edges) } else if !halves[i].edges.isEmpty { edges += halves[i].edges }
-            if balances.isEmpty { swap(&balances, &halves[i].balances) } else if !halves[i].balances.isEmpty { balances += halves[i].balances }
-            halves[i] = (FindingLog(), [], [])
-        }
-        var indicators: [IndicatorResult] = []
-        if scope.isUsable(.indicators) && scope.isUsable(.projects) {
-            let spent = spendingByProject(book, asOf: period.asOf)
-            indicators = IndicatorRules.run(scope, spentUnder: { p in tree.subtree(of: p).reduce(0) { $0 + (spent[$1] ?? 0) } }, into: &log)
-        } else {
-            skipped += [.PI001, .PI002, .PI003, .PI004, .PI005]
-        }
+        log.append(output.log)
+        let edges = output.edges
         let order = InputFile.allCases.compactMap { sources.paths[$0] }
-        let result = ReconcileResult(scope: scope, settings: settings, period: period, edges: edges, balances: balances,
-                                     indicators: indicators, totals: totals(scope, book, edges, period),
-                                     findings: log.sorted(fileOrder: order), skippedRules: skipped.sorted())
-        phase?(.reconciled(edges: edges.count, balances: balances.count, findings: result.findings.count,
+        let result = ReconcileResult(scope: scope, settings: settings, period: period, edges: edges, balances: output.balances,
+                                     indicators: output.indicators, totals: totals(scope, book, edges, period),
+                                     findings: log.sorted(fileOrder: order), skippedRules: skipped)
+        phase?(.reconciled(edges: edges.count, balances: output.balances.count, findings: result.findings.count,
                            seconds: (clock.now - read).seconds))
         return result
-    }
-
-    static func spendingByProject(_ book: LedgerBook, asOf: Day) -> [Int: Fen] {
-        var spent: [Int: Fen] = [:]
-        for (key, events) in book.spendingFlows {
-            for e in events where e.kind == .spent && e.day <= asOf.daysSinceEpoch { spent[key.project, default: 0] += e.amount }
-        }
-        return spent
     }
 
     static func totals(_ scope: LoadedScope, _ book: LedgerBook, _ edges: [EdgeResult], _ period: Period) -> Totals {

@@ -1,5 +1,7 @@
-/// Performance indicators (PI001–PI005): each target and actual read as the spec's words
-/// say, and how it was read stated, so a reviewer can disagree with the reading.
+// Performance indicators (PI001–PI005): each target and actual read as the spec's words say,
+// and how it was read stated, so a reviewer can disagree with the reading.
+
+/// How an indicator came out.
 public enum IndicatorStatus: String, Sendable {
     case met, notMet = "not met", manualReview = "manual review", noActual = "no actual"
 
@@ -53,6 +55,31 @@ enum TargetReading: Equatable, Sendable {
             let note = assumed ? ("（无比较词，按“\(c == .atMost ? "不超过" : "不少于")”理解）", " (no comparison word: read as \(c == .atMost ? "at most" : "at least"))") : ("", "")
             return ("\(g.0)\(c.rawValue) \(v)\(note.0)", "\(g.1)\(c.rawValue) \(v)\(note.1)")
         }
+    }
+}
+
+/// The rule: every indicator of indicators.csv read and judged.
+struct Indicators: WholeRule {
+    let name = "indicators"
+    func codes(in kind: RunKind) -> [RuleCode] { kind == .reconcile ? [.PI001, .PI002, .PI003, .PI004, .PI005] : [] }
+    let needs: [InputFile] = [.indicators, .projects]
+
+    func run(_ context: RuleContext) -> RuleOutput {
+        var out = RuleOutput()
+        let spent = Self.spentByProject(context.book, asOf: context.period.asOf)
+        let tree = context.tree
+        out.indicators = IndicatorRules.run(context.scope, spentUnder: { p in tree.subtree(of: p).reduce(0) { $0 + (spent[$1] ?? 0) } },
+                                            into: &out.log)
+        return out
+    }
+
+    /// Money spent by the as-of date per project (not its sub-projects).
+    static func spentByProject(_ book: LedgerBook, asOf: Day) -> [Int: Fen] {
+        var spent: [Int: Fen] = [:]
+        for (key, events) in book.spendingFlows {
+            for e in events where e.kind == .spent && e.day <= asOf.daysSinceEpoch { spent[key.project, default: 0] += e.amount }
+        }
+        return spent
     }
 }
 
@@ -152,11 +179,11 @@ enum IndicatorRules {
                 let m = Message(zh: "\(what)：预算控制目标，但项目 \(project.code) 没有预算", en: "\(what): a budget-control target, but project \(project.code) has no budget")
                 return (.noActual, Message(zh: t.zh, en: t.en), [Finding(.PI002, m, at: at)])
             }
-            let reading = Message(zh: "\(t.zh)：支出 \(PlanRules.wan(spent))，预算 \(PlanRules.wan(budget))",
-                                  en: "\(t.en): spent \(PlanRules.wan(spent)), budget \(PlanRules.wan(budget))")
+            let reading = Message(zh: "\(t.zh)：支出 \(RuleText.wan(spent))，预算 \(RuleText.wan(budget))",
+                                  en: "\(t.en): spent \(RuleText.wan(spent)), budget \(RuleText.wan(budget))")
             if spent > budget {
-                var f = Finding(.PI003, Message(zh: "\(what)：项目 \(project.code) 支出 \(PlanRules.wan(spent))，超过预算 \(PlanRules.wan(budget))",
-                                                en: "\(what): project \(project.code) spent \(PlanRules.wan(spent)), over its budget of \(PlanRules.wan(budget))"),
+                var f = Finding(.PI003, Message(zh: "\(what)：项目 \(project.code) 支出 \(RuleText.wan(spent))，超过预算 \(RuleText.wan(budget))",
+                                                en: "\(what): project \(project.code) spent \(RuleText.wan(spent)), over its budget of \(RuleText.wan(budget))"),
                                 at: at, amount: spent - budget)
                 f.project = project.code
                 return (.notMet, reading, [f])

@@ -1,51 +1,59 @@
-/// Plan against transfers, per edge (FL001–FL005, FL007–FL009). FL006 lives with the
-/// balances: it follows money through a unit, not along an edge.
-/// A class, not a struct: the closures of the per-edge work (sorting, a finding's text made
-/// on demand) capture it, and a struct of this many tables was copied, a retain and a release
-/// of each, every time: a fifth of the rules' time at 10^6 edges.
-final class FlowRules {
-    let scope: LoadedScope
-    let book: LedgerBook
-    let settings: Settings
-    let period: Period
-    let tree: ProjectTree
+/// Plan against transfers, per edge (FL001–FL005, FL008, FL009), in one pass over the edges:
+/// each edge's plan lines and transfers are walked together once. In `check` only FL001, which
+/// needs no period. FL006 lives with the balances (it follows money through a unit, not along
+/// an edge) and FL007 in its own file (it compares rows, not the edge's sums).
+struct EdgeVariances: WholeRule {
+    let name = "edge variances"
+    func codes(in kind: RunKind) -> [RuleCode] {
+        kind == .check ? [.FL001] : [.FL001, .FL002, .FL003, .FL004, .FL005, .FL008, .FL009]
+    }
+    let needs: [InputFile] = [.entities, .projects, .plan, .transfers]
+
+    func run(_ context: RuleContext) -> RuleOutput {
+        var out = RuleOutput()
+        let pass = EdgePass(context)
+        if context.kind == .check {
+            pass.unplannedOnly(into: &out.log)
+        } else {
+            out.edges = pass.run(into: &out.log)
+        }
+        return out
+    }
+}
+
+/// The pass itself. A class, not a struct: the closures of the per-edge work (sorting, a
+/// finding's text made on demand) capture it, and a struct of this many tables is copied,
+/// a retain and a release of each, every time they do.
+final class EdgePass {
+    let context: RuleContext
+    private var scope: LoadedScope { context.scope }
+    private var book: LedgerBook { context.book }
     let transfersFile: String
     let planFile: String
 
-    init(scope: LoadedScope, book: LedgerBook, settings: Settings, period: Period, tree: ProjectTree) {
-        self.scope = scope
-        self.book = book
-        self.settings = settings
-        self.period = period
-        self.tree = tree
-        transfersFile = scope.path(.transfers)
-        planFile = scope.path(.plan)
+    init(_ context: RuleContext) {
+        self.context = context
+        transfersFile = context.scope.path(.transfers)
+        planFile = context.scope.path(.plan)
     }
 
-    static func wan(_ fen: Fen) -> String { PlanRules.wan(fen) }
+    static func wan(_ fen: Fen) -> String { RuleText.wan(fen) }
 
     /// |variance| within this counts as matched: the larger of the absolute and relative tolerances.
     func tolerance(planned: Fen) -> Fen {
-        max(settings.tolerance, Fen(Int128(planned) * Int128(settings.tolerancePct.ppm) / 1_000_000))
+        max(context.settings.tolerance, Fen(Int128(planned) * Int128(context.settings.tolerancePct.ppm) / 1_000_000))
     }
 
-    func describe(_ e: EdgeKey) -> (zh: String, en: String) {
-        let units = "\(scope.describeEntity(e.from)) → \(scope.describeEntity(e.to))"
-        return ("项目 \(scope.describeProject(e.project))，\(units)", "project \(scope.describeProject(e.project)), \(units)")
-    }
+    func describe(_ e: EdgeKey) -> (zh: String, en: String) { RuleText.describe(e, in: scope) }
 
-    func tag(_ f: inout Finding, _ e: EdgeKey) {
-        f.project = scope.projects[e.project].code
-        f.from = scope.entities[e.from].id
-        f.to = scope.entities[e.to].id
-    }
+    func tag(_ f: inout Finding, _ e: EdgeKey) { RuleText.tag(&f, e, in: scope) }
 
     private static func key(_ line: PlanLine) -> EdgeKey { EdgeKey(project: line.project, from: line.from, to: line.to) }
 
-    /// The rules a single pass over the rows can judge, for `check`: FL001 and FL007.
-    func rowLevel(into log: inout FindingLog) {
+    /// FL001 alone, for `check`: the edges with money and no plan line.
+    func unplannedOnly(into log: inout FindingLog) {
         var planned = KeyPlaces()
-        for line in scope.plan { _ = planned.place(of: FlowRules.key(line)) }
+        for line in scope.plan { _ = planned.place(of: EdgePass.key(line)) }
         // Only the few unplanned edges are sorted, not every edge with its book.
         let edges = book.edges
         var unplannedEdges: [Int] = []
@@ -55,14 +63,13 @@ final class FlowRules {
         for i in unplannedEdges.sorted(by: { edges.keys[$0] < edges.keys[$1] }) {
             unplanned(edges.keys[i], transferred: edges.values[i].total, book: edges.values[i], &log)
         }
-        duplicates(&log)
     }
 
     private func unplanned(_ key: EdgeKey, transferred: Fen, book: EdgeBook, _ log: inout FindingLog) {
         let text = describe(key)
         let refs = [book.firstLine, book.lastLine].filter { $0 > 0 }.uniqued().map { SourceRef(file: transfersFile, line: $0) }
-        var f = Finding(.FL001, Message(zh: "\(text.zh)：拨付 \(FlowRules.wan(transferred)) 没有对应的分配计划行",
-                                        en: "\(text.en): \(FlowRules.wan(transferred)) moved with no plan line"),
+        var f = Finding(.FL001, Message(zh: "\(text.zh)：拨付 \(EdgePass.wan(transferred)) 没有对应的分配计划行",
+                                        en: "\(text.en): \(EdgePass.wan(transferred)) moved with no plan line"),
                         at: refs.first ?? SourceRef(file: transfersFile), related: Array(refs.dropFirst()), amount: transferred)
         tag(&f, key)
         log.add(f)
@@ -73,7 +80,7 @@ final class FlowRules {
         // Plan lines and transferred edges, each in key order, walked together: no table of
         // every edge's plan lines (half a million small arrays at province scale).
         let plan = scope.plan
-        let planOrder = plan.indices.sorted { (FlowRules.key(plan[$0]), $0) < (FlowRules.key(plan[$1]), $1) }
+        let planOrder = plan.indices.sorted { (EdgePass.key(plan[$0]), $0) < (EdgePass.key(plan[$1]), $1) }
         // The moved edges by position in key order: no look-up of each (a cache miss apiece).
         let movedBooks = book.edges
         let movedKeys = movedBooks.keys
@@ -83,7 +90,7 @@ final class FlowRules {
         edges.reserveCapacity(max(plan.count, moved.count))
         var p = 0, m = 0
         while p < planOrder.count || m < moved.count {
-            let planKey = p < planOrder.count ? FlowRules.key(plan[planOrder[p]]) : nil
+            let planKey = p < planOrder.count ? EdgePass.key(plan[planOrder[p]]) : nil
             let movedKey = m < moved.count ? moved[m] : nil
             let key: EdgeKey
             switch (planKey, movedKey) {
@@ -93,7 +100,7 @@ final class FlowRules {
             case (nil, nil): return edges
             }
             var lines: [Int] = []
-            while p < planOrder.count && FlowRules.key(plan[planOrder[p]]) == key {
+            while p < planOrder.count && EdgePass.key(plan[planOrder[p]]) == key {
                 lines.append(planOrder[p])
                 p += 1
             }
@@ -104,14 +111,13 @@ final class FlowRules {
             }
             edges.append(edge(key, lines: lines, book: edgeBook, &log))
         }
-        duplicates(&log)
         return edges
     }
 
     private func edge(_ key: EdgeKey, lines: [Int], book: EdgeBook, _ log: inout FindingLog) -> EdgeResult {
         let plan = lines.map { scope.plan[$0] }
         let planned = plan.reduce(0) { $0 + $1.amount }
-        let days = book.byDay(upTo: period.asOf)
+        let days = book.byDay(upTo: context.period.asOf)
         let transferred = days.reduce(0) { $0 + $1.amount }
         let tol = tolerance(planned: planned)
         let variance = transferred - planned
@@ -127,7 +133,7 @@ final class FlowRules {
         } else {
             status = .matched
         }
-        let deadline = plan.isEmpty ? period.end : plan.map { $0.due ?? period.end }.max() ?? period.end
+        let deadline = plan.isEmpty ? context.period.end : plan.map { $0.due ?? context.period.end }.max() ?? context.period.end
         // Named only when a finding needs it: most edges have none, and a province has 10^6.
         let text = Lazy { self.describe(key) }
         let primaryPlan = plan.first.map { SourceRef(file: planFile, line: $0.line) }
@@ -152,16 +158,16 @@ final class FlowRules {
             let planIsWrong = budget.map { planned > $0 } ?? false
             let named = planIsWrong ? (primaryPlan, "计划行", "the plan line") : (firstTransfer, "拨付行", "the transfer row")
             add(.FL008, Message(
-                zh: "\(text.value.zh)：计划 \(FlowRules.wan(planned))，拨付 \(FlowRules.wan(transferred))，相差约一万倍（元/万元混用）；请核对\(named.1)的金额单位",
-                en: "\(text.value.en): planned \(FlowRules.wan(planned)), transferred \(FlowRules.wan(transferred)), about 10,000 times apart (元/万元 mix-up); check the unit of \(named.2)"),
+                zh: "\(text.value.zh)：计划 \(EdgePass.wan(planned))，拨付 \(EdgePass.wan(transferred))，相差约一万倍（元/万元混用）；请核对\(named.1)的金额单位",
+                en: "\(text.value.en): planned \(EdgePass.wan(planned)), transferred \(EdgePass.wan(transferred)), about 10,000 times apart (元/万元 mix-up); check the unit of \(named.2)"),
                 at: named.0, related: planIsWrong ? transferRefs : planRefs, amount: variance)
         } else if status == .over {
-            add(.FL004, Message(zh: "\(text.value.zh)：拨付 \(FlowRules.wan(transferred))，超过计划 \(FlowRules.wan(planned)) \(FlowRules.wan(variance))",
-                                en: "\(text.value.en): transferred \(FlowRules.wan(transferred)), \(FlowRules.wan(variance)) over the planned \(FlowRules.wan(planned))"),
+            add(.FL004, Message(zh: "\(text.value.zh)：拨付 \(EdgePass.wan(transferred))，超过计划 \(EdgePass.wan(planned)) \(EdgePass.wan(variance))",
+                                en: "\(text.value.en): transferred \(EdgePass.wan(transferred)), \(EdgePass.wan(variance)) over the planned \(EdgePass.wan(planned))"),
                 at: primaryPlan, related: Array(planRefs.dropFirst()) + transferRefs, amount: variance)
-        } else if status == .under && deadline <= period.asOf {
-            add(.FL003, Message(zh: "\(text.value.zh)：计划 \(FlowRules.wan(planned))，截至 \(period.asOf) 只拨付 \(FlowRules.wan(transferred))，差 \(FlowRules.wan(-variance))",
-                                en: "\(text.value.en): planned \(FlowRules.wan(planned)), only \(FlowRules.wan(transferred)) transferred by \(period.asOf), \(FlowRules.wan(-variance)) short"),
+        } else if status == .under && deadline <= context.period.asOf {
+            add(.FL003, Message(zh: "\(text.value.zh)：计划 \(EdgePass.wan(planned))，截至 \(context.period.asOf) 只拨付 \(EdgePass.wan(transferred))，差 \(EdgePass.wan(-variance))",
+                                en: "\(text.value.en): planned \(EdgePass.wan(planned)), only \(EdgePass.wan(transferred)) transferred by \(context.period.asOf), \(EdgePass.wan(-variance)) short"),
                 at: primaryPlan, related: Array(planRefs.dropFirst()) + transferRefs, amount: variance)
         }
 
@@ -174,7 +180,7 @@ final class FlowRules {
             lastDue: plan.compactMap(\.due).max(), lastTransfer: days.last?.day, daysLate: daysLate,
             methods: SmallList(plan.compactMap(\.method).uniqued()), documents: SmallList(plan.compactMap(\.document).uniqued()),
             planLines: SmallList(plan.map(\.line)), firstTransferLine: book.firstLine > 0 ? book.firstLine : nil,
-            notMoved: book.failed.reduce(0) { $0 + $1.amount }, afterAsOf: book.after(period.asOf))
+            notMoved: book.failed.reduce(0) { $0 + $1.amount }, afterAsOf: book.after(context.period.asOf))
     }
 
     /// True when one side is 10,000 times the other, within 1 %.
@@ -188,7 +194,7 @@ final class FlowRules {
     /// edge's days late (the most of any line), nil when no line is late.
     private func fill(_ key: EdgeKey, plan: [PlanLine], days: [(day: Day, amount: Fen, line: Int)], text: Lazy<(zh: String, en: String)>,
                       _ log: inout FindingLog) -> Int? {
-        let ordered = plan.sorted { ($0.due ?? period.end, $0.line) < ($1.due ?? period.end, $1.line) }
+        let ordered = plan.sorted { ($0.due ?? context.period.end, $0.line) < ($1.due ?? context.period.end, $1.line) }
         var cumulative: Fen = 0
         var next = 0
         var target: Fen = 0
@@ -200,7 +206,7 @@ final class FlowRules {
                 cumulative += days[next].amount
                 next += 1
             }
-            let deadline = line.due ?? period.end
+            let deadline = line.due ?? context.period.end
             let ref = SourceRef(file: planFile, line: line.line)
             if cumulative >= target, next > 0 {
                 let filled = days[next - 1]
@@ -208,18 +214,18 @@ final class FlowRules {
                 let late = filled.day - deadline
                 worst = max(worst ?? 0, late)
                 var f = Finding(.FL005, Message(
-                    zh: "\(text.value.zh)：计划 \(FlowRules.wan(line.amount)) 应于 \(deadline) 前到位，\(filled.day) 才到齐，晚 \(late) 天",
-                    en: "\(text.value.en): \(FlowRules.wan(line.amount)) due by \(deadline) arrived in full on \(filled.day), \(late) days late"),
+                    zh: "\(text.value.zh)：计划 \(EdgePass.wan(line.amount)) 应于 \(deadline) 前到位，\(filled.day) 才到齐，晚 \(late) 天",
+                    en: "\(text.value.en): \(EdgePass.wan(line.amount)) due by \(deadline) arrived in full on \(filled.day), \(late) days late"),
                     at: ref, related: [SourceRef(file: transfersFile, line: filled.line)], amount: line.amount)
                 tag(&f, key)
                 log.add(f)
-            } else if deadline <= period.asOf {
-                let late = period.asOf - deadline
+            } else if deadline <= context.period.asOf {
+                let late = context.period.asOf - deadline
                 if late > 0 { worst = max(worst ?? 0, late) }
                 guard cumulative - before <= 0 else { continue }  // partly paid: the edge's FL003 says so
                 var f = Finding(.FL002, Message(
-                    zh: "\(text.value.zh)：计划 \(FlowRules.wan(line.amount)) 应于 \(deadline) 前到位，截至 \(period.asOf) 尚未拨付",
-                    en: "\(text.value.en): \(FlowRules.wan(line.amount)) due by \(deadline) has not been transferred as of \(period.asOf)"),
+                    zh: "\(text.value.zh)：计划 \(EdgePass.wan(line.amount)) 应于 \(deadline) 前到位，截至 \(context.period.asOf) 尚未拨付",
+                    en: "\(text.value.en): \(EdgePass.wan(line.amount)) due by \(deadline) has not been transferred as of \(context.period.asOf)"),
                     at: ref, amount: -line.amount)
                 tag(&f, key)
                 log.add(f)
@@ -235,28 +241,10 @@ final class FlowRules {
             guard book.firstOnOrAfter(failed.day.daysSinceEpoch, amount: failed.amount) == nil else { continue }
             let what = failed.status == .returned ? ("退回", "returned") : ("失败", "failed")
             var f = Finding(.FL009, Message(
-                zh: "\(text.value.zh)：\(failed.day) 拨付 \(FlowRules.wan(failed.amount)) \(what.0)，之后没有同额补拨",
-                en: "\(text.value.en): the \(what.1) transfer of \(FlowRules.wan(failed.amount)) on \(failed.day) was not paid again"),
+                zh: "\(text.value.zh)：\(failed.day) 拨付 \(EdgePass.wan(failed.amount)) \(what.0)，之后没有同额补拨",
+                en: "\(text.value.en): the \(what.1) transfer of \(EdgePass.wan(failed.amount)) on \(failed.day) was not paid again"),
                 at: SourceRef(file: transfersFile, line: failed.line), amount: failed.amount)
             tag(&f, key)
-            log.add(f)
-        }
-    }
-
-    /// FL007: a later row with the same project, units, amount and date under another voucher.
-    func duplicates(_ log: inout FindingLog) {
-        for d in book.duplicates {
-            let text = describe(d.edge)
-            let reversal = d.amount > 0 ? book.edges[d.edge]?.firstOnOrAfter(d.day, amount: -d.amount) : nil
-            let note: (zh: String, en: String) = reversal.map { (zh: "；第 \($0.line) 行有同额红字冲销，请核对是否冲销的正是这一笔",
-                                                                en: "; line \($0.line) reverses the same amount: check it reverses this one") } ?? (zh: "", en: "")
-            var f = Finding(.FL007, Message(
-                zh: "\(text.zh)：与第 \(d.earlier) 行同日同额（\(FlowRules.wan(d.amount))，\(Day(daysSinceEpoch: d.day))），可能重复拨付\(note.zh)",
-                en: "\(text.en): same amount (\(FlowRules.wan(d.amount))) and date (\(Day(daysSinceEpoch: d.day))) as line \(d.earlier): possibly paid twice\(note.en)"),
-                at: SourceRef(file: transfersFile, line: d.line),
-                related: [SourceRef(file: transfersFile, line: d.earlier)] + (reversal.map { [SourceRef(file: transfersFile, line: $0.line)] } ?? []),
-                amount: d.amount)
-            tag(&f, d.edge)
             log.add(f)
         }
     }

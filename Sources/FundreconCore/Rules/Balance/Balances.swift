@@ -1,12 +1,31 @@
-/// Money through each unit (BL001–BL005, and FL006 for how long it stayed). Balances are
-/// kept per unit and the outermost project it received that holds the movement: a city that
-/// received the fund's root and paid grantees on sub-projects balances under the root.
-struct BalanceRules {
-    let scope: LoadedScope
-    let book: LedgerBook
-    let settings: Settings
-    let period: Period
-    let tree: ProjectTree
+/// Money through each unit (BL001–BL003, BL005, and FL006 for how long it stayed). Balances
+/// are kept per unit and the outermost project it received that holds the movement: a city
+/// that received the fund's root and paid grantees on sub-projects balances under the root.
+/// Units are cut into two runs of about as much work each, which run at once.
+struct Balances: Rule {
+    let name = "balances"
+    func codes(in kind: RunKind) -> [RuleCode] { kind == .reconcile ? [.FL006, .BL001, .BL002, .BL003, .BL005] : [] }
+    let needs: [InputFile] = [.entities, .projects, .transfers]
+    let parts = 2
+
+    /// The ledger's unit index, which the parts then only read.
+    func prepare(_ context: RuleContext) { _ = context.book.flowUnits }
+
+    func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput {
+        var out = RuleOutput()
+        let pass = BalancePass(context)
+        out.balances = pass.run(part: part, of: parts, into: &out.log)
+        return out
+    }
+}
+
+/// The balances of a run of units, and their findings.
+struct BalancePass {
+    let context: RuleContext
+    private var scope: LoadedScope { context.scope }
+    private var book: LedgerBook { context.book }
+
+    init(_ context: RuleContext) { self.context = context }
 
     private var transfersFile: String { scope.path(.transfers) }
     private var spendingFile: String { scope.path(.spending) }
@@ -15,19 +34,19 @@ struct BalanceRules {
         SourceRef(file: e.file == 0 ? transfersFile : spendingFile, line: Int(e.line))
     }
 
-    private static func wan(_ fen: Fen) -> String { PlanRules.wan(fen) }
+    private static func wan(_ fen: Fen) -> String { RuleText.wan(fen) }
 
     func run(into log: inout FindingLog) -> [BalanceResult] {
         run(part: 0, of: 1, into: &log)
     }
 
     /// The balances of one of `parts` runs of units (in id order), so that parts can be worked
-    /// out at once; the last part also answers BL004. The parts' results and findings, put
-    /// one after another, are those of one run. The ledger's unit index must be built first
-    /// (`book.flowUnits`): the parts only read it.
+    /// out at once. The parts' results and findings, put one after another, are those of one
+    /// run. The ledger's unit index must be built first (`book.flowUnits`): the parts only
+    /// read it.
     func run(part: Int, of parts: Int, into log: inout FindingLog) -> [BalanceResult] {
         var results: [BalanceResult] = []
-        let asOf = period.asOf.daysSinceEpoch
+        let asOf = context.period.asOf.daysSinceEpoch
         let workExpenseProjects = scope.projects.indices.filter { scope.projects[$0].kind == .workExpense }
         let runs = book.flowUnitRuns(parts)
         for unit in runs.indices.contains(part) ? runs[part] : [] {
@@ -47,7 +66,7 @@ struct BalanceRules {
                 for (project, events) in counted where !events.isEmpty {
                     var outermost = project
                     if received.count > 1 || received.first != project {
-                        for a in tree.ancestorsAndSelf(project) where received.contains(a) { outermost = a }
+                        for a in context.tree.ancestorsAndSelf(project) where received.contains(a) { outermost = a }
                     }
                     if let i = groups.firstIndex(where: { $0.project == outermost }) {
                         groups[i].events.append(contentsOf: events)
@@ -57,7 +76,7 @@ struct BalanceRules {
                 }
             }
             for (project, grouped) in groups.sorted(by: { $0.project < $1.project }) {
-                let events = BalanceRules.inOrder(grouped)
+                let events = BalancePass.inOrder(grouped)
                 let balance = BalanceResult(unit: unit, project: project,
                                             received: sum(events, .received), passedOn: sum(events, .passedOn),
                                             spent: sum(events, .spent), failed: sum(events, .failedSpending))
@@ -67,7 +86,6 @@ struct BalanceRules {
             }
             if !workExpenseProjects.isEmpty { workExpenses(unit, counted, &log) }
         }
-        if part == parts - 1 { carriedOver(&log) }
         return results
     }
 
@@ -122,7 +140,7 @@ struct BalanceRules {
         }
         guard b.received > 0 else { return }
         let lastIn = events.last { $0.kind == .received }.map(ref) ?? SourceRef(file: transfersFile)
-        if b.balance > 0 && period.asOf >= period.end {
+        if b.balance > 0 && context.period.asOf >= context.period.end {
             var f = Finding(.BL002, Message(
                 zh: "\(who) 期末结转结余 \(Self.wan(b.balance))（收到 \(Self.wan(b.received))，拨出 \(Self.wan(b.passedOn))，支出 \(Self.wan(b.spent))）",
                 en: "\(whoEn) carries \(Self.wan(b.balance)) over at the period end (received \(Self.wan(b.received)), passed on \(Self.wan(b.passedOn)), spent \(Self.wan(b.spent)))"),
@@ -132,11 +150,11 @@ struct BalanceRules {
         }
         // Execution against min_execution_rate, or before the period end against the
         // time-proportional benchmark (序时进度): elapsed share × min_execution_rate.
-        let (elapsed, total) = period.elapsed
-        let benchmarkPpm = Int128(settings.minExecutionRate.ppm) * Int128(elapsed) / Int128(total)
+        let (elapsed, total) = context.period.elapsed
+        let benchmarkPpm = Int128(context.settings.minExecutionRate.ppm) * Int128(elapsed) / Int128(total)
         if Int128(out) * 1_000_000 < Int128(b.received) * benchmarkPpm, let rate = b.executionRate {
             let benchmark = Ratio(ppm: Int64(benchmarkPpm))
-            let early = period.asOf < period.end
+            let early = context.period.asOf < context.period.end
             var f = Finding(.BL003, Message(
                 zh: "\(who) 执行率 \(percent(rate))，低于\(early ? "序时进度 " : "")\(percent(benchmark))（收到 \(Self.wan(b.received))，拨出和支出 \(Self.wan(out))）",
                 en: "\(whoEn) has executed \(percent(rate)), below the \(early ? "time-proportional benchmark of " : "minimum of ")\(percent(benchmark)) (received \(Self.wan(b.received)), passed on and spent \(Self.wan(out)))"),
@@ -146,14 +164,13 @@ struct BalanceRules {
         }
     }
 
-    /// 2 decimals, rounded half up: 749.8986 of 750 is 99.99%, as the self-evaluation says.
-    private func percent(_ r: Ratio) -> String { MoneyFormat.decimal((r.ppm + 50) / 100, scaleDigits: 2, minFraction: 0) + "%" }
+    private func percent(_ r: Ratio) -> String { RuleText.percent(r) }
 
     /// FL006: money matched first-in first-out from arrival to leaving; one finding per unit
     /// and project, for the longest hold beyond the limit.
     private func holding(_ unit: Int, _ project: Int, _ events: [FlowEvent], _ log: inout FindingLog) {
         let level = scope.entities[unit].level
-        let limit = settings.maxHoldDaysByLevel[level] ?? settings.maxHoldDays
+        let limit = context.settings.maxHoldDaysByLevel[level] ?? context.settings.maxHoldDays
         var queue: [(event: FlowEvent, left: Fen)] = []
         var head = 0
         var worst: (days: Int, amount: Fen, inflow: FlowEvent, outflow: FlowEvent)?
@@ -196,34 +213,20 @@ struct BalanceRules {
     private func workExpenses(_ unit: Int, _ counted: [(project: Int, events: [FlowEvent])], _ log: inout FindingLog) {
         var receivedOn: [Int: Fen] = [:]
         for (project, events) in counted { receivedOn[project, default: 0] += sum(events, .received) }
-        func subtreeReceived(_ p: Int) -> Fen { tree.subtree(of: p).reduce(0) { $0 + (receivedOn[$1] ?? 0) } }
+        func subtreeReceived(_ p: Int) -> Fen { context.tree.subtree(of: p).reduce(0) { $0 + (receivedOn[$1] ?? 0) } }
         for (w, project) in scope.projects.enumerated() where project.kind == .workExpense {
             let got = subtreeReceived(w)
             guard got > 0, let parent = project.parent else { continue }
-            let siblings = tree.children[parent].filter { $0 != w }
+            let siblings = context.tree.children[parent].filter { $0 != w }
             let base = siblings.reduce(0) { $0 + subtreeReceived($1) }
-            guard Int128(got) * 1_000_000 > Int128(base) * Int128(settings.workExpenseCap.ppm) else { continue }
-            let cap = Fen(Int128(base) * Int128(settings.workExpenseCap.ppm) / 1_000_000)
+            guard Int128(got) * 1_000_000 > Int128(base) * Int128(context.settings.workExpenseCap.ppm) else { continue }
+            let cap = Fen(Int128(base) * Int128(context.settings.workExpenseCap.ppm) / 1_000_000)
             let line = counted.first { $0.project == w }?.events.first { $0.kind == .received }
             var f = Finding(.BL005, Message(
-                zh: "\(scope.describeEntity(unit)) 收到工作经费 \(Self.wan(got))（\(scope.describeProject(w))），超过同级项目收款 \(Self.wan(base)) 的 \(percent(settings.workExpenseCap))（\(Self.wan(cap))）",
-                en: "\(scope.describeEntity(unit)) received \(Self.wan(got)) of working expenses (\(scope.describeProject(w))), over \(percent(settings.workExpenseCap)) (\(Self.wan(cap))) of the \(Self.wan(base)) received under the sibling projects"),
+                zh: "\(scope.describeEntity(unit)) 收到工作经费 \(Self.wan(got))（\(scope.describeProject(w))），超过同级项目收款 \(Self.wan(base)) 的 \(percent(context.settings.workExpenseCap))（\(Self.wan(cap))）",
+                en: "\(scope.describeEntity(unit)) received \(Self.wan(got)) of working expenses (\(scope.describeProject(w))), over \(percent(context.settings.workExpenseCap)) (\(Self.wan(cap))) of the \(Self.wan(base)) received under the sibling projects"),
                 at: line.map(ref) ?? SourceRef(file: transfersFile), amount: got - cap)
             tag(&f, unit: unit, project: w)
-            log.add(f)
-        }
-    }
-
-    /// BL004: a failed payment that no later paid row (same unit, project, payee, amount) re-paid.
-    private func carriedOver(_ log: inout FindingLog) {
-        let repaid = book.repaid()
-        for (i, p) in book.failedPayments.enumerated() where Day(daysSinceEpoch: p.key.day) <= period.asOf {
-            guard i < repaid.count, !repaid[i] else { continue }
-            var f = Finding(.BL004, Message(
-                zh: "\(scope.describeEntity(p.entity)) \(Day(daysSinceEpoch: p.key.day)) 向“\(p.payee ?? "")”支付 \(Self.wan(p.key.amount)) 失败，之后未重新支付，结转下年",
-                en: "\(scope.describeEntity(p.entity))'s payment of \(Self.wan(p.key.amount)) to \"\(p.payee ?? "")\" on \(Day(daysSinceEpoch: p.key.day)) failed and was not paid again: carried over"),
-                at: SourceRef(file: spendingFile, line: p.line), amount: p.key.amount)
-            tag(&f, unit: p.entity, project: p.project)
             log.add(f)
         }
     }

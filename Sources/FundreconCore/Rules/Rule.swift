@@ -1,0 +1,74 @@
+/// The command a rule runs under: `check` judges the inputs without a period (IN, PL and the
+/// flow rules a pass over the rows can answer); `reconcile` runs every rule.
+public enum RunKind: Sendable {
+    case check, reconcile
+}
+
+/// What every rule reads. Built once after the inputs are read; rules only read it, so any
+/// number of them run at once.
+struct RuleContext {
+    let kind: RunKind
+    let scope: LoadedScope
+    /// The streamed rows of transfers.csv and spending.csv.
+    let book: LedgerBook
+    let settings: Settings
+    /// The period of the run; in `check` a placeholder, as no check rule reads dates.
+    let period: Period
+    let tree: ProjectTree
+}
+
+/// What a rule hands back: its findings, in the order it met them, and the rows of the
+/// result sheets it owns.
+struct RuleOutput {
+    var log = FindingLog()
+    var edges: [EdgeResult] = []
+    var balances: [BalanceResult] = []
+    var indicators: [IndicatorResult] = []
+}
+
+/// A rule, or a small family of rules that share one pass over the data. It lives in one
+/// file under Rules/, with the codes it reports and the inputs it needs; `RuleRegistry` lists
+/// it once, and the runs derive from that list which rules to run and which to report as
+/// skipped. The IN rules are not here: they judge each row as it streams (Ingestion/).
+protocol Rule: Sendable {
+    /// What the rule is called in docs and logs.
+    var name: String { get }
+    /// The codes it reports in a run of `kind`; empty when it does not run then.
+    func codes(in kind: RunKind) -> [RuleCode]
+    /// The inputs that must be usable (present, not left out whole) for it to run; when one
+    /// is not, its codes are listed as skipped.
+    var needs: [InputFile] { get }
+    /// Parts its work can be cut into so that they run at once; the parts' outputs, joined
+    /// in part order, are what one part would give. 1 for most rules.
+    var parts: Int { get }
+    /// Work done once, before any part runs, on what the parts then share (an index).
+    func prepare(_ context: RuleContext)
+    func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput
+}
+
+extension Rule {
+    var parts: Int { 1 }
+    func prepare(_ context: RuleContext) {}
+}
+
+/// A rule of one part.
+protocol WholeRule: Rule {
+    func run(_ context: RuleContext) -> RuleOutput
+}
+
+extension WholeRule {
+    func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput { run(context) }
+}
+
+/// A rule of one part whose only output is findings.
+protocol FindingRule: Rule {
+    func check(_ context: RuleContext, into log: inout FindingLog)
+}
+
+extension FindingRule {
+    func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput {
+        var out = RuleOutput()
+        check(context, into: &out.log)
+        return out
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import FundreconCore
+
+/// The registry is the one list of rules: what a run runs and what it reports as skipped
+/// both come from it.
+@Suite struct RuleRegistryTests {
+    private static let ruleCodes = RuleCode.allCases.filter { !$0.rawValue.hasPrefix("IN") }
+
+    @Test func everyNonInputCodeHasExactlyOneRuleInReconcile() {
+        var owners: [RuleCode: [String]] = [:]
+        for rule in RuleRegistry.all {
+            for code in rule.codes(in: .reconcile) { owners[code, default: []].append(rule.name) }
+        }
+        for code in Self.ruleCodes {
+            #expect(owners[code]?.count == 1, "\(code): \(owners[code] ?? [])")
+        }
+        #expect(owners.keys.allSatisfy { !$0.rawValue.hasPrefix("IN") })
+    }
+
+    @Test func checkRunsThePlanRulesAndTheFlowRulesThatNeedNoPeriod() {
+        let codes = Set(RuleRegistry.all.flatMap { $0.codes(in: .check) })
+        #expect(codes == [.PL001, .PL002, .PL003, .PL004, .FL001, .FL007])
+    }
+
+    @Test func aCleanScopeSkipsNothing() {
+        let result = Fixture().reconcile()
+        #expect(result.skippedRules.isEmpty)
+    }
+
+    /// Each input's absence skips exactly the rules that declare it, in both runs.
+    @Test func skippedRulesAreTheRulesThatNeedAMissingFile() {
+        for file in ["projects.csv", "plan.csv", "transfers.csv", "spending.csv", "indicators.csv"] {
+            var f = Fixture()
+            f.files[file] = nil
+            let input = InputFile.allCases.first { $0.fileName == file }
+            let expectedReconcile = Set(RuleRegistry.all.filter { $0.needs.contains { $0 == input } }.flatMap { $0.codes(in: .reconcile) })
+            let expectedCheck = Set(RuleRegistry.all.filter { $0.needs.contains { $0 == input } }.flatMap { $0.codes(in: .check) })
+            let reconciled = f.reconcile()
+            #expect(Set(reconciled.skippedRules) == expectedReconcile, "\(file)")
+            #expect(!expectedReconcile.isEmpty, "\(file) is needed by some rule")
+            let checked = f.check()
+            #expect(Set(checked.skippedRules) == expectedCheck, "\(file)")
+            // A skipped rule reports nothing.
+            #expect(!reconciled.findings.contains { expectedReconcile.contains($0.code) }, "\(file)")
+        }
+    }
+
+    @Test func withoutSpendingTheFailedPaymentRuleIsSkippedAndTheBalancesStillRun() {
+        var f = Fixture()
+        f.files["spending.csv"] = nil
+        let result = f.reconcile()
+        #expect(result.skippedRules == [.BL004])
+        #expect(!result.balances.isEmpty)
+    }
+
+    /// The plan's rules other than PL001 need the projects: without them they neither run
+    /// nor pass for having run.
+    @Test func planRulesBeyondPL001NeedProjects() {
+        var f = Fixture()
+        f.files["projects.csv"] = nil
+        let result = f.check()
+        for code in [RuleCode.PL001, .PL002, .PL003, .PL004, .FL001, .FL007] {
+            #expect(result.skippedRules.contains(code), "\(code)")
+        }
+    }
+}

@@ -135,7 +135,7 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
         // UTF-8 is checked where it was read: a character cut by the end of a chunk waits
         // for the rest, and a bad byte next to the cut spoils its own row only. Shifting the
         // text by 0, 1 and 2 bytes puts each byte of a 3-byte character on the boundary.
-        let chunk = CSVReader.chunkSize
+        let chunk = CSVReader.defaultChunkSize
         for shift in 0..<3 {
             var bytes = Array("编号,名称\n".utf8) + [UInt8](repeating: 0x61, count: shift) + Array(",x\n".utf8)
             var expected: [[String]] = [["编号", "名称"], [String(repeating: "a", count: shift), "x"]]
@@ -169,7 +169,7 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
         var text = "id,name\n"
         var expected: [[String]] = [["id", "name"]]
         var row = 0
-        while text.utf8.count < CSVReader.chunkSize + 500 {
+        while text.utf8.count < CSVReader.defaultChunkSize + 500 {
             text += "\(row),plain\n"
             expected.append(["\(row)", "plain"])
             row += 1

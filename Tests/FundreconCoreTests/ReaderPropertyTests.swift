@@ -3,8 +3,8 @@ import PropertyBased
 import Testing
 @testable import FundreconCore
 
-/// Random, truncated and mutated bytes never crash the reader, and every data line ends up
-/// as a used row or a finding.
+/// Random, truncated and mutated bytes never crash the loader, and every record of the file
+/// (as `PlainCSV` reads it) ends up as a used row or a rejected row with a finding.
 @Suite struct ReaderProperties {
     static let header = "voucher,date,project,from,to,amount,status,document,note\n"
     static let validRows = [
@@ -16,38 +16,17 @@ import Testing
     /// Bytes that matter to the grammar, plus the lead bytes of multi-byte characters.
     static let interesting: [UInt8] = [0x22, 0x2C, 0x0A, 0x0D, 0x20, 0x00, 0xE4, 0xB8, 0xAD, 0xFF, 0x80, 0xC3]
 
-    /// Lines of the file that hold something other than blanks, commas and quotes.
-    static func significantLines(_ bytes: [UInt8]) -> [Int] {
-        var out: [Int] = []
-        var line = 1
-        var significant = false
-        for b in bytes {
-            if b == 0x0A {
-                if significant { out.append(line) }
-                line += 1
-                significant = false
-            } else if b != 0x20 && b != 0x09 && b != 0x0D && b != 0x2C && b != 0x22 {  // a row of only quotes, commas and blanks holds nothing
-                significant = true
-            }
-        }
-        if significant { out.append(line) }
-        return out
-    }
-
     /// Loads `bytes` as transfers.csv of the clean fixture scope and checks the accounting.
-    static func checkAccounting(_ bytes: [UInt8]) throws {
+    static func checkAccounting(_ bytes: [UInt8]) {
         var f = Fixture()
         f.files["transfers.csv"] = nil
         f.write()
         let path = f.path("transfers.csv")
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
 
-        // Every significant line lies inside some record the reader hands out.
-        let recs = try records(at: path)
-        let covered = Set(recs.flatMap { $0.line...$0.endLine })
-        let missing = significantLines(bytes).filter { !covered.contains($0) }
-        #expect(missing.isEmpty, "lines not in any record: \(missing)")
-
+        // The records, as the plain reader finds them (a byte-order mark is not text).
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let recs = PlainCSV.records(Array(bytes.starts(with: bom) ? bytes.dropFirst(3) : bytes[...]))
         var sunk = 0
         let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
         loader.load(ScopeSources.folder(f.dir, existing: FileSystem.isFile), sinks: RowSinks(transfer: { _ in sunk += 1 }))
@@ -57,7 +36,7 @@ import Testing
         }
         let findings = loader.log.findings.filter { $0.primary.file == path }
         let dataRecords = Array(recs.dropFirst())
-        #expect(stats.rowsRead == dataRecords.count)
+        #expect(stats.rowsRead == dataRecords.count, "records: \(recs)")
         if stats.rejectedWhole {
             #expect(stats.rowsRejected == stats.rowsRead)
             #expect(findings.contains { $0.code == .IN001 || $0.code == .IN002 })
@@ -74,13 +53,13 @@ import Testing
         let byte = Gen.uint8(in: 0...255)
         let biased = Gen.element(of: ReaderProperties.interesting).map { $0 ?? 0x2C }
         await propertyCheck(count: 150, input: Gen.oneOf(byte, biased, Gen.uint8(in: 0x30...0x7A)).array(of: 0...600)) { body in
-            try? ReaderProperties.checkAccounting(Array(ReaderProperties.header.utf8) + body)
+            ReaderProperties.checkAccounting(Array(ReaderProperties.header.utf8) + body)
         }
     }
 
     @Test func completelyRandomFiles() async {
         await propertyCheck(count: 100, input: Gen.uint8(in: 0...255).array(of: 0...400)) { bytes in
-            try? ReaderProperties.checkAccounting(bytes)
+            ReaderProperties.checkAccounting(bytes)
         }
     }
 
@@ -98,7 +77,7 @@ import Testing
                 default: bytes.remove(at: at)
                 }
             }
-            try? ReaderProperties.checkAccounting(Array(bytes.prefix(max(cut, ReaderProperties.header.utf8.count))))
+            ReaderProperties.checkAccounting(Array(bytes.prefix(max(cut, ReaderProperties.header.utf8.count))))
         }
     }
 

@@ -5,66 +5,22 @@ import Glibc
 import Darwin
 #endif
 
-/// Why a record could not be split into fields; the loader turns it into IN004.
-public enum RecordProblem: Sendable, Equatable {
-    /// A quoted field ran to the end of the file (or past `maxRecordBytes`). The reader
-    /// resumes on the physical line after the record's first line so one stray quote
-    /// cannot swallow the rest of the file.
-    case unterminatedQuote
-    /// Characters between a closing quote and the next comma, e.g. `"abc"def`.
-    case textAfterClosingQuote(fieldIndex: Int)
-}
-
 public struct InputFileError: Error, Sendable, CustomStringConvertible {
     public let path: String
     public let reason: String
     public var description: String { "\(path): \(reason)" }
 }
 
-/// A field's position in the reader's buffer.
-struct FieldSpan {
-    var start: Int
-    var end: Int
-    var quoted: Bool
-    var hasEscapedQuotes: Bool
-}
-
-/// The fields of the current record: storage reused from record to record (an array's
-/// `removeAll(keepingCapacity:)` and checked appends were a few percent of reading).
-struct FieldList {
-    private var spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: 32)
-    private var capacity = 32
-    private(set) var count = 0
-
-    mutating func removeAll() { count = 0 }
-
-    mutating func append(_ span: FieldSpan) {
-        if count == capacity {
-            let bigger = UnsafeMutablePointer<FieldSpan>.allocate(capacity: capacity * 2)
-            bigger.update(from: spans, count: count)
-            spans.deallocate()
-            spans = bigger
-            capacity *= 2
-        }
-        spans[count] = span
-        count += 1
-    }
-
-    /// The field at `i`, which must be below `count`.
-    subscript(i: Int) -> FieldSpan { spans[i] }
-
-    var last: FieldSpan? { count > 0 ? spans[count - 1] : nil }
-
-    func deallocate() { spans.deallocate() }
-}
-
-/// Streaming RFC 4180 reader over bytes. Reads 1 MiB chunks with read(2), decodes each
-/// chunk to UTF-8 (validating in place, or GB18030 through iconv), and hands out one record
-/// at a time. Field bytes are views into its buffer, valid until the next call to `next()`.
+/// Reads a CSV file a record at a time: 1 MiB chunks with read(2), each decoded to UTF-8
+/// (validated in place, or GB18030 through iconv), split by `CSVTokenizer`, and handed out
+/// one record at a time with its line numbers. Field bytes are views into its buffer, valid
+/// until the next call to `next()`.
 public final class CSVReader {
-    public static let chunkSize = 1 << 20
+    public static let defaultChunkSize = 1 << 20
     /// A record longer than this is taken as a runaway quote (see `RecordProblem`).
     public static let maxRecordBytes = 1 << 20
+    /// Bytes asked of each read(2).
+    let chunkSize: Int
 
     public let path: String
     public private(set) var encoding: TextEncoding = .utf8
@@ -84,6 +40,7 @@ public final class CSVReader {
     /// Offset (in the buffer) of the first undecodable byte of this record, if any.
     private(set) var decodeErrorAt: Int?
     private(set) var fields = FieldList()
+    private(set) var tokenizer = CSVTokenizer(maxRecordBytes: CSVReader.maxRecordBytes)
     private var recordStart = 0
 
     private let fd: Int32
@@ -110,10 +67,10 @@ public final class CSVReader {
     /// A field with doubled quotes, undoubled; a record fits in `buf`, so a field fits here.
     private var unescaped: UnsafeMutablePointer<UInt8>
     /// Off only in tests that hold the fast split to the byte-by-byte one.
-    var splitsUnquotedFast = true
-    /// Where `splitUnquoted` puts the fields' ends.
-    private let fieldEnds = UnsafeMutablePointer<Int>.allocate(capacity: CSVReader.fastFields)
-    private static let fastFields = 64
+    var splitsUnquotedFast: Bool {
+        get { tokenizer.splitsUnquotedFast }
+        set { tokenizer.splitsUnquotedFast = newValue }
+    }
 
     /// Where a reader of the first part of a split file stops: learnt from the thread that
     /// looks for the split while this one reads (see `SplitPoint`).
@@ -142,8 +99,10 @@ public final class CSVReader {
     /// True once the first chunk has shown (or the caller forced) the encoding.
     var encodingDecided: Bool { decided && !undecodable }
 
-    public init(path: String, encoding choice: EncodingChoice = .auto, hashing: Bool = false) throws(InputFileError) {
+    public init(path: String, encoding choice: EncodingChoice = .auto, hashing: Bool = false,
+                chunkSize: Int = CSVReader.defaultChunkSize) throws(InputFileError) {
         self.path = path
+        self.chunkSize = chunkSize
         digest = hashing ? SHA256() : nil
         self.choice = choice
         fd = open(path, O_RDONLY)
@@ -153,9 +112,9 @@ public final class CSVReader {
         }
         var info = stat()
         fileSize = fstat(fd, &info) == 0 ? Int64(info.st_size) : 0
-        capacity = 2 * CSVReader.chunkSize + 16
+        capacity = 2 * chunkSize + 16
         buf = .allocate(capacity: capacity)
-        raw = .allocate(capacity: CSVReader.chunkSize + 8)
+        raw = .allocate(capacity: chunkSize + 8)
         unescaped = .allocate(capacity: capacity)
         switch choice {
         case .auto: break
@@ -169,8 +128,6 @@ public final class CSVReader {
         buf.deallocate()
         raw.deallocate()
         unescaped.deallocate()
-        fields.deallocate()
-        fieldEnds.deallocate()
     }
 
     // MARK: Reading and decoding
@@ -179,7 +136,7 @@ public final class CSVReader {
     private func fill() -> Bool {
         if sawEOF && pending == 0 { return false }
         if !sawEOF {
-            var want = CSVReader.chunkSize - pending
+            var want = chunkSize - pending
             if let limit, endOffset == nil, !limit.admit(upTo: bytesRead + Int64(want)) {
                 endOffset = limit.wait()?.offset ?? .max
             }
@@ -304,113 +261,34 @@ public final class CSVReader {
 
     private enum ScanResult { case record, needMore, end }
 
-    private static let quote: UInt8 = 0x22, comma: UInt8 = 0x2C, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+    private static let quote: UInt8 = 0x22, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
 
     /// Splits the record starting at `pos`. Needs the whole record in the buffer; asks for
     /// more when it runs off the end before the end of the file.
     private func scanRecord() -> ScanResult {
-        if pos >= length { return sawEOF && pending == 0 ? .end : .needMore }
-        if splitsUnquotedFast && splitUnquoted() { return .record }
         let atEOF = sawEOF && pending == 0
-        let start = pos
-        var i = start
-        var lines = 0
-        fields.removeAll()
-        var recordProblem: RecordProblem?
-        let p = buf
-        let end = length
-
-        fieldLoop: while true {
-            if i < end && p[i] == CSVReader.quote {
-                var j = i + 1
-                var escaped = false
-                var closed = false
-                while j < end {
-                    let c = p[j]
-                    if c == CSVReader.quote {
-                        if j + 1 < end && p[j + 1] == CSVReader.quote { escaped = true; j += 2; continue }
-                        if j + 1 >= end && !atEOF { return .needMore }
-                        closed = true
-                        break
-                    }
-                    if c == CSVReader.lf { lines += 1 }
-                    j += 1
-                    if j - start > CSVReader.maxRecordBytes { break }
-                }
-                if !closed {
-                    if !atEOF && j - start <= CSVReader.maxRecordBytes { return .needMore }
-                    if j - start <= CSVReader.maxRecordBytes && abandonSplit() { return .needMore }
-                    return runawayQuote(from: start)
-                }
-                fields.append(FieldSpan(start: i + 1, end: j, quoted: true, hasEscapedQuotes: escaped))
-                var k = j + 1
-                while k < end && (p[k] == 0x20 || p[k] == 0x09) { k += 1 }
-                if k < end && p[k] == CSVReader.cr && k + 1 >= end && !atEOF { return .needMore }
-                // Line ends are LF or CRLF; a lone CR after a closing quote is stray text.
-                let atTerminator = k >= end || p[k] == CSVReader.comma || p[k] == CSVReader.lf
-                    || (p[k] == CSVReader.cr && (k + 1 >= end || p[k + 1] == CSVReader.lf))
-                if !atTerminator {
-                    if recordProblem == nil { recordProblem = .textAfterClosingQuote(fieldIndex: fields.count - 1) }
-                    while k < end && p[k] != CSVReader.comma && p[k] != CSVReader.lf { k += 1 }
-                }
-                i = k
-            } else {
-                var j = CSVReader.nextCommaOrLineFeed(p, from: i, end: end)
-                while j < end {
-                    let c = p[j]
-                    if c == CSVReader.comma || c == CSVReader.lf { break }
-                    j += 1
-                }
-                var fieldEnd = j
-                if j < end && p[j] == CSVReader.lf && fieldEnd > i && p[fieldEnd - 1] == CSVReader.cr { fieldEnd -= 1 }
-                fields.append(FieldSpan(start: i, end: fieldEnd, quoted: false, hasEscapedQuotes: false))
-                i = j
-            }
-            // i is at a comma, a line end, a CR before LF, or the end of the buffer.
-            if i < end && p[i] == CSVReader.cr {
-                if i + 1 >= end && !atEOF { return .needMore }  // its LF may be in the next chunk
-                if i + 1 < end && p[i + 1] == CSVReader.lf { i += 1 }
-            }
-            if i >= end {
-                if !atEOF { return .needMore }
-                break fieldLoop
-            }
-            if p[i] == CSVReader.comma { i += 1; continue }
-            if p[i] == CSVReader.lf { i += 1; break fieldLoop }
-            if p[i] == CSVReader.cr { i += 1; break fieldLoop }  // a CR as the file's last byte
+        if pos >= length { return atEOF ? .end : .needMore }
+        switch tokenizer.readRecord(buf, from: pos, end: length, atEnd: atEOF, into: fields) {
+        case .needMore:
+            return .needMore
+        case let .record(next, lines, recordProblem):
+            accept(next: next, lines: lines, problem: recordProblem)
+        case let .unterminatedQuote(next, withinLimit):
+            if withinLimit && abandonSplit() { return .needMore }
+            // The record's first line alone, marked; reading resumes after it.
+            accept(next: next, lines: 0, problem: .unterminatedQuote)
         }
-        recordStart = start
+        return .record
+    }
+
+    private func accept(next: Int, lines: Int, problem recordProblem: RecordProblem?) {
+        recordStart = pos
         problem = recordProblem
         line = nextLine
         endLine = nextLine + lines
         nextLine = endLine + 1
-        pos = i
-        markDecodeErrors(upTo: i)
-        return .record
-    }
-
-    /// The usual record, with no quoted field and its line end in the buffer, split 16 bytes
-    /// at a time (C, SSE2); false for any other, which `scanRecord` splits byte by byte.
-    private func splitUnquoted() -> Bool {
-        var lineEnd = 0
-        let n = fundrecon_split_unquoted(buf, pos, length, fieldEnds, CSVReader.fastFields, &lineEnd)
-        guard n > 0 else { return false }
-        fields.removeAll()
-        var start = pos
-        for k in 0..<n {
-            var end = fieldEnds[k]
-            if k == n - 1 && end > start && buf[end - 1] == CSVReader.cr { end -= 1 }  // CRLF
-            fields.append(FieldSpan(start: start, end: end, quoted: false, hasEscapedQuotes: false))
-            start = fieldEnds[k] + 1
-        }
-        recordStart = pos
-        problem = nil
-        line = nextLine
-        endLine = nextLine
-        nextLine += 1
-        pos = lineEnd + 1
-        markDecodeErrors(upTo: pos)
-        return true
+        pos = next
+        markDecodeErrors(upTo: next)
     }
 
     /// The first part of a split file ended inside quotes: read on to the end of the file
@@ -428,46 +306,11 @@ public final class CSVReader {
     func hashRest() {
         guard digest != nil, let endOffset, endOffset != .max else { return }
         while true {
-            let n = read(fd, raw, CSVReader.chunkSize)
+            let n = read(fd, raw, chunkSize)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             digest?.update(raw, count: n)
         }
-    }
-
-    /// Skips 8 bytes at a time while none of them is a comma or a line feed; the caller
-    /// finishes byte by byte from the returned position.
-    @inline(__always)
-    private static func nextCommaOrLineFeed(_ p: UnsafeMutablePointer<UInt8>, from start: Int, end: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        var j = start
-        let raw = UnsafeRawPointer(p)
-        while j + 8 <= end {
-            let v = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-            let commas = v ^ (ones &* 0x2C), lineFeeds = v ^ (ones &* 0x0A)
-            // A byte of zero in either means a match (the lowest such byte is exact).
-            let found = ((commas &- ones) & ~commas | (lineFeeds &- ones) & ~lineFeeds) & highs
-            if found != 0 { return j + found.trailingZeroBitCount / 8 }
-            j += 8
-        }
-        return j
-    }
-
-    /// A quote never closed: hand out the record's first line alone, marked, and resume after it.
-    private func runawayQuote(from start: Int) -> ScanResult {
-        var j = start
-        while j < length && buf[j] != CSVReader.lf { j += 1 }
-        let lineEnd = j < length ? j + 1 : j
-        fields.removeAll()
-        fields.append(FieldSpan(start: start, end: j, quoted: false, hasEscapedQuotes: false))
-        recordStart = start
-        problem = .unterminatedQuote
-        line = nextLine
-        endLine = nextLine
-        nextLine += 1
-        pos = lineEnd
-        markDecodeErrors(upTo: lineEnd)
-        return .record
     }
 
     private func markDecodeErrors(upTo recordEnd: Int) {
@@ -485,17 +328,7 @@ public final class CSVReader {
     }
 
     private func isBlankRecord() -> Bool {
-        guard problem == nil else { return false }
-        for i in 0..<fields.count {
-            let f = fields[i]
-            var k = f.start
-            while k < f.end {
-                let c = buf[k]
-                if c != 0x20 && c != 0x09 && c != CSVReader.cr { return false }
-                k += 1
-            }
-        }
-        return true
+        problem == nil && CSVTokenizer.isBlank(buf, fields)
     }
 
     /// Rows the whole file probably holds, from the line breaks in what has been read so far.

@@ -26,9 +26,11 @@ guard args.count == 3 else {
 }
 let clock = ContinuousClock()
 var result: ReconcileResult?
+var afterRead = (rss: 0, peak: 0)
 let reconcile = clock.measure {
     result = Reconciler.run(ScopeSources.folder(args[1], existing: FileSystem.isFile), settings: Settings(),
-                            today: Day(year: 2030, month: 1, day: 1)!, fileExists: FileSystem.isFile)
+                            today: Day(year: 2030, month: 1, day: 1)!, fileExists: FileSystem.isFile,
+                            phase: { if case .read = $0 { afterRead = memory() } })
 }
 guard let result else { exit(1) }
 let afterReconcile = memory()
@@ -56,6 +58,7 @@ let write = clock.measure {
 let after = memory()
 let largest = Dictionary(grouping: result.edges, by: \.hop).map { ($0.key.name, $0.value.count) }.max { $0.1 < $1.1 }
 print("edges \(result.edges.count) (largest sheet \(largest?.0 ?? "-"): \(largest?.1 ?? 0) rows), findings \(result.findings.count)")
+print("after reading: RSS \(afterRead.rss) MB, peak while reading \(afterRead.peak) MB")
 print("read + reconcile \(seconds(reconcile)) s, RSS after \(afterReconcile.rss) MB (peak \(afterReconcile.peak) MB)")
 print("JSON report alone \(seconds(json)) s; all but the workbook \(seconds(reconcile + json)) s")
 print("workbook \(seconds(write)) s, RSS \(before.rss) MB before, peak during writing \(after.peak) MB (+\(after.peak - before.rss) MB)")

@@ -30,8 +30,8 @@ public enum CheckRun {
         let never = Day(daysSinceEpoch: 0)
         let context = RuleContext(kind: .check, scope: scope, book: book, settings: settings,
                                   period: Period(start: never, end: never, asOf: never), tree: ProjectTree(scope.projects))
-        let (output, skipped) = RuleRegistry.run(context)
-        log.append(output.log)
+        var (outputs, skipped) = RuleRegistry.run(context)
+        _ = RuleOutput.join(&outputs, into: &log)
         let order = InputFile.allCases.compactMap { sources.paths[$0] }
         return CheckResult(scope: scope, findings: log.sorted(fileOrder: order), skippedRules: skipped)
     }

@@ -48,9 +48,9 @@ public enum Reconciler {
         let period = Period.resolve(settings: settings, latestDate: latest, today: today)
         let context = RuleContext(kind: .reconcile, scope: scope, book: book, settings: settings, period: period,
                                   tree: ProjectTree(scope.projects))
-        let (output, skipped) = RuleRegistry.run(context)
-        book.releaseTransferRows()
-        log.append(output.log)
+        var (outputs, skipped) = RuleRegistry.run(context)
+        book.releaseTransferRows()  // before the findings are joined: the two would raise the peak
+        let output = RuleOutput.join(&outputs, into: &log)
         let edges = output.edges
         let order = InputFile.allCases.compactMap { sources.paths[$0] }
         let result = ReconcileResult(scope: scope, settings: settings, period: period, edges: edges, balances: output.balances,

@@ -41,6 +41,9 @@ protocol Rule: Sendable {
     /// Parts its work can be cut into so that they run at once; the parts' outputs, joined
     /// in part order, are what one part would give. 1 for most rules.
     var parts: Int { get }
+    /// True for a rule whose parts are long enough to want a thread each; the others run
+    /// one after another on one thread.
+    var runsAlone: Bool { get }
     /// Work done once, before any part runs, on what the parts then share (an index).
     func prepare(_ context: RuleContext)
     func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput
@@ -48,6 +51,7 @@ protocol Rule: Sendable {
 
 extension Rule {
     var parts: Int { 1 }
+    var runsAlone: Bool { false }
     func prepare(_ context: RuleContext) {}
 }
 

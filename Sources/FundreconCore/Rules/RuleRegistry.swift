@@ -19,26 +19,43 @@ enum RuleRegistry {
         return (run, Array(Set(skipped)).sorted())
     }
 
-    /// Runs every rule of the context's kind that its scope allows: each part of each rule on
-    /// a thread of its own, as they read the context and write nothing shared. The outputs are
-    /// joined in the order of `all`, parts in order.
-    static func run(_ context: RuleContext) -> (output: RuleOutput, skipped: [RuleCode]) {
+    /// Runs every rule of the context's kind that its scope allows, and hands back each
+    /// job's output (a job is a part of a rule) in the order of `all`, parts in order. Rules
+    /// read the context and write nothing shared, so they run at once: each part of a rule
+    /// that `runsAlone` on a thread of its own, the other rules one after another on one more.
+    /// (A thread per small rule too would hold more memory at once for no gain in time.)
+    static func run(_ context: RuleContext) -> (outputs: [RuleOutput], skipped: [RuleCode]) {
         let (rules, skipped) = plan(context.kind, context.scope)
         for rule in rules { rule.prepare(context) }
         let jobs = rules.flatMap { rule in (0..<rule.parts).map { (rule: rule, part: $0) } }
-        var outputs = Concurrently.map(jobs) { job in job.rule.run(part: job.part, of: job.rule.parts, context) }
+        let alone = jobs.indices.filter { jobs[$0].rule.runsAlone }
+        let together = jobs.indices.filter { !jobs[$0].rule.runsAlone }
+        let lanes = [together] + alone.map { [$0] }
+        let done = Concurrently.map(lanes) { lane in
+            lane.map { (job: $0, output: jobs[$0].rule.run(part: jobs[$0].part, of: jobs[$0].rule.parts, context)) }
+        }
+        var outputs = [RuleOutput](repeating: RuleOutput(), count: jobs.count)
+        for lane in done {
+            for (job, output) in lane { outputs[job] = output }
+        }
+        return (outputs, skipped)
+    }
+}
+
+extension RuleOutput {
+    /// Takes the outputs' findings into `log` and their rows into one output, emptying each
+    /// output as it goes: the lists are taken over, not copied (each is half a million
+    /// results at province scale, and a shared list is copied whole on its first append).
+    static func join(_ outputs: inout [RuleOutput], into log: inout FindingLog) -> RuleOutput {
         var joined = RuleOutput()
         for i in outputs.indices {
-            joined.log.append(outputs[i].log)
-            // Taken over, not copied: each list is half a million results at province scale.
-            // Swapped out of `outputs`, so that it is not shared when the next part is added
-            // (a shared list is copied whole, each result retained, on the first append).
+            log.append(outputs[i].log)
             joined.edges.take(&outputs[i].edges)
             joined.balances.take(&outputs[i].balances)
             joined.indicators.take(&outputs[i].indicators)
             outputs[i] = RuleOutput()
         }
-        return (joined, skipped)
+        return joined
     }
 }
 

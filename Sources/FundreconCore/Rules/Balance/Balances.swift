@@ -7,13 +7,14 @@ struct Balances: Rule {
     func codes(in kind: RunKind) -> [RuleCode] { kind == .reconcile ? [.FL006, .BL001, .BL002, .BL003, .BL005] : [] }
     let needs: [InputFile] = [.entities, .projects, .transfers]
     let parts = 2
+    let runsAlone = true
 
     /// The ledger's unit index, which the parts then only read.
     func prepare(_ context: RuleContext) { _ = context.book.flowUnits }
 
     func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput {
         var out = RuleOutput()
-        let pass = BalancePass(context)
+        let pass = BalancePass(context: context, scope: context.scope, book: context.book)
         out.balances = pass.run(part: part, of: parts, into: &out.log)
         return out
     }
@@ -22,10 +23,9 @@ struct Balances: Rule {
 /// The balances of a run of units, and their findings.
 struct BalancePass {
     let context: RuleContext
-    private var scope: LoadedScope { context.scope }
-    private var book: LedgerBook { context.book }
-
-    init(_ context: RuleContext) { self.context = context }
+    // Read for every unit: held here rather than fetched through the context each time.
+    let scope: LoadedScope
+    let book: LedgerBook
 
     private var transfersFile: String { scope.path(.transfers) }
     private var spendingFile: String { scope.path(.spending) }

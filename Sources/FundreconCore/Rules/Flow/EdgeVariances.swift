@@ -8,6 +8,7 @@ struct EdgeVariances: WholeRule {
         kind == .check ? [.FL001] : [.FL001, .FL002, .FL003, .FL004, .FL005, .FL008, .FL009]
     }
     let needs: [InputFile] = [.entities, .projects, .plan, .transfers]
+    let runsAlone = true
 
     func run(_ context: RuleContext) -> RuleOutput {
         var out = RuleOutput()
@@ -26,13 +27,17 @@ struct EdgeVariances: WholeRule {
 /// a retain and a release of each, every time they do.
 final class EdgePass {
     let context: RuleContext
-    private var scope: LoadedScope { context.scope }
-    private var book: LedgerBook { context.book }
+    // The scope and the ledger are read on every edge: held here, not fetched (and retained)
+    // through the context each time, which three rule threads would do at once.
+    let scope: LoadedScope
+    let book: LedgerBook
     let transfersFile: String
     let planFile: String
 
     init(_ context: RuleContext) {
         self.context = context
+        scope = context.scope
+        book = context.book
         transfersFile = context.scope.path(.transfers)
         planFile = context.scope.path(.plan)
     }

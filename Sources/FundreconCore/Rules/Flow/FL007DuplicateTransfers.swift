@@ -1,17 +1,14 @@
 /// FL007: a later `ok` row with the project, units, amount and date of an earlier one under
-/// another voucher. It compares rows within each edge (no table over all rows); the edges are
-/// cut in two halves that run at once.
-struct DuplicateTransfers: Rule {
+/// another voucher. It compares rows within each edge, so it needs no table over all rows.
+struct DuplicateTransfers: FindingRule {
     let name = "FL007"
     func codes(in kind: RunKind) -> [RuleCode] { [.FL007] }
     let needs: [InputFile] = [.entities, .projects, .transfers]
-    let parts = 2
 
-    func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput {
-        var out = RuleOutput()
+    func check(_ context: RuleContext, into log: inout FindingLog) {
         let scope = context.scope, book = context.book
         let transfersFile = scope.path(.transfers)
-        for d in Self.repeats(in: book.edges, part: part, of: parts) {
+        for d in Self.repeats(in: book.edges) {
             let text = RuleText.describe(d.edge, in: scope)
             let reversal = d.amount > 0 ? book.edges[d.edge]?.firstOnOrAfter(d.day, amount: -d.amount) : nil
             let note: (zh: String, en: String) = reversal.map { (zh: "；第 \($0.line) 行有同额红字冲销，请核对是否冲销的正是这一笔",
@@ -23,18 +20,16 @@ struct DuplicateTransfers: Rule {
                 related: [SourceRef(file: transfersFile, line: d.earlier)] + (reversal.map { [SourceRef(file: transfersFile, line: $0.line)] } ?? []),
                 amount: d.amount)
             RuleText.tag(&f, d.edge, in: scope)
-            out.log.add(f)
+            log.add(f)
         }
-        return out
     }
 
-    /// The repeated rows of the edges of one part (the edges cut into `parts` runs by
-    /// count), in file order.
-    static func repeats(in edges: EdgeTable, part: Int, of parts: Int) -> [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] {
+    /// The repeated rows of every edge, in file order.
+    static func repeats(in edges: EdgeTable) -> [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] {
         let keys = edges.keys, books = edges.values
         let n = min(keys.count, books.count)
         var found: [(line: Int, earlier: Int, day: Int32, amount: Fen, edge: EdgeKey)] = []
-        for i in n * part / parts..<n * (part + 1) / parts {
+        for i in 0..<n {
             for r in books[i].repeatedRows() { found.append((r.line, r.earlier, r.day, r.amount, keys[i])) }
         }
         return found.sorted { $0.line < $1.line }

@@ -167,7 +167,7 @@ struct GeneratedLedger {
             let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
             loader.load(ScopeSources.folder(fixture.dir, existing: FileSystem.isFile), sinks: book.sinks)
             let period = Period.resolve(settings: Settings(), latestDate: book.latestTransferDay, today: Day(year: 2022, month: 3, day: 1)!)
-            let rules = BalancePass(RuleContext(kind: .reconcile, scope: loader.scope, book: book, settings: Settings(), period: period, tree: ProjectTree(loader.scope.projects)))
+            let rules = BalancePass(context: RuleContext(kind: .reconcile, scope: loader.scope, book: book, settings: Settings(), period: period, tree: ProjectTree(loader.scope.projects)), scope: loader.scope, book: book)
             var whole = FindingLog()
             let one = rules.run(into: &whole)
             for parts in [2, 3] {

@@ -1,0 +1,34 @@
+/// One file's share of a load: its accounting, findings, voucher table and plan lines, kept
+/// apart until the file is done so that files can be read at once.
+struct FileRead {
+    var stats: FileStats
+    var log = FindingLog()
+    var vouchers = VoucherRegistry()
+    /// Document numbers of the plan, normalised once per spelling and then shared: a province's
+    /// plan repeats a few hundred of them (a plan of all-different numbers keeps them anyway).
+    var documents = WordCache(limit: .max) { text -> String? in
+        let trimmed = text.trimmingBlanks()
+        return trimmed.isEmpty ? nil : ValueParsers.normalizeDocument(trimmed)
+    }
+    var methods = WordCache { text -> MethodCell? in
+        let trimmed = text.trimmingBlanks()
+        if trimmed.isEmpty { return .empty }
+        return AllocationMethod(text: trimmed).map(MethodCell.known) ?? .unknown(trimmed)
+    }
+    var plan: [PlanLine] = []
+    var transferStatuses = WordCache { TransferStatus(text: $0) }
+    var spendingStatuses = WordCache { SpendingStatus(text: $0) }
+    var levels = WordCache { Level(text: $0) }
+    // The second part of a split file only: what the first part decides.
+    var deferred: [DeferredDuplicate] = []
+    var rejectedLines: [Int32] = []
+    /// The first part of a split file ran on to the end (see `CSVReader.splitAbandoned`).
+    var splitAbandoned = false
+}
+
+/// A plan line's allocation method as written: nothing, a method, or words that name none.
+enum MethodCell {
+    case empty
+    case known(AllocationMethod)
+    case unknown(String)
+}

@@ -1,0 +1,74 @@
+/// A paid row of spending.csv, kept for BL004's question whether a failed payment was paid again.
+struct PaidRow: Sendable {
+    /// What a re-payment must share with the failed payment: unit and project (as their
+    /// movements' place), payee and amount.
+    struct Key: Hashable {
+        let place: Int32
+        let payee: UInt64
+        let amount: Fen
+    }
+    // 24 bytes: five million of them at province scale.
+    let payee: UInt64
+    let amount: Fen
+    let place: Int32
+    let day: Int32
+
+    var key: Key { Key(place: place, payee: payee, amount: amount) }
+
+    /// One of 65,536, the same for rows with equal keys.
+    var filterBit: Int {
+        let mix = (payee ^ UInt64(bitPattern: amount) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(UInt32(bitPattern: place))) &* 0xBF58_476D_1CE4_E5B9
+        return Int(truncatingIfNeeded: mix >> 48)
+    }
+}
+
+/// What spending.csv streams into: per unit and project, and every paid row (BL004's
+/// re-payments). Filled by one reader thread only, alongside the `TransferBook`.
+final class SpendingBook: @unchecked Sendable {
+    /// Filled once spending.csv has been read (`finish()`).
+    private(set) var flows = FlowTable()
+    private var building = FlowTableBuilder()
+    /// Every paid row while the file is read, in file order: 24 bytes each, appended, never
+    /// looked up one by one.
+    private var paidRows: [PaidRow] = []
+    /// The failed payments in the paid rows' form, for BL004's matching.
+    private var failedKeys: [PaidRow] = []
+    private(set) var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] = []
+    private(set) var total: Fen = 0
+    let rowLevelOnly: Bool
+
+    init(rowLevelOnly: Bool) { self.rowLevelOnly = rowLevelOnly }
+
+    func expect(rows: Int) {
+        guard paidRows.isEmpty && !rowLevelOnly else { return }
+        paidRows.reserveCapacity(rows)
+        building.reserve(rows)
+    }
+
+    /// BL004's answers, one per failed payment, known once the file is read.
+    private(set) var repaid: [Bool] = []
+
+    /// Groups the movements and answers BL004, after which the paid rows are dropped: at
+    /// province scale they are 160 MB that the rules would otherwise carry.
+    func finish() {
+        repaid = FailedPaymentsNotRepaid.repaid(failedKeys, paidRows)
+        paidRows = []
+        failedKeys = []
+        flows = building.finish()  // after the paid rows are gone: grouping holds the movements twice for a moment
+    }
+
+    func add(_ row: SpendingRow) {
+        total += row.amount
+        guard !rowLevelOnly else { return }
+        let key = RowKey(entity: row.entity, project: row.project, payee: row.payeeHash, amount: row.amount, day: row.date)
+        switch row.status {
+        case .paid:
+            let place = building.record(unit: row.entity, project: row.project, row.date, row.amount, .spent, row.line, file: 1)
+            paidRows.append(PaidRow(payee: row.payeeHash, amount: row.amount, place: Int32(clamping: place), day: key.day))
+        case .failed:
+            failedPayments.append((row.line, key, row.entity, row.project, row.payee))
+            let place = building.record(unit: row.entity, project: row.project, row.date, row.amount, .failedSpending, row.line, file: 1)
+            failedKeys.append(PaidRow(payee: row.payeeHash, amount: row.amount, place: Int32(clamping: place), day: key.day))
+        }
+    }
+}

@@ -1,0 +1,160 @@
+/// What transfers.csv streams into: per edge and per unit and project. Filled by one reader
+/// thread only; read once `finish()` has put each edge's rows together.
+final class TransferBook: @unchecked Sendable {
+    private(set) var edges = EdgeTable()
+    /// Latest transfer date, for the default period end.
+    private(set) var latestDay: Day?
+    private(set) var total: Fen = 0
+
+    // While reading: each edge's place, its book so far, and every `ok` row in file order.
+    private var places = KeyPlaces()
+    private var books: [EdgeBook] = []
+    private var rowEdge: [Int32] = []
+    private var rowDay: [Int32] = []
+    private var rowAmount: [Fen] = []
+    private var rowLine: [Int32] = []
+
+    func expect(rows: Int) {
+        guard rowEdge.isEmpty else { return }
+        rowEdge.reserveCapacity(rows)
+        rowDay.reserveCapacity(rows)
+        rowAmount.reserveCapacity(rows)
+        rowLine.reserveCapacity(rows)
+    }
+
+    func add(_ row: TransferRow) {
+        let key = EdgeKey(project: row.project, from: row.from, to: row.to)
+        latestDay = max(latestDay ?? row.date, row.date)
+        total += row.amount
+        let (place, isNew) = places.place(of: key)
+        if isNew { books.append(EdgeBook()) }
+        switch row.status {
+        case .ok:
+            // Only the columns: an edge's count, sum and lines are worked out in `finish()`,
+            // so an `ok` row touches no edge book (a cache miss a row when edges interleave).
+            rowEdge.append(Int32(clamping: place))
+            rowDay.append(row.date.daysSinceEpoch)
+            rowAmount.append(row.amount)
+            rowLine.append(Int32(clamping: row.line))
+        case .failed, .returned:
+            books[place].failed.append(FailedTransfer(line: row.line, day: row.date, amount: row.amount, status: row.status))
+        }
+    }
+
+    /// Puts each edge's rows together (a counting sort by edge, a column at a time, so that
+    /// at most one column is held twice) and makes the edge table. Once, after the last row.
+    func finish() {
+        var counts = [Int](repeating: 0, count: books.count)
+        for e in rowEdge where Int(e) < counts.count { counts[Int(e)] += 1 }
+        let starts = startsOfPlaces(counts)
+        let edgeOf = rowEdge
+        rowEdge = []
+        // The amounts on one core, the days and lines on the other: by now the voucher tables
+        // are gone, so the columns held twice at once do not raise the peak.
+        var days = rowDay, amounts = rowAmount, lines = rowLine
+        rowDay = []; rowAmount = []; rowLine = []
+        var groupedDays: [Int32] = [], groupedAmounts: [Fen] = [], groupedLines: [Int32] = []
+        _ = Concurrently.map([0, 1]) { part -> Bool in
+            if part == 0 {
+                groupedAmounts = groupedByPlace(&amounts, places: edgeOf, starts: starts, zero: 0)
+            } else {
+                groupedDays = groupedByPlace(&days, places: edgeOf, starts: starts, zero: 0)
+                groupedLines = groupedByPlace(&lines, places: edgeOf, starts: starts, zero: 0)
+            }
+            return true
+        }
+        let rows = EdgeRows(days: groupedDays, amounts: groupedAmounts, lines: groupedLines)
+        for i in books.indices {
+            let range = starts[i]..<starts[i] + counts[i]
+            books[i].start = starts[i]
+            books[i].okRows = counts[i]
+            books[i].total = rows.amounts[range].reduce(0, +)
+            books[i].rows = rows
+            // An edge's rows are in file order: its first and last lines are at the ends.
+            var first = Int.max, last = 0
+            if !range.isEmpty {
+                first = Int(rows.lines[range.lowerBound])
+                last = Int(rows.lines[range.upperBound - 1])
+            }
+            if let line = books[i].failed.first?.line { first = min(first, line) }
+            if let line = books[i].failed.last?.line { last = max(last, line) }
+            books[i].firstLine = first == .max ? 0 : first
+            books[i].lastLine = last
+        }
+        edges = EdgeTable(places, values: books)
+        books = []
+        places = KeyPlaces()
+    }
+
+    func release() { edges = EdgeTable() }
+
+    // MARK: The second part of a split file
+
+    /// Takes in the rows a second reader gave `tail` (the end of the file, read at the same
+    /// time), as if they had come after ours, leaving out `dropping` (lines found to repeat a
+    /// voucher of our part). Before `finish()`.
+    func absorb(_ tail: TransferBook, dropping: Set<Int>) {
+        let source = dropping.isEmpty ? tail : tail.replayed(without: dropping)
+        var placeHere: [Int32] = []
+        placeHere.reserveCapacity(source.books.count)
+        for key in source.places.keys {
+            let (place, isNew) = places.place(of: key)
+            if isNew { books.append(EdgeBook()) }
+            placeHere.append(Int32(clamping: place))
+        }
+        for (i, book) in source.books.enumerated() where !book.failed.isEmpty {
+            books[Int(placeHere[i])].failed += book.failed
+        }
+        // One exact growth at most (the estimate may fall short), never a doubling.
+        let rows = rowEdge.count + source.rowEdge.count
+        rowEdge.reserveCapacity(rows)
+        rowDay.reserveCapacity(rows)
+        rowAmount.reserveCapacity(rows)
+        rowLine.reserveCapacity(rows)
+        rowEdge.append(contentsOf: source.rowEdge.lazy.map { placeHere[Int($0)] })
+        rowDay += source.rowDay
+        rowAmount += source.rowAmount
+        rowLine += source.rowLine
+        total += source.total
+        if let day = source.latestDay { latestDay = max(latestDay ?? day, day) }
+        tail.empty()
+        source.empty()
+    }
+
+    /// Lets go of the rows once another book has taken them.
+    private func empty() {
+        places = KeyPlaces()
+        books = []
+        rowEdge = []
+        rowDay = []
+        rowAmount = []
+        rowLine = []
+    }
+
+    /// These rows again, in file order, without the `dropped` lines.
+    private func replayed(without dropped: Set<Int>) -> TransferBook {
+        let out = TransferBook()
+        var failed: [(edge: Int, row: FailedTransfer)] = []
+        for (edge, book) in books.enumerated() { failed += book.failed.map { (edge, $0) } }
+        failed.sort { $0.row.line < $1.row.line }
+        var next = 0
+        func replay(edge: Int, day: Day, amount: Fen, status: TransferStatus, line: Int) {
+            guard !dropped.contains(line) else { return }
+            let key = places.keys[edge]
+            out.add(TransferRow(date: day, project: key.project, from: key.from, to: key.to, amount: amount, status: status, line: line))
+        }
+        func replayFailed(before line: Int) {
+            while next < failed.count && failed[next].row.line < line {
+                let f = failed[next].row
+                replay(edge: failed[next].edge, day: f.day, amount: f.amount, status: f.status, line: f.line)
+                next += 1
+            }
+        }
+        for i in rowEdge.indices {
+            replayFailed(before: Int(rowLine[i]))
+            replay(edge: Int(rowEdge[i]), day: Day(daysSinceEpoch: rowDay[i]), amount: rowAmount[i], status: .ok, line: Int(rowLine[i]))
+        }
+        replayFailed(before: .max)
+        return out
+    }
+}

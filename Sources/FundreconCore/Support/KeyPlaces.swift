@@ -1,0 +1,116 @@
+/// Values by key, iterated in the order the keys were first seen: an array of values and
+/// the keys' places, made once when a file has been read.
+struct KeyedTable<Value: Sendable>: Sequence, Sendable {
+    private var places = KeyPlaces()
+    private(set) var values: [Value] = []
+
+    init() {}
+
+    init(_ places: KeyPlaces, values: [Value]) {
+        self.places = places
+        self.values = values
+    }
+
+    var keys: [EdgeKey] { places.keys }
+    var count: Int { places.keys.count }
+
+    subscript(key: EdgeKey) -> Value? { places.place(ofKnown: key).map { values[$0] } }
+
+    func makeIterator() -> some IteratorProtocol<(key: EdgeKey, value: Value)> {
+        zip(places.keys, values).lazy.map { (key: $0.0, value: $0.1) }.makeIterator()
+    }
+}
+
+typealias EdgeTable = KeyedTable<EdgeBook>
+
+/// Numbers keys 0, 1, 2, … in the order they are first seen, while a file streams. An open
+/// table of places with a cheap mix of the three integers: the standard dictionary's seeded
+/// hashing of an `EdgeKey` was a tenth of reading a transfer row.
+struct KeyPlaces: Sendable {
+    private(set) var keys: [EdgeKey] = []
+    private var slots: [Int32] = []  // place + 1; 0 empty
+    private var last = (key: EdgeKey(project: -1, from: -1, to: -1), place: -1)
+
+    @inline(__always)
+    private static func slot(_ key: EdgeKey, _ mask: Int) -> Int {
+        var h = UInt64(truncatingIfNeeded: key.project) &* 0x9E37_79B9_7F4A_7C15
+        h ^= UInt64(truncatingIfNeeded: key.from) &* 0xC2B2_AE3D_27D4_EB4F
+        h ^= UInt64(truncatingIfNeeded: key.to) &* 0x1656_67B1_9E37_79F9
+        h ^= h >> 29; h = h &* 0xBF58_476D_1CE4_E5B9; h ^= h >> 32
+        return Int(truncatingIfNeeded: h) & mask
+    }
+
+    /// The key's place, when it has one.
+    func place(ofKnown key: EdgeKey) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        let mask = slots.count - 1
+        var s = KeyPlaces.slot(key, mask)
+        while true {
+            let p = Int(slots[s]) - 1
+            if p < 0 { return nil }
+            if keys[p] == key { return p }
+            s = (s + 1) & mask
+        }
+    }
+
+    /// The key's place, and whether it is new.
+    mutating func place(of key: EdgeKey) -> (place: Int, isNew: Bool) {
+        // Ledgers list runs of one edge: the row before is the likeliest match.
+        if last.key == key { return (last.place, false) }
+        if (keys.count + 1) * 4 > slots.count * 3 { grow() }
+        let mask = slots.count - 1
+        var s = KeyPlaces.slot(key, mask)
+        while true {
+            let p = Int(slots[s]) - 1
+            if p < 0 { break }
+            if keys[p] == key {
+                last = (key, p)
+                return (p, false)
+            }
+            s = (s + 1) & mask
+        }
+        let place = keys.count
+        keys.append(key)
+        slots[s] = Int32(clamping: place + 1)
+        last = (key, place)
+        return (place, true)
+    }
+
+    private mutating func grow() {
+        let size = max(64, slots.count * 2)
+        slots = [Int32](repeating: 0, count: size)
+        let mask = size - 1
+        for (p, key) in keys.enumerated() {
+            var s = KeyPlaces.slot(key, mask)
+            while slots[s] != 0 { s = (s + 1) & mask }
+            slots[s] = Int32(clamping: p + 1)
+        }
+    }
+}
+
+/// Where each place's rows begin when places follow one another: running sums of `counts`.
+func startsOfPlaces(_ counts: [Int]) -> [Int] {
+    var starts = [Int](repeating: 0, count: counts.count)
+    var next = 0
+    for p in counts.indices {
+        starts[p] = next
+        next += counts[p]
+    }
+    return starts
+}
+
+/// A column of rows put in the order of their keys' places, keeping file order within a
+/// place (a counting sort): `starts[p]` is where place p's rows begin. The column is emptied
+/// as it is copied, so that only one column is ever held twice.
+func groupedByPlace<T>(_ column: inout [T], places: [Int32], starts: [Int], zero: T) -> [T] {
+    var out = [T](repeating: zero, count: column.count)
+    var cursor = starts
+    for i in column.indices where i < places.count {
+        let p = Int(places[i])
+        guard p < cursor.count, cursor[p] < out.count else { continue }
+        out[cursor[p]] = column[i]
+        cursor[p] += 1
+    }
+    column = []
+    return out
+}

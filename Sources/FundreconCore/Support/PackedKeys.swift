@@ -1,0 +1,210 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Packed vouchers and their first lines. Ledgers number their vouchers in sequence, so
+/// most packed keys land in a window of consecutive numbers opened at the first key: a
+/// line per number, found by subtraction and filled in order (no cache miss, 4 bytes a
+/// voucher). Any other key goes to a hash table. A key's place depends on the key alone
+/// (the window never moves), so a voucher is always looked for where it was put.
+struct PackedKeys: Sendable {
+    private var window: NumberWindow?
+    private var hashed: HashedKeys
+    /// Rows expected (from `reserve`): sizes the window, and the hash table once it is needed.
+    private var expected: Int
+    private var inserted = 0
+    private var hashedReserved = false
+    /// Keys seen before the window must prove itself: by then half of them must be in it,
+    /// or its keys move to the hash table and it closes.
+    static let trial = 1024
+
+    init(capacity: Int) {
+        expected = capacity
+        hashed = HashedKeys(capacity: 64)
+    }
+
+    /// Sized for an eighth more than asked: the count is an estimate.
+    mutating func reserve(_ keys: Int) {
+        expected = max(expected, keys + keys / 8)
+    }
+
+    @inline(__always)
+    private func windowSlot(_ key: UInt64) -> Int? {
+        guard let window else { return nil }
+        return window.slot(of: key)
+    }
+
+    /// Only a hashed key's slot is worth loading early: the window is written in order.
+    func prefetch(_ key: UInt64) {
+        if windowSlot(key) == nil { hashed.prefetch(key) }
+    }
+
+    /// The key's line, when it is here.
+    func line(of key: UInt64) -> UInt32? {
+        if let slot = windowSlot(key), let window {
+            let line = window.lines[slot]
+            return line == 0 ? nil : line
+        }
+        return hashed.line(of: key)
+    }
+
+    func forEach(_ body: (UInt64, UInt32) -> Void) {
+        window?.forEach(body)
+        hashed.forEach(body)
+    }
+
+    /// Adds the key with its line (a line is never 0); when it was there already, returns
+    /// the first line instead.
+    mutating func insert(_ key: UInt64, line: UInt32) -> UInt32? {
+        inserted += 1
+        if inserted == 1 { window = NumberWindow(opening: key, size: max(2 * expected, 1 << 12)) }
+        if inserted == PackedKeys.trial, let window, window.count * 2 < inserted {
+            // Not numbered in sequence: the window would only scatter its pages.
+            hashedReserved = true
+            hashed.reserve(expected)
+            window.forEach { _ = hashed.insert($0, line: $1) }
+            self.window = nil
+        }
+        if let slot = windowSlot(key) {
+            let first = window?.lines[slot] ?? 0
+            if first != 0 { return first }
+            window?.set(slot, line)
+            return nil
+        }
+        // Out-of-sequence vouchers are few in a numbered ledger: the hash table grows as
+        // they come. Once they are an eighth of the keys, it is sized for the whole file.
+        if !hashedReserved && inserted >= PackedKeys.trial && (hashed.count + 1) * 8 > inserted {
+            hashedReserved = true
+            hashed.reserve(expected)
+        }
+        return hashed.insert(key, line: line)
+    }
+}
+
+/// Lines of consecutive voucher numbers of one shape and digit count, from `base` on. Its
+/// pages are mapped as they are first written (`SlotTable`), so an unused stretch costs
+/// nothing.
+private struct NumberWindow: Sendable {
+    /// The key's shape and digit count (its bits above the number).
+    let group: UInt64
+    let base: UInt64
+    var lines: SlotTable<UInt32>
+    /// Slots written so far lie within [low, high].
+    private var low = Int.max, high = -1
+    private(set) var count = 0
+
+    static let numberMask: UInt64 = 1 << 50 - 1
+
+    /// Opens the window around `key`'s number, a little below it for vouchers out of order.
+    init(opening key: UInt64, size: Int) {
+        group = key >> 50
+        let number = key & NumberWindow.numberMask
+        base = number - min(number, UInt64(size / 8))
+        lines = SlotTable(count: size)
+    }
+
+    @inline(__always)
+    func slot(of key: UInt64) -> Int? {
+        guard key >> 50 == group else { return nil }
+        let offset = (key & NumberWindow.numberMask) &- base
+        return offset < UInt64(lines.count) ? Int(offset) : nil
+    }
+
+    mutating func set(_ slot: Int, _ line: UInt32) {
+        lines[slot] = line
+        count += 1
+        low = min(low, slot)
+        high = max(high, slot)
+    }
+
+    func forEach(_ body: (UInt64, UInt32) -> Void) {
+        guard low <= high else { return }
+        for slot in low...high where lines[slot] != 0 { body(group << 50 | (base + UInt64(slot)), lines[slot]) }
+    }
+}
+
+/// Packed keys and their first lines by open addressing over two zero-filled tables. The
+/// table is sized to the expected count, not to a power of two (a slot is picked by
+/// multiplying the hash into the range), so 10^7 vouchers take 160 MB, not 200.
+private struct HashedKeys: Sendable {
+    private var keys: SlotTable<UInt64>  // 0 = empty
+    private var lines: SlotTable<UInt32>
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        let size = HashedKeys.size(for: capacity)
+        keys = SlotTable(count: size)
+        lines = SlotTable(count: size)
+    }
+
+    /// Load at most 3/4.
+    private static func size(for keys: Int) -> Int { max(16, keys / 3 * 4 + 4) }
+
+    /// Room for `keys` keys without growing.
+    mutating func reserve(_ keys: Int) {
+        let size = HashedKeys.size(for: keys)
+        if size > self.keys.count { rehash(size) }
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UInt64, _ size: Int) -> Int {
+        var h = key
+        h ^= h >> 31; h = h &* 0x7fb5_d329_728e_a185; h ^= h >> 27; h = h &* 0x81da_def4_bc2d_d44d; h ^= h >> 33
+        return Int(truncatingIfNeeded: h.multipliedFullWidth(by: UInt64(size)).high)
+    }
+
+    /// Both tables: a new key writes its line too, and a write that misses holds up the
+    /// writes behind it (perf put the stall on the reader's next stores).
+    func prefetch(_ key: UInt64) {
+        let s = HashedKeys.slot(key, keys.count)
+        keys.prefetch(s)
+        lines.prefetch(s)
+    }
+
+    /// The key's line, when it is here.
+    func line(of key: UInt64) -> UInt32? {
+        let size = keys.count
+        var s = HashedKeys.slot(key, size)
+        while true {
+            let k = keys[s]
+            if k == key { return lines[s] }
+            if k == 0 { return nil }
+            s = s + 1 == size ? 0 : s + 1
+        }
+    }
+
+    func forEach(_ body: (UInt64, UInt32) -> Void) {
+        for i in 0..<keys.count where keys[i] != 0 { body(keys[i], lines[i]) }
+    }
+
+    /// Adds the key with its line; when it was there already, returns the first line instead.
+    mutating func insert(_ key: UInt64, line: UInt32) -> UInt32? {
+        let size = keys.count
+        var s = HashedKeys.slot(key, size)
+        while true {
+            let k = keys[s]
+            if k == key { return lines[s] }
+            if k == 0 { break }
+            s = s + 1 == size ? 0 : s + 1
+        }
+        keys[s] = key
+        lines[s] = line
+        count += 1
+        if count * 4 > size * 3 { rehash(size * 2) }
+        return nil
+    }
+
+    private mutating func rehash(_ size: Int) {
+        var newKeys = SlotTable<UInt64>(count: size), newLines = SlotTable<UInt32>(count: size)
+        for i in 0..<keys.count where keys[i] != 0 {
+            var s = HashedKeys.slot(keys[i], size)
+            while newKeys[s] != 0 { s = s + 1 == size ? 0 : s + 1 }
+            newKeys[s] = keys[i]
+            newLines[s] = lines[i]
+        }
+        keys = newKeys
+        lines = newLines
+    }
+}

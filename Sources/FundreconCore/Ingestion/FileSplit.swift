@@ -1,3 +1,4 @@
+import Synchronization
 import CSupport
 import Foundation
 
@@ -31,32 +32,34 @@ public struct ReadSplit: Sendable {
 /// fixed up front or proposed later by the second thread (`propose`) from where the first
 /// reader stands then; the first reader waits only if it gets there before the line end is
 /// found.
-final class SplitPoint: @unchecked Sendable {
+final class SplitPoint: Sendable {
     /// Where the split was guessed from the files' sizes: to size the first part's tables.
     let guess: Int64
     let isFixed: Bool
-    /// The first reader may read this far unasked; nil: anywhere, until a place is proposed.
-    private var earliest: Int64?
-    /// How far the first reader has been let read.
-    private var admitted: Int64 = 0
-    private var found: (offset: Int64, line: Int)?
-    private var published = false
+    private struct State {
+        /// The first reader may read this far unasked; nil: anywhere, until a place is proposed.
+        var earliest: Int64?
+        /// How far the first reader has been let read.
+        var admitted: Int64 = 0
+        var found: (offset: Int64, line: Int)?
+        var published = false
+    }
+    private let state: Mutex<State>
     private let ready = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
 
     /// fixed: the split is the first line end at or after `guess`.
     init(guess: Int64, fixed: Bool) {
         self.guess = guess
         isFixed = fixed
-        earliest = fixed ? guess : nil
+        state = Mutex(State(earliest: fixed ? guess : nil))
     }
 
     /// The first reader, before reading the file up to offset `end`: false when it must wait
     /// for the split (`wait`) and read no further than it.
     func admit(upTo end: Int64) -> Bool {
-        lock.withLock {
-            if let earliest, end > earliest { return false }
-            admitted = max(admitted, end)
+        state.withLock { s in
+            if let earliest = s.earliest, end > earliest { return false }
+            s.admitted = max(s.admitted, end)
             return true
         }
     }
@@ -66,36 +69,35 @@ final class SplitPoint: @unchecked Sendable {
     /// has not been let read yet; nil when less than `minimumRest` is left (the first reader
     /// then reads on alone; `publish(nil)` must still be called).
     func propose(size: Int64, headShare: Double, minimumRest: Int64) -> Int64? {
-        lock.withLock {
-            if let earliest { return earliest < size ? earliest : nil }
-            let rest = size - admitted
+        state.withLock { s in
+            if let earliest = s.earliest { return earliest < size ? earliest : nil }
+            let rest = size - s.admitted
             guard rest >= minimumRest else {
-                earliest = .max
+                s.earliest = .max
                 return nil
             }
-            let target = admitted + Int64(Double(rest) * headShare)
-            earliest = target
+            let target = s.admitted + Int64(Double(rest) * headShare)
+            s.earliest = target
             return target
         }
     }
 
     /// The record's first byte and line; nil: no split, the first reader reads it all.
     func publish(_ split: (offset: Int64, line: Int)?) {
-        lock.withLock {
-            found = split
-            published = true
+        state.withLock { s in
+            s.found = split
+            s.published = true
         }
         ready.signal()
     }
 
     /// Waits for `publish` the first time; later calls return at once.
     func wait() -> (offset: Int64, line: Int)? {
-        let done = lock.withLock { published }
-        if !done {
+        if !state.withLock({ $0.published }) {
             ready.wait()
             ready.signal()  // for any later waiter
         }
-        return lock.withLock { found }
+        return state.withLock { $0.found }
     }
 }
 

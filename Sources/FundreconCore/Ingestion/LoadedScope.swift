@@ -111,6 +111,8 @@ struct RefIndex: Sendable {
 /// Items by exact name, built on the first look-up by name. Shared by the reading threads
 /// once loading is done, added to only while the units are read: built once under the lock,
 /// then read without it (a ledger that names its units looks one up on most rows).
+// Unchecked: `pending` is written only while units are read, on one thread, before any other
+// thread sees the index; `built` is written once under `lock` and read after `ready` says so.
 final class NameIndex: @unchecked Sendable {
     private var pending: [String] = []
     private var built: (names: ByteInterner, item: [Int])?

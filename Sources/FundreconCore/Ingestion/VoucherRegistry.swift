@@ -18,7 +18,7 @@ public struct VoucherRegistry: Sendable {
     private var packed = PackedKeys(capacity: 1024)
     private var others = ByteInterner(capacity: 64)
     private var otherLines: [Int32] = []
-    private let scratch = ShapeScratch()
+    private var scratch = ShapeScratch()
 
     public init() {}
 
@@ -33,7 +33,7 @@ public struct VoucherRegistry: Sendable {
     }
 
     /// Packs the voucher when it can and starts loading its slot.
-    func probe(_ b: UnsafeBufferPointer<UInt8>) -> Probe {
+    mutating func probe(_ b: UnsafeBufferPointer<UInt8>) -> Probe {
         if let key = packedKey(b) {
             packed.prefetch(key)
             return .packed(key: key)
@@ -67,7 +67,8 @@ public struct VoucherRegistry: Sendable {
     /// known now is packed if it is here at all: its shape was learnt no later than its first
     /// row. One whose shape is not known went to the plain table, if anywhere.
     func firstLine(of b: UnsafeBufferPointer<UInt8>) -> Int? {
-        if let key = packedKey(b) { return packed.line(of: key).map(Int.init) }
+        var reading = self  // packing a voucher uses the scratch; the tables are only read
+        if let key = reading.packedKey(b) { return packed.line(of: key).map(Int.init) }
         return others.lookup(b).flatMap { otherLines.indices.contains($0) ? Int(otherLines[$0]) : nil }
     }
 
@@ -129,7 +130,7 @@ public struct VoucherRegistry: Sendable {
 
     /// (shape + 1) << 54 | run length << 50 | run value; never 0. nil when the voucher does not
     /// have the packable shape.
-    private func packedKey(_ b: UnsafeBufferPointer<UInt8>) -> UInt64? {
+    private mutating func packedKey(_ b: UnsafeBufferPointer<UInt8>) -> UInt64? {
         guard let run = VoucherRegistry.lastDigitRun(b) else { return nil }
         var value: UInt64 = 0
         for i in run { value = value &* 10 &+ UInt64(b[i] &- 48) }
@@ -148,10 +149,11 @@ public struct VoucherRegistry: Sendable {
     }
 
     /// The shape's number, when it is already known: looking it up needs no writing.
-    private func shapeNumber(_ b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int) -> Int? {
+    private mutating func shapeNumber(_ b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int) -> Int? {
         if let known = scratch.lastNumber(of: b, runStart: runStart, runEnd: runEnd) { return known }
-        guard let shape = scratch.shape(of: b, runStart: runStart, runEnd: runEnd),
-              let number = shapes.lookup(shape) else { return nil }
+        let shapes = self.shapes
+        guard let found = scratch.withShape(of: b, runStart: runStart, runEnd: runEnd, { shapes.lookup($0) }),
+              let number = found else { return nil }
         scratch.remember(b, runStart: runStart, runEnd: runEnd, number)  // a known shape keeps its number
         return number
     }
@@ -159,8 +161,8 @@ public struct VoucherRegistry: Sendable {
     /// Learns a new shape (at most `maxShapes`; none once that many are known).
     private mutating func learnShape(of b: UnsafeBufferPointer<UInt8>) {
         guard shapes.count < VoucherRegistry.maxShapes, let run = VoucherRegistry.lastDigitRun(b),
-              let shape = scratch.shape(of: b, runStart: run.lowerBound, runEnd: run.upperBound) else { return }
-        shapes.intern(shape)
+              let shape = scratch.withShape(of: b, runStart: run.lowerBound, runEnd: run.upperBound, { Array($0) }) else { return }
+        shape.withUnsafeBufferPointer { _ = shapes.intern($0) }
     }
 
     @inline(__always)
@@ -168,60 +170,48 @@ public struct VoucherRegistry: Sendable {
 }
 
 /// Room to spell a voucher's shape: the text before its digit run, a 0xFF byte (never in
-/// UTF-8) and the text after it. Kept by the registry so the per-row path neither allocates
-/// nor passes the registry into a closure (each such capture copied it: two retains and two
-/// releases of each of its tables per row, 12% of `check` in perf).
-private final class ShapeScratch: @unchecked Sendable {
-    private var bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
-    private var capacity = 64
+/// UTF-8) and the text after it; and the last shape matched. Part of the registry's value
+/// (a copy of the registry has its own), reused from row to row so that the per-row path
+/// does not allocate.
+private struct ShapeScratch: Sendable {
+    private var bytes: [UInt8] = []
     /// The text around the digits of the last voucher whose shape was known, and that
     /// shape's number: a file's vouchers mostly share one shape, so most are matched to it
     /// by comparing their text in place, without spelling their shape.
-    private var last = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
-    private var lastCapacity = 64
+    private var last: [UInt8] = []
     private var lastPrefix = 0, lastSuffix = 0
     private var lastNumber = -1
 
     func lastNumber(of b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int) -> Int? {
         guard lastNumber >= 0, runStart == lastPrefix, b.count - runEnd == lastSuffix, let base = b.baseAddress else { return nil }
-        if lastPrefix > 0 && memcmp(base, last, lastPrefix) != 0 { return nil }
-        if lastSuffix > 0 && memcmp(base + runEnd, last + lastPrefix, lastSuffix) != 0 { return nil }
-        return lastNumber
+        let (prefix, suffix) = (lastPrefix, lastSuffix)
+        let same = last.withUnsafeBufferPointer { l -> Bool in
+            guard let text = l.baseAddress else { return prefix == 0 && suffix == 0 }
+            if prefix > 0 && memcmp(base, text, prefix) != 0 { return false }
+            if suffix > 0 && memcmp(base + runEnd, text + prefix, suffix) != 0 { return false }
+            return true
+        }
+        return same ? lastNumber : nil
     }
 
-    func remember(_ b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int, _ number: Int) {
-        let n = runStart + b.count - runEnd
-        if n > lastCapacity {
-            last.deallocate()
-            lastCapacity = n
-            last = .allocate(capacity: n)
-        }
-        for i in 0..<runStart { last[i] = b[i] }
-        for i in runEnd..<b.count { last[runStart + i - runEnd] = b[i] }
+    mutating func remember(_ b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int, _ number: Int) {
+        last.removeAll(keepingCapacity: true)
+        last.append(contentsOf: b[0..<runStart])
+        last.append(contentsOf: b[runEnd..<b.count])
         lastPrefix = runStart
         lastSuffix = b.count - runEnd
         lastNumber = number
     }
 
-    deinit {
-        bytes.deallocate()
-        last.deallocate()
-    }
-
-    /// The shape, valid until the next call; nil when the voucher itself holds a 0xFF byte
-    /// and the shape would not be one-to-one. Used by the one thread reading the file.
-    func shape(of b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int) -> UnsafeBufferPointer<UInt8>? {
+    /// Hands `body` the voucher's shape; nil when the voucher itself holds a 0xFF byte and
+    /// the shape would not be one-to-one.
+    mutating func withShape<R>(of b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int,
+                               _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
         if b.contains(0xFF) { return nil }
-        let n = b.count - (runEnd - runStart) + 1
-        if n > capacity {
-            bytes.deallocate()
-            capacity = n
-            bytes = .allocate(capacity: n)
-        }
-        var k = 0
-        for i in 0..<runStart { bytes[k] = b[i]; k += 1 }
-        bytes[k] = 0xFF; k += 1
-        for i in runEnd..<b.count { bytes[k] = b[i]; k += 1 }
-        return UnsafeBufferPointer(start: bytes, count: k)
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: b[0..<runStart])
+        bytes.append(0xFF)
+        bytes.append(contentsOf: b[runEnd..<b.count])
+        return bytes.withUnsafeBufferPointer(body)
     }
 }

@@ -24,7 +24,7 @@ struct PaidRow: Sendable {
 
 /// What spending.csv streams into: per unit and project, and every paid row (BL004's
 /// re-payments). Filled by one reader thread only, alongside the `TransferBook`.
-final class SpendingBook: @unchecked Sendable {
+final class SpendingBook {
     /// Filled once spending.csv has been read (`finish()`).
     private(set) var flows = FlowTable()
     private var building = FlowTableBuilder()

@@ -1,6 +1,6 @@
 /// What transfers.csv streams into: per edge and per unit and project. Filled by one reader
 /// thread only; read once `finish()` has put each edge's rows together.
-final class TransferBook: @unchecked Sendable {
+final class TransferBook {
     private(set) var edges = EdgeTable()
     /// Latest transfer date, for the default period end.
     private(set) var latestDay: Day?

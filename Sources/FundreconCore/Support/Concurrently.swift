@@ -1,9 +1,12 @@
 import Foundation
 
 /// Runs a few independent pieces of work at once, one thread each, and returns their results
-/// in order. For work that shares nothing mutable (two input files read into separate halves
-/// of the ledger); the caller keeps that promise, the compiler cannot see it.
+/// in order. For work that shares nothing mutable: each piece owns what it writes and hands
+/// it back. The closure is not `@Sendable` (the readers' sinks and the ledger's columns are
+/// passed in, not copied), so the callers keep that promise; docs/design.md lists them.
 enum Concurrently {
+    // Unchecked: a job's fields are written by its one thread before `done.signal()` and read
+    // by the caller only after `done.wait()`.
     private final class Job<Input, Output>: @unchecked Sendable {
         let input: Input
         /// Dropped as soon as it has run: it only borrows the caller's closure.

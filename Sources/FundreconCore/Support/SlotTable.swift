@@ -11,6 +11,8 @@ import Darwin
 /// load), so big tables come straight from mmap and ask for 2 MiB pages (MADV_HUGEPAGE;
 /// transparent huge pages are in "madvise" mode here). A value type: copied when written
 /// while shared.
+// Unchecked: the storage is a raw pointer; every write first copies it unless this value owns
+// it alone (isKnownUniquelyReferenced), so two threads never write the same storage.
 struct SlotTable<Element: BitwiseCopyable>: @unchecked Sendable {
     private final class Storage {
         let base: UnsafeMutablePointer<Element>

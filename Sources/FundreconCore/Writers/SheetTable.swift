@@ -201,6 +201,8 @@ struct SheetTable {
 }
 
 /// A sheet part whose rows are still to write, and the table that makes them.
+// Unchecked: a part is written by the one thread it is dealt to; its sheet is touched by no
+// other part's thread (see `Workbook`).
 struct PendingRows: @unchecked Sendable {
     let table: SheetTable
     let part: SheetTable.Part

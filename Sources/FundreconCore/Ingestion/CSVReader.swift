@@ -177,7 +177,7 @@ public final class CSVReader {
     }
 
     /// UTF-8 is checked where it was read, in `buf` after the decoded text; GB18030 is read
-    /// into `raw` and decoded into `buf`. Copying UTF-8 across had been a tenth of reading.
+    /// into `raw` and decoded into `buf`. Copying UTF-8 across would cost a tenth of reading.
     /// Without iconv there is no GB18030 decoder, and the bytes are checked as UTF-8 (their
     /// rows then fail IN002) rather than never read.
     private var decodesInPlace: Bool { !(decided && encoding == .gb18030 && gb != nil) }

@@ -275,7 +275,7 @@ struct RowCheck {
     }
 
     /// Resolves a reference, first against the same column of the row before: ledgers list
-    /// runs of one payer, payee and project, and the hash look-up was a tenth of the row.
+    /// runs of one payer, payee and project, and the hash look-up is a tenth of the row.
     /// Told which table by a flag, not handed `refs.entity`: that closure retained and
     /// released `refs` three times a row.
     private mutating func lastReference(_ column: Column, project: Bool) -> RefIndex.Resolution? {
@@ -296,7 +296,7 @@ struct RowCheck {
 
     private mutating func resolved(_ r: RefIndex.Resolution, _ column: Column, what: (zh: String, en: String), file: String) -> Int? {
         if case .found(let i) = r { return i }
-        // Named only for a finding: made on every row, the label was a retain and a release.
+        // Named only for a finding: made on every row, the label costs a retain and a release.
         let label = header.label(column)
         switch r {
         case .found(let i): return i
@@ -314,8 +314,8 @@ struct RowCheck {
 
     /// Starts loading the voucher's slot in `registry`; pass the result to `voucher(into:hash:)`
     /// after reading the row's other fields. `inout` although nothing is written: passed by
-    /// value out of the loader's per-file state, the registry was copied (a retain and a
-    /// release of each of its tables) on every row.
+    /// value out of the loader's per-file state, the registry would be copied (a retain and
+    /// a release of each of its tables) on every row.
     func prefetchVoucher(in registry: inout VoucherRegistry) -> VoucherRegistry.Probe {
         registry.probe(value(.voucher))
     }

@@ -100,7 +100,7 @@ extension ScopeLoader {
         if let from, let to { row.checkDirection(from: from, to: to) }
         guard sink != nil, !row.rejected, voucherIsNew, let date, let project, let from, let to,
               let amount, let status else { return }
-        // Called through the optional: bound to a name first, the closure was retained a row.
+        // Called through the optional: bound to a name first, the closure is retained a row.
         sink?(TransferRow(date: date, project: project, from: from, to: to, amount: amount, status: status, line: row.line))
     }
 

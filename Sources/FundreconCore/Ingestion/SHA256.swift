@@ -2,8 +2,8 @@ import CSupport
 
 /// SHA-256 of an input's raw bytes as they are read, for the report's and the Inputs
 /// sheet's fingerprint of each file. Uses the system's libcrypto when it loads (with the
-/// CPU's SHA instructions, about 1.8 GB/s here: on a big transfers file the hash was a fifth
-/// of the reading thread's time), else the portable code below.
+/// CPU's SHA instructions, about 1.8 GB/s here: on a big transfers file the hash is then a
+/// fifth of the reading thread's time), else the portable code below.
 public struct SHA256: Sendable {
     private var system: fundrecon_sha256_ctx?
     private var software = SoftwareSHA256()
@@ -105,8 +105,8 @@ struct SoftwareSHA256: Sendable {
         }.joined()
     }
 
-    /// One 64-byte block. The schedule lives on the stack: an array per block was a heap
-    /// allocation every 64 bytes, a third of the read's time on a big file.
+    /// One 64-byte block. The schedule lives on the stack: an array per block would be a
+    /// heap allocation every 64 bytes, a third of the read's time on a big file.
     private mutating func block(_ p: UnsafePointer<UInt8>) {
         var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in

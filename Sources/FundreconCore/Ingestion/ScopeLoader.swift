@@ -154,7 +154,7 @@ public final class ScopeLoader {
         }
         if file == .plan { read.plan.reserveCapacity(reader.estimatedRecords) }
         if file == .entities {
-            // Sized once: grown by doubling, half a million units were copied over and over.
+            // Sized once: grown by doubling, half a million units are copied over and over.
             scope.entities.reserveCapacity(reader.estimatedRecords)
             scope.entityRefs.reserve(reader.estimatedRecords)
         }

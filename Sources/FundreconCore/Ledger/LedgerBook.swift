@@ -110,7 +110,7 @@ public final class LedgerBook {
         func isEdge(_ e: Int) -> Bool { keys.indices.contains(e) && books.indices.contains(e) }
         func isSpending(_ f: Int) -> Bool { spendingKeys.indices.contains(f) && spendingEvents.indices.contains(f) }
         // Each project's list sized first and allocated once: grown row by row, its copies
-        // were a fifth of the balances.
+        // cost a fifth of the balances.
         for e32 in incoming where isEdge(Int(e32)) { sizes[slot(keys[Int(e32)].project)] += books[Int(e32)].okRows }
         for e32 in outgoing where isEdge(Int(e32)) { sizes[slot(keys[Int(e32)].project)] += books[Int(e32)].okRows }
         for f32 in spendingPlaces where isSpending(Int(f32)) { sizes[slot(spendingKeys[Int(f32)].project)] += spendingEvents[Int(f32)].count }

@@ -47,7 +47,7 @@ public enum MoneyFormat {
     static func decimal(_ value: Int64, scaleDigits: Int, minFraction: Int) -> String {
         // Digits written into a small buffer: messages format a few amounts each, twice (zh,
         // en), for over a hundred thousand findings; strings built and trimmed a character
-        // at a time were a tenth of the rules.
+        // at a time cost a tenth of the rules.
         let magnitude = value.magnitude
         var scale: UInt64 = 1
         for _ in 0..<scaleDigits { scale *= 10 }

@@ -38,7 +38,7 @@ extension Finding {
     /// message, with any line numbers in it blanked.
     public var identity: String {
         // Built by hand: it is made for every finding, twice at province scale (the report's
-        // key, and tonight's comparison), and arrays joined were a third of the comparison.
+        // key, and tonight's comparison), and arrays joined cost a third of the comparison.
         var id = code.rawValue
         id += "|"
         id += primary.file.split(separator: "/").last ?? Substring(primary.file)
@@ -148,7 +148,7 @@ public enum ChangeDetector {
 
     /// Matching through the key tables: the earlier report's texts are looked up as the ids
     /// they are, and the edges compared as numbers (half a million edges: a string key each
-    /// was half a second).
+    /// costs half a second).
     static func edgeChangesByPlace(_ result: ReconcileResult, _ oldEdges: [Report.Edge]) -> [Changes.EdgeChange] {
         let scope = result.scope
         let edges = result.edges

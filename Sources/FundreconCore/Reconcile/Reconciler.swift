@@ -62,8 +62,8 @@ public enum Reconciler {
     }
 
     static func totals(_ scope: LoadedScope, _ book: LedgerBook, _ edges: [EdgeResult], _ period: Period) -> Totals {
-        // Sums by level in arrays, one pass over the edges: dictionaries keyed by level were a
-        // tenth of a second a million edges, and each loop over the edges copied them.
+        // Sums by level in arrays, one pass over the edges: dictionaries keyed by level cost a
+        // tenth of a second a million edges, and each loop over the edges copies them.
         let levels = Level.allCases.count
         var hopPlanned = [Fen](repeating: 0, count: levels * levels), hopTransferred = hopPlanned
         var hopSeen = [Bool](repeating: false, count: levels * levels)

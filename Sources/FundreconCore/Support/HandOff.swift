@@ -11,8 +11,8 @@ final class HandOff<Row>: @unchecked Sendable {
     private var filling: [Row] = []
     private var ready: [[Row]] = []
     /// Emptied batches, handed back for the next fill. A fresh 200 KB batch every 4,096 rows
-    /// touched new pages each time, and on this VM the page faults cost more than the rows
-    /// (perf: over half of the reading thread's time at 10^7 rows sat on the first store).
+    /// touches new pages each time, and on a 2-core VM the page faults cost more than the
+    /// rows (perf: over half of the reading thread's time at 10^7 rows on the first store).
     private var spare: [[Row]] = []
     private let lock = NSLock()
     private let available = DispatchSemaphore(value: 0)

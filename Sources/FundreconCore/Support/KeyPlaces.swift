@@ -25,7 +25,7 @@ typealias EdgeTable = KeyedTable<EdgeBook>
 
 /// Numbers keys 0, 1, 2, … in the order they are first seen, while a file streams. An open
 /// table of places with a cheap mix of the three integers: the standard dictionary's seeded
-/// hashing of an `EdgeKey` was a tenth of reading a transfer row.
+/// hashing of an `EdgeKey` costs a tenth of reading a transfer row.
 struct KeyPlaces: Sendable {
     private(set) var keys: [EdgeKey] = []
     private var slots: [Int32] = []  // place + 1; 0 empty

@@ -7,8 +7,8 @@ import Darwin
 
 /// Zero-filled storage for a large open-addressing table (all-zero bytes mark an empty slot).
 /// A table bigger than the caches costs a TLB miss per probe with 4 KiB pages, several
-/// hundred ns on this VM (perf: 85% of the voucher look-up on 10^7 rows sat on the slot
-/// load), so big tables come straight from mmap and ask for 2 MiB pages (MADV_HUGEPAGE;
+/// hundred ns on a 2-core VM (perf: 85% of the voucher look-up on 10^7 rows sits on the
+/// slot load), so big tables come straight from mmap and ask for 2 MiB pages (MADV_HUGEPAGE;
 /// transparent huge pages are in "madvise" mode here). A value type: copied when written
 /// while shared.
 // Unchecked: the storage is a raw pointer; every write first copies it unless this value owns

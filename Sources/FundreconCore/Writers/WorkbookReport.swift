@@ -26,12 +26,12 @@ public struct WorkbookReport {
         labels = WorkbookLabels(lang: result.settings.lang)
     }
 
-    /// Writes the workbook to a temporary file beside `path` and renames it into place.
-    /// - Parameter created: the document's creation time (seconds since 1970), for reproducible files.
-    /// Fast by default: a province's workbook is written a third quicker for a file about a
-    /// fifth larger (measured in docs/scale.md).
+    /// How hard the parts are compressed. Fast by default: a province's workbook is written a
+    /// third quicker for a file about a fifth larger (measured in docs/scale.md).
     public var compression: Workbook.Compression = .fast
 
+    /// Writes the workbook to a temporary file beside `path` and renames it into place.
+    /// - Parameter created: the document's creation time (seconds since 1970), for reproducible files.
     public func write(to path: String, created: Int64?, temporaryDirectory: String? = nil) throws(OutputError) {
         let temp = AtomicFile.temporaryPath(for: path)
         do {

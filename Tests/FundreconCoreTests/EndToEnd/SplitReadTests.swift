@@ -45,6 +45,16 @@ import Testing
         return (render(reconcile(f, split: false)), render(reconcile(f, split: true)))
     }
 
+    /// The workbook's bytes of the scope reconciled by one reader and by two.
+    static func workbooks(_ f: Fixture) throws -> (one: Data, two: Data) {
+        func bytes(_ r: ReconcileResult) throws -> Data {
+            let path = Fixture.makeTempDir() + "/r.xlsx"
+            try WorkbookReport(r, scopeName: "t", generatedAt: "x", version: "0").write(to: path, created: 1_646_092_800)
+            return try Data(contentsOf: URL(fileURLWithPath: path))
+        }
+        return (try bytes(reconcile(f, split: false)), try bytes(reconcile(f, split: true)))
+    }
+
     static func describe(_ findings: [Finding]) -> [String] {
         findings.map { "\($0.code) \($0.primary) \($0.message.zh) | \($0.message.en) | \($0.related)" }
     }
@@ -77,6 +87,9 @@ import Testing
         let reports = SplitRead.reports(f)
         #expect(SplitRead.transferStats(SplitRead.reconcile(f, split: true).scope)?.readers == 2)
         #expect(reports.one == reports.two)  // totals, edges, balances, inputs with their SHA-256, findings
+        let workbooks = try SplitRead.workbooks(f)
+        #expect(workbooks.one.count > 10_000)
+        #expect(workbooks.one == workbooks.two)  // byte for byte
     }
 
     /// The standard split is placed while reading, wherever the first reader stands then: the

@@ -29,7 +29,7 @@ struct FailedPaymentsNotRepaid: FindingRule {
         var latestPaid: [PaidRow.Key: Int32] = [:]
         // A bit per mix of a failed payment's key, 8 KB: most paid rows share no key with a
         // failed one and are passed over without hashing their key for the dictionary
-        // (which was a tenth of a second a million rows).
+        // (which costs a tenth of a second a million rows).
         var filter = [UInt64](repeating: 0, count: 1024)
         for p in failed {
             latestPaid[p.key] = .min

@@ -90,7 +90,7 @@ struct BalancePass {
     }
 
     /// Movements by day, kind and line. The three are packed into one integer to sort on:
-    /// a closure comparing tuples was a fifth of the balance rules.
+    /// a closure comparing tuples costs a fifth of the balance rules.
     static func inOrder(_ events: [FlowEvent]) -> [FlowEvent] {
         guard events.count > 1 else { return events }
         // Day (32 bits, sign flipped so that order holds), kind (2 bits), line (30 bits).

@@ -58,7 +58,7 @@ extension EdgeBook {
 
     /// Many rows: each row's day and amount looked up among those seen before it, in a table
     /// local to the edge. Rows are in file order, so the first row of a day and amount is the
-    /// earliest. (Sorting the rows of the big edges was half of check's work after reading.)
+    /// earliest. (Sorting the rows of the big edges instead costs half of check's work after reading.)
     func repeatedRowsByHashing() -> [(line: Int, earlier: Int, day: Int32, amount: Fen)] {
         let days = self.days, amounts = self.amounts, lines = self.lines
         let n = min(days.count, amounts.count, lines.count)

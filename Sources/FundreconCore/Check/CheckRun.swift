@@ -28,7 +28,7 @@ public enum CheckRun {
         var log = loader.log
         // No check rule reads dates, so the period is a placeholder.
         let never = Day(daysSinceEpoch: 0)
-        let context = RuleContext(kind: .check, scope: scope, book: book, settings: settings,
+        let context = RuleContext(kind: .check, scope: scope, ledger: book.seal(unitIndex: false), settings: settings,
                                   period: Period(start: never, end: never, asOf: never), tree: ProjectTree(scope.projects))
         var (outputs, skipped) = RuleRegistry.run(context)
         _ = RuleOutput.join(&outputs, into: &log)

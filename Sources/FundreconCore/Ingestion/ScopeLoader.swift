@@ -49,7 +49,7 @@ public final class ScopeLoader {
 
     /// The plan, transfers and spending, a thread each.
     func loadTogether(_ streamed: [(InputFile, String)], expected: (InputFile) -> Bool, _ sinks: RowSinks) {
-        let reads = Concurrently.map(streamed) { file, path in
+        let reads = Concurrently.mapSharing(streamed) { file, path in
             guard file == .transfers, let sink = sinks.transfer else {
                 let read = self.open(file, path, expected: expected(file), sinks)
                 sinks.finished?(file)

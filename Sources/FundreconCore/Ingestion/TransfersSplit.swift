@@ -53,7 +53,7 @@ extension ScopeLoader {
     func loadSplit(_ split: PlannedSplit, _ streamed: [(InputFile, String)], expected: (InputFile) -> Bool, _ sinks: RowSinks) {
         let others = streamed.filter { $0.0 != .transfers }
         let tail = sinks.transferTail?()
-        var parts = Concurrently.map([0, 1]) { worker -> [FileRead] in
+        var parts = Concurrently.mapSharing([0, 1]) { worker -> [FileRead] in
             if worker == 0 {
                 return [self.open(.transfers, split.path, expected: expected(.transfers), sinks, limit: split.point)]
             }

@@ -1,3 +1,13 @@
+/// A payment of spending.csv that failed (支付失败), for BL004.
+struct FailedPayment: Sendable {
+    let line: Int
+    let key: RowKey
+    let entity: Int
+    let project: Int
+    /// The payee as written, for the message.
+    let payee: String?
+}
+
 /// A paid row of spending.csv, kept for BL004's question whether a failed payment was paid again.
 struct PaidRow: Sendable {
     /// What a re-payment must share with the failed payment: unit and project (as their
@@ -33,7 +43,7 @@ final class SpendingBook {
     private var paidRows: [PaidRow] = []
     /// The failed payments in the paid rows' form, for BL004's matching.
     private var failedKeys: [PaidRow] = []
-    private(set) var failedPayments: [(line: Int, key: RowKey, entity: Int, project: Int, payee: String?)] = []
+    private(set) var failedPayments: [FailedPayment] = []
     private(set) var total: Fen = 0
     let rowLevelOnly: Bool
 
@@ -57,6 +67,13 @@ final class SpendingBook {
         flows = building.finish()  // after the paid rows are gone: grouping holds the movements twice for a moment
     }
 
+    /// Lets go of what `LedgerBook.seal` has taken.
+    func release() {
+        flows = FlowTable()
+        failedPayments = []
+        repaid = []
+    }
+
     func add(_ row: SpendingRow) {
         total += row.amount
         guard !rowLevelOnly else { return }
@@ -66,7 +83,7 @@ final class SpendingBook {
             let place = building.record(unit: row.entity, project: row.project, row.date, row.amount, .spent, row.line, file: 1)
             paidRows.append(PaidRow(payee: row.payeeHash, amount: row.amount, place: Int32(clamping: place), day: key.day))
         case .failed:
-            failedPayments.append((row.line, key, row.entity, row.project, row.payee))
+            failedPayments.append(FailedPayment(line: row.line, key: key, entity: row.entity, project: row.project, payee: row.payee))
             let place = building.record(unit: row.entity, project: row.project, row.date, row.amount, .failedSpending, row.line, file: 1)
             failedKeys.append(PaidRow(payee: row.payeeHash, amount: row.amount, place: Int32(clamping: place), day: key.day))
         }

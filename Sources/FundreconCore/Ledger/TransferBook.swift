@@ -50,18 +50,25 @@ final class TransferBook {
         let edgeOf = rowEdge
         rowEdge = []
         // The amounts on one core, the days and lines on the other: by now the voucher tables
-        // are gone, so the columns held twice at once do not raise the peak.
-        var days = rowDay, amounts = rowAmount, lines = rowLine
+        // are gone, so the columns held twice at once do not raise the peak. Each column is
+        // handed to its thread to own, so that it goes as soon as it is regrouped.
+        let amounts = Handed(rowAmount), days = Handed(rowDay), lines = Handed(rowLine)
         rowDay = []; rowAmount = []; rowLine = []
         var groupedDays: [Int32] = [], groupedAmounts: [Fen] = [], groupedLines: [Int32] = []
-        _ = Concurrently.map([0, 1]) { part -> Bool in
+        for part in Concurrently.map([0, 1], { part -> GroupedColumns in
             if part == 0 {
-                groupedAmounts = groupedByPlace(&amounts, places: edgeOf, starts: starts, zero: 0)
-            } else {
-                groupedDays = groupedByPlace(&days, places: edgeOf, starts: starts, zero: 0)
-                groupedLines = groupedByPlace(&lines, places: edgeOf, starts: starts, zero: 0)
+                var column = amounts.take() ?? []
+                return .amounts(groupedByPlace(&column, places: edgeOf, starts: starts, zero: 0))
             }
-            return true
+            var dayColumn = days.take() ?? []
+            let groupedDays = groupedByPlace(&dayColumn, places: edgeOf, starts: starts, zero: 0)
+            var lineColumn = lines.take() ?? []
+            return .daysAndLines(groupedDays, groupedByPlace(&lineColumn, places: edgeOf, starts: starts, zero: 0))
+        }) {
+            switch part {
+            case .amounts(let a): groupedAmounts = a
+            case .daysAndLines(let d, let l): (groupedDays, groupedLines) = (d, l)
+            }
         }
         let rows = EdgeRows(days: groupedDays, amounts: groupedAmounts, lines: groupedLines)
         for i in books.indices {
@@ -157,4 +164,10 @@ final class TransferBook {
         replayFailed(before: .max)
         return out
     }
+}
+
+/// The columns of `TransferBook.finish`, regrouped by edge on two threads.
+private enum GroupedColumns: Sendable {
+    case amounts([Fen])
+    case daysAndLines([Int32], [Int32])
 }

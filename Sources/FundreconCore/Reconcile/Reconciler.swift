@@ -46,22 +46,31 @@ public enum Reconciler {
         let latestDue = scope.plan.compactMap(\.due).max()
         let latest = [latestDue, book.latestTransferDay].compactMap { $0 }.max()
         let period = Period.resolve(settings: settings, latestDate: latest, today: today)
-        let context = RuleContext(kind: .reconcile, scope: scope, book: book, settings: settings, period: period,
-                                  tree: ProjectTree(scope.projects))
-        var (outputs, skipped) = RuleRegistry.run(context)
-        book.releaseTransferRows()  // before the findings are joined: the two would raise the peak
+        var (outputs, skipped, spendingFlows) = rules(scope, book, settings, period)
         let output = RuleOutput.join(&outputs, into: &log)
         let edges = output.edges
         let order = InputFile.allCases.compactMap { sources.paths[$0] }
         let result = ReconcileResult(scope: scope, settings: settings, period: period, edges: edges, balances: output.balances,
-                                     indicators: output.indicators, totals: totals(scope, book, edges, period),
+                                     indicators: output.indicators, totals: totals(scope, spendingFlows, edges, period),
                                      findings: log.sorted(fileOrder: order), skippedRules: skipped)
         phase?(.reconciled(edges: edges.count, balances: output.balances.count, findings: result.findings.count,
                            seconds: (clock.now - read).seconds))
         return result
     }
 
-    static func totals(_ scope: LoadedScope, _ book: LedgerBook, _ edges: [EdgeResult], _ period: Period) -> Totals {
+    /// Runs the rules on the ledger sealed from `book`. The ledger, and with it every edge's
+    /// rows, lives only in this call: it is let go before the findings are joined (the two
+    /// at once would raise the peak). Hands back the spending movements for the totals.
+    private static func rules(_ scope: LoadedScope, _ book: LedgerBook, _ settings: Settings, _ period: Period)
+        -> (outputs: [RuleOutput], skipped: [RuleCode], spendingFlows: FlowTable) {
+        let ledger = book.seal(unitIndex: true)
+        let context = RuleContext(kind: .reconcile, scope: scope, ledger: ledger, settings: settings, period: period,
+                                  tree: ProjectTree(scope.projects))
+        let (outputs, skipped) = RuleRegistry.run(context)
+        return (outputs, skipped, ledger.spendingFlows)
+    }
+
+    static func totals(_ scope: LoadedScope, _ spendingFlows: FlowTable, _ edges: [EdgeResult], _ period: Period) -> Totals {
         // Sums by level in arrays, one pass over the edges: dictionaries keyed by level cost a
         // tenth of a second a million edges, and each loop over the edges copies them.
         let levels = Level.allCases.count
@@ -78,7 +87,7 @@ public enum Reconciler {
             notMoved += edges[i].notMoved
         }
         var spent = [Fen](repeating: 0, count: levels), spentSeen = [Bool](repeating: false, count: levels)
-        for (key, events) in book.spendingFlows where scope.entities.indices.contains(key.from) {
+        for (key, events) in spendingFlows where scope.entities.indices.contains(key.from) {
             let level = scope.entities[key.from].level.rawValue
             for e in events where e.kind == .spent && e.day <= period.asOf.daysSinceEpoch {
                 spent[level] += e.amount

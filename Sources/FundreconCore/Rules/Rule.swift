@@ -6,11 +6,11 @@ public enum RunKind: Sendable {
 
 /// What every rule reads. Built once after the inputs are read; rules only read it, so any
 /// number of them run at once.
-struct RuleContext {
+struct RuleContext: Sendable {
     let kind: RunKind
     let scope: LoadedScope
-    /// The streamed rows of transfers.csv and spending.csv.
-    let book: LedgerBook
+    /// What transfers.csv and spending.csv left.
+    let ledger: Ledger
     let settings: Settings
     /// The period of the run; in `check` a placeholder, as no check rule reads dates.
     let period: Period
@@ -44,15 +44,12 @@ protocol Rule: Sendable {
     /// True for a rule whose parts are long enough to want a thread each; the others run
     /// one after another on one thread.
     var runsAlone: Bool { get }
-    /// Work done once, before any part runs, on what the parts then share (an index).
-    func prepare(_ context: RuleContext)
     func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput
 }
 
 extension Rule {
     var parts: Int { 1 }
     var runsAlone: Bool { false }
-    func prepare(_ context: RuleContext) {}
 }
 
 /// A rule of one part.

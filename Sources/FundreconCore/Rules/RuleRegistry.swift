@@ -26,7 +26,6 @@ enum RuleRegistry {
     /// (A thread per small rule too would hold more memory at once for no gain in time.)
     static func run(_ context: RuleContext) -> (outputs: [RuleOutput], skipped: [RuleCode]) {
         let (rules, skipped) = plan(context.kind, context.scope)
-        for rule in rules { rule.prepare(context) }
         let jobs = rules.flatMap { rule in (0..<rule.parts).map { (rule: rule, part: $0) } }
         let alone = jobs.indices.filter { jobs[$0].rule.runsAlone }
         let together = jobs.indices.filter { !jobs[$0].rule.runsAlone }

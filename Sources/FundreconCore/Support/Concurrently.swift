@@ -1,13 +1,75 @@
 import Foundation
+import Synchronization
 
-/// Runs a few independent pieces of work at once, one thread each, and returns their results
-/// in order. For work that shares nothing mutable: each piece owns what it writes and hands
-/// it back. The closure is not `@Sendable` (the readers' sinks and the ledger's columns are
-/// passed in, not copied), so the callers keep that promise; docs/design.md lists them.
+/// Runs a few independent pieces of work at once, one thread each (the calling thread takes
+/// the first), and returns their results in order. Each piece owns what it writes and hands
+/// it back as its result.
 enum Concurrently {
+    /// The work and its inputs and outputs must be `Sendable`: the compiler checks that the
+    /// pieces share nothing they could race on. The inputs are consumed: a piece holds the
+    /// only reference to its input (a column to regroup is let go as the piece goes).
+    static func map<Input: Sendable, Output: Sendable>(_ inputs: consuming [Input],
+                                                      _ work: @escaping @Sendable (Input) -> Output) -> [Output] {
+        let jobs = (consume inputs).map { Job(input: $0, work: work) }
+        for job in jobs.dropFirst() {
+            let thread = Thread { job.run() }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        jobs.first?.run()
+        return jobs.compactMap { $0.result() }
+    }
+
+    private final class Job<Input: Sendable, Output: Sendable>: Sendable {
+        private let input: Mutex<Input?>
+        private let work: @Sendable (Input) -> Output
+        private let output = Mutex<Output?>(nil)
+        private let done = DispatchSemaphore(value: 0)
+
+        init(input: Input, work: @escaping @Sendable (Input) -> Output) {
+            self.input = Mutex(input)
+            self.work = work
+        }
+
+        func run() {
+            if let input = input.withLock({ $0.take() }) {
+                let result = work(input)
+                output.withLock { $0 = result }
+            }
+            done.signal()
+        }
+
+        /// Waits for `run` to end and takes its result.
+        func result() -> Output? {
+            done.wait()
+            return output.withLock { $0.take() }
+        }
+    }
+
+    /// The same for the input files' readers, whose work writes to the ledger through the
+    /// sinks it is given rather than handing rows back, and so cannot be `@Sendable`. The
+    /// callers keep the promise the compiler cannot check: each file's rows go to a sink no
+    /// other thread writes to (docs/design.md, Threads).
+    static func mapSharing<Input, Output>(_ inputs: [Input], _ work: (Input) -> Output) -> [Output] {
+        guard inputs.count > 1 else { return inputs.map(work) }
+        return withoutActuallyEscaping(work) { work in
+            let jobs = inputs.map { SharingJob($0, work) }
+            for job in jobs.dropFirst() {
+                let thread = Thread { job.run() }
+                thread.stackSize = 8 << 20
+                thread.start()
+            }
+            jobs[0].run()  // the calling thread takes the first
+            for job in jobs.dropFirst() { job.done.wait() }
+            let outputs = jobs.compactMap(\.output)
+            for job in jobs { job.work = nil }
+            return outputs
+        }
+    }
+
     // Unchecked: a job's fields are written by its one thread before `done.signal()` and read
     // by the caller only after `done.wait()`.
-    private final class Job<Input, Output>: @unchecked Sendable {
+    private final class SharingJob<Input, Output>: @unchecked Sendable {
         let input: Input
         /// Dropped as soon as it has run: it only borrows the caller's closure.
         var work: ((Input) -> Output)?
@@ -21,23 +83,6 @@ enum Concurrently {
             output = work?(input)
             work = nil
             done.signal()
-        }
-    }
-
-    static func map<Input, Output>(_ inputs: [Input], _ work: (Input) -> Output) -> [Output] {
-        guard inputs.count > 1 else { return inputs.map(work) }
-        return withoutActuallyEscaping(work) { work in
-            let jobs = inputs.map { Job($0, work) }
-            for job in jobs.dropFirst() {
-                let thread = Thread { job.run() }
-                thread.stackSize = 8 << 20
-                thread.start()
-            }
-            jobs[0].run()  // the calling thread takes the first
-            for job in jobs.dropFirst() { job.done.wait() }
-            let outputs = jobs.compactMap(\.output)
-            for job in jobs { job.work = nil }
-            return outputs
         }
     }
 }

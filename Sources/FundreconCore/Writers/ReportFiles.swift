@@ -5,7 +5,7 @@ public enum ReportFiles {
     /// Writes `base.xlsx` and `base.json`; throws the first failure once both are done.
     public static func write(_ result: ReconcileResult, to base: String, scopeName: String, generatedAt: String,
                              version: String, changes: Changes?, created: Int64?) throws(OutputError) {
-        let jobs: [() -> Result<String?, OutputError>] = [
+        let jobs: [@Sendable () -> Result<String?, OutputError>] = [
             {
                 do throws(OutputError) {
                     try WorkbookReport(result, scopeName: scopeName, generatedAt: generatedAt, version: version, changes: changes)

@@ -38,7 +38,7 @@ import Testing
         let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
         loader.load(ScopeSources.folder(f.dir, existing: FileSystem.isFile), sinks: book.sinks)
         let period = Period.resolve(settings: Settings(), latestDate: book.latestTransferDay, today: Day(year: 2022, month: 3, day: 1)!)
-        let context = RuleContext(kind: .reconcile, scope: loader.scope, book: book, settings: Settings(), period: period,
+        let context = RuleContext(kind: .reconcile, scope: loader.scope, ledger: book.seal(unitIndex: true), settings: Settings(), period: period,
                                   tree: ProjectTree(loader.scope.projects))
         let (atOnce, skipped) = RuleRegistry.run(context)
         var inTurn: [RuleOutput] = []

@@ -8,10 +8,10 @@ struct FailedPaymentsNotRepaid: FindingRule {
     let needs: [InputFile] = [.entities, .projects, .spending]
 
     func check(_ context: RuleContext, into log: inout FindingLog) {
-        let scope = context.scope, book = context.book
+        let scope = context.scope, ledger = context.ledger
         let spendingFile = scope.path(.spending)
-        let repaid = book.repaid()
-        for (i, p) in book.failedPayments.enumerated() where Day(daysSinceEpoch: p.key.day) <= context.period.asOf {
+        let repaid = ledger.repaid
+        for (i, p) in ledger.failedPayments.enumerated() where Day(daysSinceEpoch: p.key.day) <= context.period.asOf {
             guard i < repaid.count, !repaid[i] else { continue }
             var f = Finding(.BL004, Message(
                 zh: "\(scope.describeEntity(p.entity)) \(Day(daysSinceEpoch: p.key.day)) 向“\(p.payee ?? "")”支付 \(RuleText.wan(p.key.amount)) 失败，之后未重新支付，结转下年",

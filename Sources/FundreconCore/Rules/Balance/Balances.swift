@@ -9,12 +9,9 @@ struct Balances: Rule {
     let parts = 2
     let runsAlone = true
 
-    /// The ledger's unit index, which the parts then only read.
-    func prepare(_ context: RuleContext) { _ = context.book.flowUnits }
-
     func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput {
         var out = RuleOutput()
-        let pass = BalancePass(context: context, scope: context.scope, book: context.book)
+        let pass = BalancePass(context: context, scope: context.scope, ledger: context.ledger)
         out.balances = pass.run(part: part, of: parts, into: &out.log)
         return out
     }
@@ -25,7 +22,7 @@ struct BalancePass {
     let context: RuleContext
     // Read for every unit: held here rather than fetched through the context each time.
     let scope: LoadedScope
-    let book: LedgerBook
+    let ledger: Ledger
 
     private var transfersFile: String { scope.path(.transfers) }
     private var spendingFile: String { scope.path(.spending) }
@@ -42,17 +39,16 @@ struct BalancePass {
 
     /// The balances of one of `parts` runs of units (in id order), so that parts can be worked
     /// out at once. The parts' results and findings, put one after another, are those of one
-    /// run. The ledger's unit index must be built first (`book.flowUnits`): the parts only
-    /// read it.
+    /// run.
     func run(part: Int, of parts: Int, into log: inout FindingLog) -> [BalanceResult] {
         var results: [BalanceResult] = []
         let asOf = context.period.asOf.daysSinceEpoch
         let workExpenseProjects = scope.projects.indices.filter { scope.projects[$0].kind == .workExpense }
-        let runs = book.flowUnitRuns(parts)
+        let runs = ledger.flowUnitRuns(parts)
         for unit in runs.indices.contains(part) ? runs[part] : [] {
             // The root unit is where the money comes from: no balance, no BL rules.
             guard scope.entities.indices.contains(unit), scope.entities[unit].parent != nil else { continue }
-            let byProject = book.flows(ofUnit: unit)
+            let byProject = ledger.flows(ofUnit: unit)
             // Most units have one project and nothing after the as-of date: no copies then.
             let counted = byProject.map { p in
                 p.events.allSatisfy { $0.day <= asOf } ? p : (project: p.project, events: p.events.filter { $0.day <= asOf })

@@ -30,14 +30,14 @@ final class EdgePass {
     // The scope and the ledger are read on every edge: held here, not fetched (and retained)
     // through the context each time, which three rule threads would do at once.
     let scope: LoadedScope
-    let book: LedgerBook
+    let ledger: Ledger
     let transfersFile: String
     let planFile: String
 
     init(_ context: RuleContext) {
         self.context = context
         scope = context.scope
-        book = context.book
+        ledger = context.ledger
         transfersFile = context.scope.path(.transfers)
         planFile = context.scope.path(.plan)
     }
@@ -60,7 +60,7 @@ final class EdgePass {
         var planned = KeyPlaces()
         for line in scope.plan { _ = planned.place(of: EdgePass.key(line)) }
         // Only the few unplanned edges are sorted, not every edge with its book.
-        let edges = book.edges
+        let edges = ledger.edges
         var unplannedEdges: [Int] = []
         for (i, key) in edges.keys.enumerated() where planned.place(ofKnown: key) == nil && edges.values[i].okRows > 0 {
             unplannedEdges.append(i)
@@ -87,7 +87,7 @@ final class EdgePass {
         let plan = scope.plan
         let planOrder = plan.indices.sorted { (EdgePass.key(plan[$0]), $0) < (EdgePass.key(plan[$1]), $1) }
         // The moved edges by position in key order: no look-up of each (a cache miss apiece).
-        let movedBooks = book.edges
+        let movedBooks = ledger.edges
         let movedKeys = movedBooks.keys
         let movedOrder = movedKeys.indices.sorted { movedKeys[$0] < movedKeys[$1] }
         let moved = movedOrder.map { movedKeys[$0] }

@@ -6,11 +6,11 @@ struct DuplicateTransfers: FindingRule {
     let needs: [InputFile] = [.entities, .projects, .transfers]
 
     func check(_ context: RuleContext, into log: inout FindingLog) {
-        let scope = context.scope, book = context.book
+        let scope = context.scope, ledger = context.ledger
         let transfersFile = scope.path(.transfers)
-        for d in Self.repeats(in: book.edges) {
+        for d in Self.repeats(in: ledger.edges) {
             let text = RuleText.describe(d.edge, in: scope)
-            let reversal = d.amount > 0 ? book.edges[d.edge]?.firstOnOrAfter(d.day, amount: -d.amount) : nil
+            let reversal = d.amount > 0 ? ledger.edges[d.edge]?.firstOnOrAfter(d.day, amount: -d.amount) : nil
             let note: (zh: String, en: String) = reversal.map { (zh: "；第 \($0.line) 行有同额红字冲销，请核对是否冲销的正是这一笔",
                                                                 en: "; line \($0.line) reverses the same amount: check it reverses this one") } ?? (zh: "", en: "")
             var f = Finding(.FL007, Message(

@@ -66,7 +66,7 @@ struct Indicators: WholeRule {
 
     func run(_ context: RuleContext) -> RuleOutput {
         var out = RuleOutput()
-        let spent = Self.spentByProject(context.book, asOf: context.period.asOf)
+        let spent = Self.spentByProject(context.ledger, asOf: context.period.asOf)
         let tree = context.tree
         out.indicators = IndicatorRules.run(context.scope, spentUnder: { p in tree.subtree(of: p).reduce(0) { $0 + (spent[$1] ?? 0) } },
                                             into: &out.log)
@@ -74,9 +74,9 @@ struct Indicators: WholeRule {
     }
 
     /// Money spent by the as-of date per project (not its sub-projects).
-    static func spentByProject(_ book: LedgerBook, asOf: Day) -> [Int: Fen] {
+    static func spentByProject(_ ledger: Ledger, asOf: Day) -> [Int: Fen] {
         var spent: [Int: Fen] = [:]
-        for (key, events) in book.spendingFlows {
+        for (key, events) in ledger.spendingFlows {
             for e in events where e.kind == .spent && e.day <= asOf.daysSinceEpoch { spent[key.project, default: 0] += e.amount }
         }
         return spent

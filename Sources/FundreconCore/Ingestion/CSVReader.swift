@@ -15,6 +15,10 @@ public struct InputFileError: Error, Sendable, CustomStringConvertible {
 /// (validated in place, or GB18030 through iconv), split by `CSVTokenizer`, and handed out
 /// one record at a time with its line numbers. Field bytes are views into its buffer, valid
 /// until the next call to `next()`.
+///
+/// (Over 400 lines: the buffer's layout — decoded bytes, bytes waiting to be decoded, the
+/// record handed out — is private to this type and shared by reading, decoding, the split's
+/// end and field access; split across files, it would have to be opened to all of them.)
 public final class CSVReader {
     public static let defaultChunkSize = 1 << 20
     /// A record longer than this is taken as a runaway quote (see `RecordProblem`).

@@ -44,7 +44,6 @@ final class SpendingBook {
     /// The failed payments in the paid rows' form, for BL004's matching.
     private var failedKeys: [PaidRow] = []
     private(set) var failedPayments: [FailedPayment] = []
-    private(set) var total: Fen = 0
     let rowLevelOnly: Bool
 
     init(rowLevelOnly: Bool) { self.rowLevelOnly = rowLevelOnly }
@@ -75,7 +74,6 @@ final class SpendingBook {
     }
 
     func add(_ row: SpendingRow) {
-        total += row.amount
         guard !rowLevelOnly else { return }
         let key = RowKey(entity: row.entity, project: row.project, payee: row.payeeHash, amount: row.amount, day: row.date)
         switch row.status {

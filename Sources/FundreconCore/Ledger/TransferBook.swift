@@ -4,7 +4,6 @@ final class TransferBook {
     private(set) var edges = EdgeTable()
     /// Latest transfer date, for the default period end.
     private(set) var latestDay: Day?
-    private(set) var total: Fen = 0
 
     // While reading: each edge's place, its book so far, and every `ok` row in file order.
     private var places = KeyPlaces()
@@ -25,7 +24,6 @@ final class TransferBook {
     func add(_ row: TransferRow) {
         let key = EdgeKey(project: row.project, from: row.from, to: row.to)
         latestDay = max(latestDay ?? row.date, row.date)
-        total += row.amount
         let (place, isNew) = places.place(of: key)
         if isNew { books.append(EdgeBook()) }
         switch row.status {
@@ -122,7 +120,6 @@ final class TransferBook {
         rowDay += source.rowDay
         rowAmount += source.rowAmount
         rowLine += source.rowLine
-        total += source.total
         if let day = source.latestDay { latestDay = max(latestDay ?? day, day) }
         tail.empty()
         source.empty()

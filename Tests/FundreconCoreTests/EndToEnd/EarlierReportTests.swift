@@ -71,7 +71,7 @@ import Testing
                      #"{"findings":[] "edge_list":[]}"#, #"{"findings":[]"#, #"{"findings":["a\u00"]}"#,
                      "{\"findings\":[{\"code\":\"a\nb\",\"severity\":\"e\",\"message\":\"m\"}]}", #"{"findings":[]} x"#, ""] {
             #expect(EarlierReport.read(text) == nil, "\(text)")
-            #expect((try? JSONDecoder().decode(Decoded.self, from: Data(text.utf8))) == nil, "\(text)")
+            #expect(throws: (any Error).self, "\(text)") { try JSONDecoder().decode(Decoded.self, from: Data(text.utf8)) }
         }
     }
 

@@ -31,8 +31,6 @@ struct BalancePass {
         SourceRef(file: e.file == 0 ? transfersFile : spendingFile, line: Int(e.line))
     }
 
-    private static func wan(_ fen: Fen) -> String { RuleText.wan(fen) }
-
     func run(into log: inout FindingLog) -> [BalanceResult] {
         run(part: 0, of: 1, into: &log)
     }
@@ -126,8 +124,8 @@ struct BalancePass {
             }
             let inflow = events.first { $0.kind == .received }
             var f = Finding(.BL001, Message(
-                zh: "\(who) 收到 \(Self.wan(b.received))，拨出和支出合计 \(Self.wan(out))，多出 \(Self.wan(out - b.received))",
-                en: "\(whoEn) received \(Self.wan(b.received)) but passed on and spent \(Self.wan(out)), \(Self.wan(out - b.received)) more"),
+                zh: "\(who) 收到 \(RuleText.wan(b.received))，拨出和支出合计 \(RuleText.wan(out))，多出 \(RuleText.wan(out - b.received))",
+                en: "\(whoEn) received \(RuleText.wan(b.received)) but passed on and spent \(RuleText.wan(out)), \(RuleText.wan(out - b.received)) more"),
                 at: breaking.map(ref) ?? SourceRef(file: transfersFile),
                 related: inflow.map { [ref($0)] } ?? [], amount: out - b.received)
             tag(&f, unit: b.unit, project: b.project)
@@ -138,8 +136,8 @@ struct BalancePass {
         let lastIn = events.last { $0.kind == .received }.map(ref) ?? SourceRef(file: transfersFile)
         if b.balance > 0 && context.period.asOf >= context.period.end {
             var f = Finding(.BL002, Message(
-                zh: "\(who) 期末结转结余 \(Self.wan(b.balance))（收到 \(Self.wan(b.received))，拨出 \(Self.wan(b.passedOn))，支出 \(Self.wan(b.spent))）",
-                en: "\(whoEn) carries \(Self.wan(b.balance)) over at the period end (received \(Self.wan(b.received)), passed on \(Self.wan(b.passedOn)), spent \(Self.wan(b.spent)))"),
+                zh: "\(who) 期末结转结余 \(RuleText.wan(b.balance))（收到 \(RuleText.wan(b.received))，拨出 \(RuleText.wan(b.passedOn))，支出 \(RuleText.wan(b.spent))）",
+                en: "\(whoEn) carries \(RuleText.wan(b.balance)) over at the period end (received \(RuleText.wan(b.received)), passed on \(RuleText.wan(b.passedOn)), spent \(RuleText.wan(b.spent)))"),
                 at: lastIn, amount: b.balance)
             tag(&f, unit: b.unit, project: b.project)
             log.add(f)
@@ -152,15 +150,13 @@ struct BalancePass {
             let benchmark = Ratio(ppm: Int64(benchmarkPpm))
             let early = context.period.asOf < context.period.end
             var f = Finding(.BL003, Message(
-                zh: "\(who) 执行率 \(percent(rate))，低于\(early ? "序时进度 " : "")\(percent(benchmark))（收到 \(Self.wan(b.received))，拨出和支出 \(Self.wan(out))）",
-                en: "\(whoEn) has executed \(percent(rate)), below the \(early ? "time-proportional benchmark of " : "minimum of ")\(percent(benchmark)) (received \(Self.wan(b.received)), passed on and spent \(Self.wan(out)))"),
+                zh: "\(who) 执行率 \(RuleText.percent(rate))，低于\(early ? "序时进度 " : "")\(RuleText.percent(benchmark))（收到 \(RuleText.wan(b.received))，拨出和支出 \(RuleText.wan(out))）",
+                en: "\(whoEn) has executed \(RuleText.percent(rate)), below the \(early ? "time-proportional benchmark of " : "minimum of ")\(RuleText.percent(benchmark)) (received \(RuleText.wan(b.received)), passed on and spent \(RuleText.wan(out)))"),
                 at: lastIn, amount: b.balance)
             tag(&f, unit: b.unit, project: b.project)
             log.add(f)
         }
     }
-
-    private func percent(_ r: Ratio) -> String { RuleText.percent(r) }
 
     /// FL006: money matched first-in first-out from arrival to leaving; one finding per unit
     /// and project, for the longest hold beyond the limit.
@@ -197,8 +193,8 @@ struct BalancePass {
         }
         guard let w = worst else { return }
         var f = Finding(.FL006, Message(
-            zh: "\(scope.describeEntity(unit)) 于 \(Day(daysSinceEpoch: w.inflow.day)) 收到的资金，\(Day(daysSinceEpoch: w.outflow.day)) 才拨出或支出（\(Self.wan(w.amount))），滞留 \(w.days) 天，超过 \(limit) 天",
-            en: "\(scope.describeEntity(unit)) held \(Self.wan(w.amount)) received on \(Day(daysSinceEpoch: w.inflow.day)) until \(Day(daysSinceEpoch: w.outflow.day)): \(w.days) days, over the \(limit)-day limit"),
+            zh: "\(scope.describeEntity(unit)) 于 \(Day(daysSinceEpoch: w.inflow.day)) 收到的资金，\(Day(daysSinceEpoch: w.outflow.day)) 才拨出或支出（\(RuleText.wan(w.amount))），滞留 \(w.days) 天，超过 \(limit) 天",
+            en: "\(scope.describeEntity(unit)) held \(RuleText.wan(w.amount)) received on \(Day(daysSinceEpoch: w.inflow.day)) until \(Day(daysSinceEpoch: w.outflow.day)): \(w.days) days, over the \(limit)-day limit"),
             at: ref(w.outflow), related: [ref(w.inflow)], amount: w.amount)
         tag(&f, unit: unit, project: project)
         log.add(f)
@@ -219,8 +215,8 @@ struct BalancePass {
             let cap = Fen(Int128(base) * Int128(context.settings.workExpenseCap.ppm) / 1_000_000)
             let line = counted.first { $0.project == w }?.events.first { $0.kind == .received }
             var f = Finding(.BL005, Message(
-                zh: "\(scope.describeEntity(unit)) 收到工作经费 \(Self.wan(got))（\(scope.describeProject(w))），超过同级项目收款 \(Self.wan(base)) 的 \(percent(context.settings.workExpenseCap))（\(Self.wan(cap))）",
-                en: "\(scope.describeEntity(unit)) received \(Self.wan(got)) of working expenses (\(scope.describeProject(w))), over \(percent(context.settings.workExpenseCap)) (\(Self.wan(cap))) of the \(Self.wan(base)) received under the sibling projects"),
+                zh: "\(scope.describeEntity(unit)) 收到工作经费 \(RuleText.wan(got))（\(scope.describeProject(w))），超过同级项目收款 \(RuleText.wan(base)) 的 \(RuleText.percent(context.settings.workExpenseCap))（\(RuleText.wan(cap))）",
+                en: "\(scope.describeEntity(unit)) received \(RuleText.wan(got)) of working expenses (\(scope.describeProject(w))), over \(RuleText.percent(context.settings.workExpenseCap)) (\(RuleText.wan(cap))) of the \(RuleText.wan(base)) received under the sibling projects"),
                 at: line.map(ref) ?? SourceRef(file: transfersFile), amount: got - cap)
             tag(&f, unit: unit, project: w)
             log.add(f)

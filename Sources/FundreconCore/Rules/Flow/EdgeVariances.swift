@@ -42,8 +42,6 @@ final class EdgePass {
         planFile = context.scope.path(.plan)
     }
 
-    static func wan(_ fen: Fen) -> String { RuleText.wan(fen) }
-
     /// |variance| within this counts as matched: the larger of the absolute and relative tolerances.
     func tolerance(planned: Fen) -> Fen {
         max(context.settings.tolerance, Fen(Int128(planned) * Int128(context.settings.tolerancePct.ppm) / 1_000_000))
@@ -73,8 +71,8 @@ final class EdgePass {
     private func unplanned(_ key: EdgeKey, transferred: Fen, book: EdgeBook, _ log: inout FindingLog) {
         let text = describe(key)
         let refs = [book.firstLine, book.lastLine].filter { $0 > 0 }.uniqued().map { SourceRef(file: transfersFile, line: $0) }
-        var f = Finding(.FL001, Message(zh: "\(text.zh)：拨付 \(EdgePass.wan(transferred)) 没有对应的分配计划行",
-                                        en: "\(text.en): \(EdgePass.wan(transferred)) moved with no plan line"),
+        var f = Finding(.FL001, Message(zh: "\(text.zh)：拨付 \(RuleText.wan(transferred)) 没有对应的分配计划行",
+                                        en: "\(text.en): \(RuleText.wan(transferred)) moved with no plan line"),
                         at: refs.first ?? SourceRef(file: transfersFile), related: Array(refs.dropFirst()), amount: transferred)
         tag(&f, key)
         log.add(f)
@@ -163,16 +161,16 @@ final class EdgePass {
             let planIsWrong = budget.map { planned > $0 } ?? false
             let named = planIsWrong ? (primaryPlan, "计划行", "the plan line") : (firstTransfer, "拨付行", "the transfer row")
             add(.FL008, Message(
-                zh: "\(text.value.zh)：计划 \(EdgePass.wan(planned))，拨付 \(EdgePass.wan(transferred))，相差约一万倍（元/万元混用）；请核对\(named.1)的金额单位",
-                en: "\(text.value.en): planned \(EdgePass.wan(planned)), transferred \(EdgePass.wan(transferred)), about 10,000 times apart (元/万元 mix-up); check the unit of \(named.2)"),
+                zh: "\(text.value.zh)：计划 \(RuleText.wan(planned))，拨付 \(RuleText.wan(transferred))，相差约一万倍（元/万元混用）；请核对\(named.1)的金额单位",
+                en: "\(text.value.en): planned \(RuleText.wan(planned)), transferred \(RuleText.wan(transferred)), about 10,000 times apart (元/万元 mix-up); check the unit of \(named.2)"),
                 at: named.0, related: planIsWrong ? transferRefs : planRefs, amount: variance)
         } else if status == .over {
-            add(.FL004, Message(zh: "\(text.value.zh)：拨付 \(EdgePass.wan(transferred))，超过计划 \(EdgePass.wan(planned)) \(EdgePass.wan(variance))",
-                                en: "\(text.value.en): transferred \(EdgePass.wan(transferred)), \(EdgePass.wan(variance)) over the planned \(EdgePass.wan(planned))"),
+            add(.FL004, Message(zh: "\(text.value.zh)：拨付 \(RuleText.wan(transferred))，超过计划 \(RuleText.wan(planned)) \(RuleText.wan(variance))",
+                                en: "\(text.value.en): transferred \(RuleText.wan(transferred)), \(RuleText.wan(variance)) over the planned \(RuleText.wan(planned))"),
                 at: primaryPlan, related: Array(planRefs.dropFirst()) + transferRefs, amount: variance)
         } else if status == .under && deadline <= context.period.asOf {
-            add(.FL003, Message(zh: "\(text.value.zh)：计划 \(EdgePass.wan(planned))，截至 \(context.period.asOf) 只拨付 \(EdgePass.wan(transferred))，差 \(EdgePass.wan(-variance))",
-                                en: "\(text.value.en): planned \(EdgePass.wan(planned)), only \(EdgePass.wan(transferred)) transferred by \(context.period.asOf), \(EdgePass.wan(-variance)) short"),
+            add(.FL003, Message(zh: "\(text.value.zh)：计划 \(RuleText.wan(planned))，截至 \(context.period.asOf) 只拨付 \(RuleText.wan(transferred))，差 \(RuleText.wan(-variance))",
+                                en: "\(text.value.en): planned \(RuleText.wan(planned)), only \(RuleText.wan(transferred)) transferred by \(context.period.asOf), \(RuleText.wan(-variance)) short"),
                 at: primaryPlan, related: Array(planRefs.dropFirst()) + transferRefs, amount: variance)
         }
 
@@ -219,8 +217,8 @@ final class EdgePass {
                 let late = filled.day - deadline
                 worst = max(worst ?? 0, late)
                 var f = Finding(.FL005, Message(
-                    zh: "\(text.value.zh)：计划 \(EdgePass.wan(line.amount)) 应于 \(deadline) 前到位，\(filled.day) 才到齐，晚 \(late) 天",
-                    en: "\(text.value.en): \(EdgePass.wan(line.amount)) due by \(deadline) arrived in full on \(filled.day), \(late) days late"),
+                    zh: "\(text.value.zh)：计划 \(RuleText.wan(line.amount)) 应于 \(deadline) 前到位，\(filled.day) 才到齐，晚 \(late) 天",
+                    en: "\(text.value.en): \(RuleText.wan(line.amount)) due by \(deadline) arrived in full on \(filled.day), \(late) days late"),
                     at: ref, related: [SourceRef(file: transfersFile, line: filled.line)], amount: line.amount)
                 tag(&f, key)
                 log.add(f)
@@ -229,8 +227,8 @@ final class EdgePass {
                 if late > 0 { worst = max(worst ?? 0, late) }
                 guard cumulative - before <= 0 else { continue }  // partly paid: the edge's FL003 says so
                 var f = Finding(.FL002, Message(
-                    zh: "\(text.value.zh)：计划 \(EdgePass.wan(line.amount)) 应于 \(deadline) 前到位，截至 \(context.period.asOf) 尚未拨付",
-                    en: "\(text.value.en): \(EdgePass.wan(line.amount)) due by \(deadline) has not been transferred as of \(context.period.asOf)"),
+                    zh: "\(text.value.zh)：计划 \(RuleText.wan(line.amount)) 应于 \(deadline) 前到位，截至 \(context.period.asOf) 尚未拨付",
+                    en: "\(text.value.en): \(RuleText.wan(line.amount)) due by \(deadline) has not been transferred as of \(context.period.asOf)"),
                     at: ref, amount: -line.amount)
                 tag(&f, key)
                 log.add(f)
@@ -246,8 +244,8 @@ final class EdgePass {
             guard book.firstOnOrAfter(failed.day.daysSinceEpoch, amount: failed.amount) == nil else { continue }
             let what = failed.status == .returned ? ("退回", "returned") : ("失败", "failed")
             var f = Finding(.FL009, Message(
-                zh: "\(text.value.zh)：\(failed.day) 拨付 \(EdgePass.wan(failed.amount)) \(what.0)，之后没有同额补拨",
-                en: "\(text.value.en): the \(what.1) transfer of \(EdgePass.wan(failed.amount)) on \(failed.day) was not paid again"),
+                zh: "\(text.value.zh)：\(failed.day) 拨付 \(RuleText.wan(failed.amount)) \(what.0)，之后没有同额补拨",
+                en: "\(text.value.en): the \(what.1) transfer of \(RuleText.wan(failed.amount)) on \(failed.day) was not paid again"),
                 at: SourceRef(file: transfersFile, line: failed.line), amount: failed.amount)
             tag(&f, key)
             log.add(f)

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import FundreconCore
 import Logging
@@ -69,13 +70,17 @@ enum RunLog {
 
 /// Rows read and rows a second, redrawn in place: only on a terminal, and only once the run
 /// has taken over a second. Under cron, or with stderr in a file, nothing of it is written.
-final class ProgressLine {
+/// Told by the reading threads, so its state is under a lock.
+final class ProgressLine: Sendable {
     private let enabled: Bool
     private let started = ContinuousClock.now
-    private var lastDraw: ContinuousClock.Instant?
-    /// Transfers and spending are read at once: each file's rate counts from its own start.
-    private var fileStarted: [InputFile: ContinuousClock.Instant] = [:]
-    private var drawn = false
+    private struct State {
+        var lastDraw: ContinuousClock.Instant?
+        /// Transfers and spending are read at once: each file's rate counts from its own start.
+        var fileStarted: [InputFile: ContinuousClock.Instant] = [:]
+        var drawn = false
+    }
+    private let state = Mutex(State())
 
     init(enabled: Bool) {
         self.enabled = enabled && isatty(2) == 1
@@ -84,20 +89,24 @@ final class ProgressLine {
     func update(_ file: InputFile, _ rows: Int, _ bytes: Int64) {
         guard enabled else { return }
         let now = ContinuousClock.now
-        let since = fileStarted[file] ?? now
-        fileStarted[file] = since
-        guard (now - started).seconds > 1 else { return }
-        if let last = lastDraw, (now - last).seconds < 0.1 { return }
-        lastDraw = now
-        let elapsed = max((now - since).seconds, 0.001)
-        let rate = Int(Double(rows) / elapsed)
-        write("\r\u{1B}[Kreading \(file.fileName): \(rows) rows, \(rate) rows/s, \(RunLog.megabytes(bytes))")
-        drawn = true
+        state.withLock { s in
+            let since = s.fileStarted[file] ?? now
+            s.fileStarted[file] = since
+            guard (now - started).seconds > 1 else { return }
+            if let last = s.lastDraw, (now - last).seconds < 0.1 { return }
+            s.lastDraw = now
+            let elapsed = max((now - since).seconds, 0.001)
+            let rate = Int(Double(rows) / elapsed)
+            write("\r\u{1B}[Kreading \(file.fileName): \(rows) rows, \(rate) rows/s, \(RunLog.megabytes(bytes))")
+            s.drawn = true
+        }
     }
 
     func finish() {
-        if drawn { write("\r\u{1B}[K") }
-        drawn = false
+        state.withLock { s in
+            if s.drawn { write("\r\u{1B}[K") }
+            s.drawn = false
+        }
     }
 
     private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }

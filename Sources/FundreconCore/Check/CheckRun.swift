@@ -17,13 +17,10 @@ public struct CheckResult: Sendable {
 /// check (PL, and the flow rules that need no period); nothing written.
 public enum CheckRun {
     public static func run(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice = .auto,
-                           fileExists: @escaping (String) -> Bool, split: ReadSplit = .standard) -> CheckResult {
-        let book = LedgerBook(rowLevelOnly: true)
+                           fileExists: @escaping @Sendable (String) -> Bool, split: ReadSplit = .standard) -> CheckResult {
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
         loader.split = split
-        var sinks = book.sinks
-        sinks.spending = nil  // no check rule reads spending
-        loader.load(sources, sinks: sinks)
+        let book = LedgerBook(loader.load(sources, books: LedgerBook.books(rowLevelOnly: true)))
         let scope = loader.scope
         var log = loader.log
         // No check rule reads dates, so the period is a placeholder.

@@ -1,6 +1,6 @@
-/// One file's share of a load: its accounting, findings, voucher table and plan lines, kept
-/// apart until the file is done so that files can be read at once.
-struct FileRead {
+/// One file's share of a load: its accounting, findings, voucher table and what it adds to the
+/// scope, kept apart until the file is done so that files can be read at once.
+struct FileRead: Sendable {
     var stats: FileStats
     var log = FindingLog()
     var vouchers = VoucherRegistry()
@@ -16,6 +16,11 @@ struct FileRead {
         return AllocationMethod(text: trimmed).map(MethodCell.known) ?? .unknown(trimmed)
     }
     var plan: [PlanLine] = []
+    var entities: [Entity] = []
+    var entityRefs = RefIndex()
+    var projects: [Project] = []
+    var projectRefs = RefIndex()
+    var indicators: [IndicatorRow] = []
     var transferStatuses = WordCache { TransferStatus(text: $0) }
     var spendingStatuses = WordCache { SpendingStatus(text: $0) }
     var levels = WordCache { Level(text: $0) }
@@ -27,7 +32,7 @@ struct FileRead {
 }
 
 /// A plan line's allocation method as written: nothing, a method, or words that name none.
-enum MethodCell {
+enum MethodCell: Sendable {
     case empty
     case known(AllocationMethod)
     case unknown(String)

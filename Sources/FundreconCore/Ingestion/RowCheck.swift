@@ -2,7 +2,7 @@ import Foundation
 
 /// What a row's references resolve against: the units and projects read before this file.
 /// Taken once per file; a class with constant storage so the per-row path copies nothing.
-final class References {
+final class References: Sendable {
     /// nil when entities.csv (or projects.csv) is missing or unusable: nothing to resolve against.
     private let entities: RefIndex?
     private let projects: RefIndex?
@@ -32,14 +32,14 @@ final class References {
 
 /// Parses the few distinct words of a column (a status, a level, a document number) once
 /// each, keyed by their bytes.
-struct WordCache<Value> {
+struct WordCache<Value: Sendable>: Sendable {
     private var keys = ByteInterner(capacity: 16)
     private var values: [Value?] = []
     /// Words kept at most: a column of free text must not grow the cache without bound.
     private let limit: Int
-    let parse: (String) -> Value?
+    let parse: @Sendable (String) -> Value?
 
-    init(limit: Int = 64, _ parse: @escaping (String) -> Value?) {
+    init(limit: Int = 64, _ parse: @escaping @Sendable (String) -> Value?) {
         self.limit = limit
         self.parse = parse
     }

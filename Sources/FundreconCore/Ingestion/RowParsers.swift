@@ -1,10 +1,10 @@
 /// One row of each input file: its values parsed and checked (IN003–IN008 through
 /// `RowCheck`), and the accepted row kept or handed to its sink.
-extension ScopeLoader {
+extension FileReading {
     func readEntity(_ row: inout RowCheck, _ read: inout FileRead) {
         // Every unit is new to the table, so its slot misses the cache: loaded while the
         // row's texts are made.
-        let keyHash = scope.entityRefs.prefetch(row.value(.id))
+        let keyHash = read.entityRefs.prefetch(row.value(.id))
         let id = row.requiredText(.id)
         let name = row.requiredText(.name)
         let level = read.levels.value(row.value(.level))
@@ -16,17 +16,17 @@ extension ScopeLoader {
         }
         let parent = row.text(.parent)
         guard let id, let name, let level, !row.rejected else { return }
-        if row.value(.id).count != id.utf8.count { scope.entityRefs.keysAreTexts = false }
-        if let earlier = registerKey(row, &scope.entityRefs, hash: keyHash) {
-            reportDuplicateKey(&row, firstLine: scope.entities[earlier].line)
+        if row.value(.id).count != id.utf8.count { read.entityRefs.keysAreTexts = false }
+        if let earlier = registerKey(row, &read.entityRefs, hash: keyHash) {
+            reportDuplicateKey(&row, firstLine: read.entities[earlier].line)
             return
         }
-        scope.entityRefs.addName(name)
-        scope.entities.append(Entity(id: id, name: name, level: level, parentRef: parent, line: row.line, parent: nil))
+        read.entityRefs.addName(name)
+        read.entities.append(Entity(id: id, name: name, level: level, parentRef: parent, line: row.line, parent: nil))
     }
 
-    func readProject(_ row: inout RowCheck) {
-        let keyHash = scope.projectRefs.prefetch(row.value(.code))
+    func readProject(_ row: inout RowCheck, _ read: inout FileRead) {
+        let keyHash = read.projectRefs.prefetch(row.value(.code))
         let code = row.requiredText(.code)
         let name = row.requiredText(.name)
         let budget = row.amount(.budget, required: false, allowNegative: false)
@@ -38,13 +38,13 @@ extension ScopeLoader {
         }
         let parent = row.text(.parent)
         guard let code, let name, let kind, !row.rejected else { return }
-        if row.value(.code).count != code.utf8.count { scope.projectRefs.keysAreTexts = false }
-        if let earlier = registerKey(row, &scope.projectRefs, hash: keyHash) {
-            reportDuplicateKey(&row, firstLine: scope.projects[earlier].line)
+        if row.value(.code).count != code.utf8.count { read.projectRefs.keysAreTexts = false }
+        if let earlier = registerKey(row, &read.projectRefs, hash: keyHash) {
+            reportDuplicateKey(&row, firstLine: read.projects[earlier].line)
             return
         }
-        scope.projectRefs.addName(name)
-        scope.projects.append(Project(code: code, name: name, parentRef: parent, budget: budget, kind: kind, line: row.line, parent: nil))
+        read.projectRefs.addName(name)
+        read.projects.append(Project(code: code, name: name, parentRef: parent, budget: budget, kind: kind, line: row.line, parent: nil))
     }
 
     /// IN003: the key column must be new in this file; the first occurrence is kept.
@@ -121,12 +121,12 @@ extension ScopeLoader {
                          payee: status == .failed ? row.text(.payee) : nil, line: row.line))
     }
 
-    func readIndicator(_ row: inout RowCheck) {
+    func readIndicator(_ row: inout RowCheck, _ read: inout FileRead) {
         let project = row.project(.project)
         let name = row.requiredText(.name)
         let target = row.requiredText(.target)
         guard !row.rejected, let project, let name, let target else { return }
-        scope.indicators.append(IndicatorRow(project: project, level1: row.text(.level1), level2: row.text(.level2),
+        read.indicators.append(IndicatorRow(project: project, level1: row.text(.level1), level2: row.text(.level2),
                                              name: name, target: target, actual: row.text(.actual), line: row.line))
     }
 }

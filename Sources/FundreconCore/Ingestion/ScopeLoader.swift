@@ -7,193 +7,125 @@ public final class ScopeLoader {
     public internal(set) var log = FindingLog()
     let settings: Settings
     let encoding: EncodingChoice
-    let fileExists: (String) -> Bool
+    let fileExists: @Sendable (String) -> Bool
     /// Fingerprint every input (SHA-256) while reading it.
     public var hashing = false
     /// Called from the reading threads, one call at a time.
     public var progress: ReadProgress?
-    let progressLock = NSLock()
-    var progressParts: [InputFile: [(rows: Int, bytes: Int64)]] = [:]
     /// When and how transfers.csv is read by two threads.
     public var split = ReadSplit.standard
 
-    public init(settings: Settings, encoding: EncodingChoice = .auto, fileExists: @escaping (String) -> Bool) {
+    public init(settings: Settings, encoding: EncodingChoice = .auto, fileExists: @escaping @Sendable (String) -> Bool) {
         self.settings = settings
         self.encoding = encoding
         self.fileExists = fileExists
     }
 
+    /// How a file is read, against the units and projects read so far.
+    var reading: FileReading {
+        FileReading(settings: settings, encoding: encoding, fileExists: fileExists, hashing: hashing,
+                    tally: progress.map(ReadTally.init), scope: scope)
+    }
+
+    /// Reads every file and checks every row, keeping no streamed rows.
+    public func load(_ sources: ScopeSources) {
+        _ = load(sources, books: RowBooks<TransferBook, SpendingBook>(transfers: nil, spending: nil))
+    }
+
     /// Reads units and projects first (later files refer to them), then the plan, transfers
-    /// and spending at the same time, a thread each, then the indicators.
-    public func load(_ sources: ScopeSources, sinks: RowSinks = RowSinks()) {
-        func expected(_ file: InputFile) -> Bool { sources.expectsAllRequired && file.isRequired }
+    /// and spending at the same time, a thread each, then the indicators. The accepted rows of
+    /// transfers and spending go to books made by `books`, which come back filled.
+    public func load<Transfers, Spending>(_ sources: ScopeSources, books: RowBooks<Transfers, Spending>)
+        -> FilledBooks<Transfers, Spending> {
+        let expected = Set(InputFile.allCases.filter { sources.expectsAllRequired && $0.isRequired })
         for file in [InputFile.entities, .projects] {
             guard let path = sources.paths[file] else { continue }
-            keep(open(file, path, expected: expected(file), sinks))
+            keep(reading.open(file, path, expected: expected.contains(file), RowSinks()))
             // Later files refer to units and projects by their place in the hierarchy.
             if file == .entities { resolveEntityParents() }
             if file == .projects { resolveProjectParents() }
         }
         // The plan, transfers and spending each refer only to units and projects.
         let streamed = [InputFile.plan, .transfers, .spending].compactMap { file in sources.paths[file].map { (file, $0) } }
-        if let path = sources.paths[.transfers], sinks.transferTail != nil || sinks.transfer == nil,
-           let split = planSplit(path, otherBytes: streamed.reduce(0) { $0 + otherWork($1, sinks) }) {
-            loadSplit(split, streamed, expected: expected, sinks)
-        } else {
-            loadTogether(streamed, expected: expected, sinks)
+        let reading = self.reading
+        let twoParts = sources.paths[.transfers].flatMap { path in
+            TransfersSplit.plan(path, besides: streamed, keepsSpending: books.spending != nil, reading: reading, split: self.split)
         }
+        let (reads, filled) = twoParts.map { $0.read(streamed, expected: expected, books: books) }
+            ?? Self.readTogether(streamed, expected: expected, books: books, reading: reading)
+        reads.forEach(keep)
         if let path = sources.paths[.indicators] {
-            keep(open(.indicators, path, expected: expected(.indicators), sinks))
+            keep(self.reading.open(.indicators, path, expected: expected.contains(.indicators), RowSinks()))
         }
+        return filled
     }
 
-    /// The plan, transfers and spending, a thread each.
-    func loadTogether(_ streamed: [(InputFile, String)], expected: (InputFile) -> Bool, _ sinks: RowSinks) {
-        let reads = Concurrently.mapSharing(streamed) { file, path in
-            guard file == .transfers, let sink = sinks.transfer else {
-                let read = self.open(file, path, expected: expected(file), sinks)
-                sinks.finished?(file)
-                return read
+    /// The plan, transfers and spending, a thread each; the transfers' book is filled on a
+    /// thread of its own, as the longest file's rows are checked.
+    static func readTogether<Transfers, Spending>(_ streamed: [(InputFile, String)], expected: Set<InputFile>,
+                                                  books: RowBooks<Transfers, Spending>, reading: FileReading)
+        -> ([FileRead], FilledBooks<Transfers, Spending>) {
+        let outcomes = Concurrently.map(streamed) { file, path -> StreamedRead<Transfers, Spending> in
+            switch file {
+            case .transfers:
+                let (read, book) = reading.stream(file, path, expected: expected.contains(file), into: books.transfers,
+                                                  sink: \.transfer, handOff: true)
+                return StreamedRead(read: read, transfers: book)
+            case .spending:
+                let (read, book) = reading.stream(file, path, expected: expected.contains(file), into: books.spending,
+                                                  sink: \.spending, handOff: false)
+                return StreamedRead(read: read, spending: book)
+            default:
+                return StreamedRead(read: reading.open(file, path, expected: expected.contains(file), RowSinks()))
             }
-            // The longest file: its rows go to the ledger on a thread of their own.
-            let handOff = HandOff(sink)
-            var own = sinks
-            own.transfer = handOff.add
-            let read = self.open(file, path, expected: expected(file), own)
-            handOff.finish()
-            sinks.finished?(.transfers)
-            return read
         }
-        reads.forEach(keep)
+        return StreamedRead.gather(outcomes)
     }
 
     func keep(_ read: FileRead) {
         scope.stats.append(read.stats)
         log.append(read.log)
-        if read.stats.file == .plan { scope.plan = read.plan }
-    }
-
-    /// Reads one file into its own findings and voucher table: touches nothing shared but
-    /// the sinks of its own file, so transfers and spending can be read at once.
-    func open(_ file: InputFile, _ path: String, expected: Bool, _ sinks: RowSinks, limit: SplitPoint? = nil) -> FileRead {
-        var read = FileRead(stats: FileStats(file: file, path: path))
-        guard fileExists(path) else {
-            if expected {
-                read.log.add(Finding(.IN001, Message(zh: "缺少必需的文件 \(file.fileName)", en: "required file \(file.fileName) is missing"),
-                                     at: SourceRef(file: path)))
-            }
-            return read
-        }
-        read.stats.present = true
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(path: path, encoding: encoding, hashing: hashing)
-        } catch {
-            read.stats.rejectedWhole = true
-            read.log.add(Finding(.IN001, Message(zh: "无法打开 \(file.fileName)：\(error.reason)", en: "cannot open \(file.fileName): \(error.reason)"),
-                                 at: SourceRef(file: path)))
-            return read
-        }
-        reader.limit = limit
-        self.read(file, reader, &read, sinks)
-        // IN003 is done with the voucher table (unless the file's second part must be checked
-        // against it): drop it before the ledger groups the file's rows.
-        if limit == nil { read.vouchers = VoucherRegistry() }
-        read.splitAbandoned = reader.splitAbandoned
-        reader.hashRest()
-        read.stats.encoding = reader.encoding
-        read.stats.bytes = reader.bytesRead
-        read.stats.sha256 = reader.digest?.hex()
-        return read
-    }
-
-    /// Tells progress for one part of a file (0, or 1 for the end of a split transfers.csv)
-    /// as the sum of its parts, so a split file counts up as one.
-    func report(_ file: InputFile, part: Int = 0, _ rows: Int, _ bytes: Int64) {
-        guard let progress else { return }
-        progressLock.withLock {
-            var parts = progressParts[file] ?? [(0, 0), (0, 0)]
-            if parts.indices.contains(part) { parts[part] = (rows, bytes) }
-            progressParts[file] = parts
-            progress(file, parts.reduce(0) { $0 + $1.rows }, parts.reduce(0) { $0 + $1.bytes })
+        switch read.stats.file {
+        case .entities:
+            scope.entities = read.entities
+            scope.entityRefs = read.entityRefs
+        case .projects:
+            scope.projects = read.projects
+            scope.projectRefs = read.projectRefs
+        case .plan: scope.plan = read.plan
+        case .indicators: scope.indicators = read.indicators
+        case .transfers, .spending: break
         }
     }
+}
 
-    // MARK: One file
+/// What one reading thread hands back: its files' reads, and the book it filled, if any.
+struct StreamedRead<Transfers: TransferRowBook, Spending: RowBook<SpendingRow>>: Sendable {
+    var reads: [FileRead]
+    var transfers: Transfers?
+    var spending: Spending?
 
-    func read(_ file: InputFile, _ reader: CSVReader, _ read: inout FileRead, _ sinks: RowSinks) {
-        let path = read.stats.path
-        guard reader.next() else {
-            read.stats.rejectedWhole = true
-            read.log.add(Finding(.IN001, Message(zh: "\(file.fileName) 是空文件，没有表头行", en: "\(file.fileName) is empty: no header row"),
-                            at: SourceRef(file: path, line: 1)))
-            return
-        }
-        if reader.undecodable {
-            read.stats.rejectedWhole = true
-            read.log.add(Finding(.IN002, Message(
-                zh: "\(file.fileName) 既不是 UTF-8 也不是 GB18030 编码，整个文件未读取；请另存为“CSV UTF-8”",
-                en: "\(file.fileName) is neither UTF-8 nor GB18030; the file was not read. Save it as \"CSV UTF-8\""),
-                at: SourceRef(file: path)))
-            countRest(reader, &read.stats)
-            return
-        }
-        let header = HeaderMap(cells: (0..<reader.fieldCount).map { reader.string($0) }, file: file)
-        for f in header.findings(reader, file: file, path: path) { read.log.add(f) }
-        if !header.missing.isEmpty {
-            read.stats.rejectedWhole = true
-            countRest(reader, &read.stats)
-            return
-        }
-        var row = RowCheck(reader: reader, header: header, file: file, path: path, unit: settings.unit, refs: References(scope))
-        if file == .transfers || file == .spending {
-            let estimate = reader.estimatedRecords
-            // A first part's own vouchers; the ledger takes the whole file's rows in the end.
-            read.vouchers.reserve(reader.limit.map { reader.estimatedRecords(inBytes: $0.guess) } ?? estimate)
-            sinks.expect?(file, estimate)
-        }
-        if file == .plan { read.plan.reserveCapacity(reader.estimatedRecords) }
-        if file == .entities {
-            // Sized once: grown by doubling, half a million units are copied over and over.
-            scope.entities.reserveCapacity(reader.estimatedRecords)
-            scope.entityRefs.reserve(reader.estimatedRecords)
-        }
-        if file == .projects { scope.projectRefs.reserve(reader.estimatedRecords) }
-        while reader.next() {
-            take(file, &row, &read, sinks)
-            if read.stats.rowsRead & 0x3FFF == 0 { report(file, read.stats.rowsRead, reader.bytesRead) }
-        }
+    init(reads: [FileRead], transfers: Transfers? = nil, spending: Spending? = nil) {
+        self.reads = reads
+        self.transfers = transfers
+        self.spending = spending
     }
 
-    /// Checks the reader's current row and hands it on when it is accepted.
-    func take(_ file: InputFile, _ row: inout RowCheck, _ read: inout FileRead, _ sinks: RowSinks) {
-        read.stats.rowsRead += 1
-        row.begin()
-        if row.checkShape() {
-            switch file {
-            case .entities: readEntity(&row, &read)
-            case .projects: readProject(&row)
-            case .plan: readPlanLine(&row, &read)
-            case .transfers: readTransfer(&row, &read, sinks.transfer)
-            case .spending: readSpending(&row, &read, sinks.spending)
-            case .indicators: readIndicator(&row)
-            }
-        }
-        if row.rejected {
-            read.stats.rowsRejected += 1
-            if row.defersDuplicates { read.rejectedLines.append(Int32(clamping: row.line)) }
-        }
-        if let d = row.deferredDuplicate { read.deferred.append(d) }
-        if !row.findings.isEmpty {
-            for f in row.findings { read.log.add(f) }
-        }
+    init(read: FileRead, transfers: Transfers? = nil, spending: Spending? = nil) {
+        self.init(reads: [read], transfers: transfers, spending: spending)
     }
 
-    /// Counts the rows of a file left out whole, so rows read = used + rejected still holds.
-    func countRest(_ reader: CSVReader, _ stats: inout FileStats) {
-        while reader.next() {
-            stats.rowsRead += 1
-            stats.rowsRejected += 1
+    /// The threads' reads in order, and their books, each taken out of its thread's result
+    /// so that it is held once.
+    static func gather(_ outcomes: consuming [StreamedRead]) -> ([FileRead], FilledBooks<Transfers, Spending>) {
+        var reads: [FileRead] = []
+        var filled = FilledBooks<Transfers, Spending>()
+        for i in outcomes.indices {
+            reads += outcomes[i].reads
+            outcomes[i].reads = []
+            if let book = outcomes[i].transfers.take() { filled.transfers = book }
+            if let book = outcomes[i].spending.take() { filled.spending = book }
         }
+        return (reads, filled)
     }
 }

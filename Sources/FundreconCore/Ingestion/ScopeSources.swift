@@ -29,4 +29,4 @@ public struct ScopeSources: Sendable {
 }
 
 /// Told now and then how far reading has got: the file, its rows so far, bytes so far.
-public typealias ReadProgress = (_ file: InputFile, _ rows: Int, _ bytes: Int64) -> Void
+public typealias ReadProgress = @Sendable (_ file: InputFile, _ rows: Int, _ bytes: Int64) -> Void

@@ -1,114 +1,140 @@
 import Foundation
 
-/// transfers.csv read by two threads at once: the first from the beginning to `point`, the
-/// second from there to the end (after the plan and spending, so the two threads finish
-/// together). The second part's rows are checked against the first part's vouchers once
-/// both are read.
-struct PlannedSplit {
+/// transfers.csv read by two threads at once: the first from the beginning to the split, the
+/// second reads the plan and spending, then from the split to the end, so that the two finish
+/// together. Each part goes into a book of its own; the second part's rows are checked against
+/// the first part's vouchers (IN003) once both are read, and its book is folded into the first's.
+struct TransfersSplit: Sendable {
     let path: String
     let size: Int64
     let point: SplitPoint
     let header: HeaderMap
     let encoding: TextEncoding
-}
+    let reading: FileReading
 
-/// Reading transfers.csv from both ends at once: where to cut it, the two threads, and IN003
-/// settled across the cut.
-extension ScopeLoader {
+    /// A split that balances the two threads, when the file is big enough and its beginning
+    /// tells its encoding and header (the second reader starts mid-file); nil: read it whole.
+    static func plan(_ path: String, besides streamed: [(InputFile, String)], keepsSpending: Bool,
+                     reading: FileReading, split: ReadSplit) -> TransfersSplit? {
+        let size = fileSize(path)
+        guard size >= split.from else { return nil }
+        // The first thread reads [0, target); the second the other files, then the rest.
+        let otherBytes = streamed.reduce(0) { $0 + otherWork($1, keepsSpending: keepsSpending) }
+        let target = (size + otherBytes) / 2
+        guard target < size - min(size / 8, 1 << 20) else { return nil }
+        guard let probe = try? CSVReader(path: path, encoding: reading.encoding), probe.next(), probe.encodingDecided,
+              probe.problem == nil else { return nil }
+        let header = HeaderMap(cells: (0..<probe.fieldCount).map { probe.string($0) }, file: .transfers)
+        guard header.missing.isEmpty else { return nil }
+        return TransfersSplit(path: path, size: size, point: SplitPoint(guess: target, fixed: !split.balanced), header: header,
+                              encoding: probe.encoding, reading: reading)
+    }
+
     /// What the second thread's other files weigh against bytes of transfers.csv, for a first
     /// guess of the split (a balanced split is placed later, from where the first thread
     /// stands): from where each thread stood when the other finished at 10^7 rows, a plan line
     /// costs about three times its bytes; a spending row that goes to the ledger (reconcile)
     /// about 1.3 times, one that is only checked about the same.
-    func otherWork(_ file: (InputFile, String), _ sinks: RowSinks) -> Int64 {
+    static func otherWork(_ file: (InputFile, String), keepsSpending: Bool) -> Int64 {
         switch file.0 {
         case .transfers: return 0
         case .plan: return fileSize(file.1) * 3
-        case .spending: return sinks.spending == nil ? fileSize(file.1) : fileSize(file.1) * 13 / 10
+        case .spending: return keepsSpending ? fileSize(file.1) * 13 / 10 : fileSize(file.1)
         default: return fileSize(file.1)
         }
     }
 
-    func fileSize(_ path: String) -> Int64 {
+    static func fileSize(_ path: String) -> Int64 {
         var info = stat()
         return stat(path, &info) == 0 ? Int64(info.st_size) : 0
     }
 
-    /// A split of transfers.csv that balances the two threads, when the file is big enough
-    /// and its beginning tells its encoding and header (the second reader starts mid-file).
-    func planSplit(_ path: String, otherBytes: Int64) -> PlannedSplit? {
-        let size = fileSize(path)
-        guard size >= split.from else { return nil }
-        // The first thread reads [0, target); the second the other files, then the rest.
-        let target = (size + otherBytes) / 2
-        guard target < size - min(size / 8, 1 << 20) else { return nil }
-        guard let probe = try? CSVReader(path: path, encoding: encoding), probe.next(), probe.encodingDecided,
-              probe.problem == nil else { return nil }
-        let header = HeaderMap(cells: (0..<probe.fieldCount).map { probe.string($0) }, file: .transfers)
-        guard header.missing.isEmpty else { return nil }
-        return PlannedSplit(path: path, size: size, point: SplitPoint(guess: target, fixed: !split.balanced), header: header,
-                            encoding: probe.encoding)
-    }
-
-    func loadSplit(_ split: PlannedSplit, _ streamed: [(InputFile, String)], expected: (InputFile) -> Bool, _ sinks: RowSinks) {
+    /// Reads the streamed files (`streamed`: the plan, transfers and spending, in that order)
+    /// on two threads; their reads come back in the same order, transfers.csv's as one file.
+    func read<Transfers, Spending>(_ streamed: [(InputFile, String)], expected: Set<InputFile>,
+                                   books: RowBooks<Transfers, Spending>) -> ([FileRead], FilledBooks<Transfers, Spending>) {
         let others = streamed.filter { $0.0 != .transfers }
-        let tail = sinks.transferTail?()
-        var parts = Concurrently.mapSharing([0, 1]) { worker -> [FileRead] in
+        var outcomes = Concurrently.map([0, 1]) { worker -> StreamedRead<Transfers, Spending> in
             if worker == 0 {
-                return [self.open(.transfers, split.path, expected: expected(.transfers), sinks, limit: split.point)]
+                let (read, book) = reading.stream(.transfers, path, expected: expected.contains(.transfers), into: books.transfers,
+                                                  sink: \.transfer, handOff: false, limit: point, finish: false)
+                return StreamedRead(read: read, transfers: book)
             }
             // A fixed split is found first, so that the first thread need not wait for it.
-            var tailReader = split.point.isFixed ? self.startTail(split) : nil
-            var reads = others.map { file, path in
-                let read = self.open(file, path, expected: expected(file), sinks)
-                sinks.finished?(file)
-                return read
+            var tailReader = point.isFixed ? startTail() : nil
+            var done = StreamedRead<Transfers, Spending>(reads: [])
+            for (file, path) in others {
+                if file == .spending {
+                    let (read, book) = reading.stream(file, path, expected: expected.contains(file), into: books.spending,
+                                                      sink: \.spending, handOff: false)
+                    done.reads.append(read)
+                    done.spending = book
+                } else {
+                    done.reads.append(reading.open(file, path, expected: expected.contains(file), RowSinks()))
+                }
             }
-            if !split.point.isFixed { tailReader = self.startTail(split) }
-            if let tailReader { reads.append(self.readTail(split, tailReader, tail)) }
-            return reads
+            if !point.isFixed { tailReader = startTail() }
+            if let tailReader {
+                let (read, book) = readTail(tailReader, into: books.transfers)
+                done.reads.append(read)
+                done.transfers = book
+            }
+            return done
         }
-        guard parts.count == 2, var head = parts[0].first else { return }
-        var done = parts[1]
-        parts = []  // the tables below are then held once, and let go when done with
+        guard outcomes.count == 2, var head = outcomes[0].reads.first else {
+            preconditionFailure("the first part of transfers.csv was not read")
+        }
+        // [the other files..., the second part if it was read]
+        var done = outcomes[1].reads
+        var headBook = outcomes[0].transfers.take()
+        var tailBook = outcomes[1].transfers.take()
+        var filled = FilledBooks<Transfers, Spending>(spending: outcomes[1].spending.take())
+        outcomes = []  // the tables below are then held once, and let go when done with
         if done.count > others.count, var rest = done.popLast(), !head.splitAbandoned {
             if head.stats.isUsable {
                 head.stats.readers = 2
-                let dropped = settle(&head, rest, split)
+                let dropped = settle(&head, rest)
                 // The voucher tables are done with: let them go before the ledger takes the rows.
                 head.vouchers = VoucherRegistry()
                 rest = FileRead(stats: rest.stats)
-                tail?.absorb(dropped)
+                if let tail = tailBook.take(), var book = headBook.take() {
+                    book.absorb(tail, dropping: dropped)
+                    headBook = book
+                }
             } else {
                 // Cannot happen for a file whose beginning was checked, but count every row.
                 head.stats.rowsRead += rest.stats.rowsRead
                 head.stats.rowsRejected += rest.stats.rowsRead
             }
         }
+        tailBook = nil
         head.vouchers = VoucherRegistry()
-        sinks.finished?(.transfers)
+        headBook?.finish()
+        filled.transfers = headBook.take()
+        var ordered: [FileRead] = []
         var next = 0
         for (file, _) in streamed {
             if file == .transfers {
-                keep(head)
+                ordered.append(head)
             } else if next < done.count {
-                keep(done[next])
+                ordered.append(done[next])
                 next += 1
             }
         }
+        return (ordered, filled)
     }
 
     /// Places the split and publishes it; the reader of the second part, or nil when the first
     /// thread reads the whole file.
-    func startTail(_ split: PlannedSplit) -> CSVReader? {
-        var boundary = split.point.propose(size: split.size, headShare: balancedHeadShare, minimumRest: ScopeLoader.minimumTail)
-            .flatMap { FileSplit.boundary(path: split.path, target: $0) }
-            .flatMap { $0.offset < split.size ? $0 : nil }
+    private func startTail() -> CSVReader? {
+        var boundary = point.propose(size: size, headShare: balancedHeadShare, minimumRest: Self.minimumTail)
+            .flatMap { FileSplit.boundary(path: path, target: $0) }
+            .flatMap { $0.offset < size ? $0 : nil }
         // Opened before the split is told, so that a file that cannot be opened twice is read
         // whole by the first thread instead of losing its end.
-        let tailReader = boundary.flatMap { try? CSVReader(path: split.path, from: $0.offset, line: $0.line, encoding: split.encoding) }
+        let tailReader = boundary.flatMap { try? CSVReader(path: path, from: $0.offset, line: $0.line, encoding: encoding) }
         if tailReader == nil { boundary = nil }
-        split.point.publish(boundary)
+        point.publish(boundary)
         return tailReader
     }
 
@@ -119,34 +145,37 @@ extension ScopeLoader {
     /// thread stood when the other finished at 10^7 rows (check: both parts read at the same
     /// rate; reconcile: the first thread also fingerprints the second part after its own, as
     /// SHA-256 runs in file order, so it takes less).
-    var balancedHeadShare: Double { hashing ? 0.44 : 0.5 }
+    private var balancedHeadShare: Double { reading.hashing ? 0.44 : 0.5 }
 
-    /// The second part of a split transfers.csv, from `boundary` to the end.
-    func readTail(_ split: PlannedSplit, _ reader: CSVReader, _ tail: TransferTail?) -> FileRead {
-        var read = FileRead(stats: FileStats(file: .transfers, path: split.path))
-        var row = RowCheck(reader: reader, header: split.header, file: .transfers, path: split.path, unit: settings.unit, refs: References(scope))
+    /// The second part, from the split to the end, into a book of its own.
+    private func readTail<Transfers: TransferRowBook>(_ reader: CSVReader, into make: (@Sendable () -> Transfers)?)
+        -> (FileRead, Transfers?) {
+        var read = FileRead(stats: FileStats(file: .transfers, path: path))
+        var row = RowCheck(reader: reader, header: header, file: .transfers, path: path, unit: reading.settings.unit,
+                           refs: References(reading.scope))
         row.defersDuplicates = true
+        var book = make?()
         var sinks = RowSinks()
-        sinks.transfer = tail?.add
+        if book != nil { sinks.transfer = { book?.add($0) } }
         while reader.next() {
             if read.stats.rowsRead == 0 {
                 let estimate = reader.estimatedRecords
                 read.vouchers.reserve(estimate)
-                tail?.expect(estimate)
+                book?.expect(rows: estimate)
             }
-            take(.transfers, &row, &read, sinks)
-            if read.stats.rowsRead & 0x3FFF == 0 { report(.transfers, part: 1, read.stats.rowsRead, reader.bytesRead) }
+            reading.take(.transfers, &row, &read, sinks)
+            if read.stats.rowsRead & 0x3FFF == 0 { reading.tally?.report(.transfers, part: 1, read.stats.rowsRead, reader.bytesRead) }
         }
+        sinks = RowSinks()  // the closure holds the book: let it go first
         read.stats.bytes = reader.bytesRead
-        return read
+        return (read, book)
     }
 
-    /// IN003 across the two parts of a split file: a voucher of the second part that the first
-    /// part used is a repeat from its first row in the second part on, and its repeats there
-    /// name the first part's line. Takes the second part's counts and findings into the
-    /// first's; returns the lines to leave out of the ledger.
-    func settle(_ head: inout FileRead, _ tail: FileRead, _ split: PlannedSplit) -> Set<Int> {
-        let path = split.path
+    /// IN003 across the two parts: a voucher of the second part that the first part used is a
+    /// repeat from its first row in the second part on, and its repeats there name the first
+    /// part's line. Takes the second part's counts and findings into the first's; returns the
+    /// lines to leave out of the ledger.
+    private func settle(_ head: inout FileRead, _ tail: FileRead) -> Set<Int> {
         let repeats = tail.vouchers.repeats(of: head.vouchers)
         let firstInHead = Dictionary(repeats.map { ($0.line, $0.earlier) }, uniquingKeysWith: { a, _ in a })
         for d in tail.deferred {
@@ -155,10 +184,10 @@ extension ScopeLoader {
                                  related: [SourceRef(file: path, line: earlier)]))
         }
         var unreported = firstInHead
-        if !repeats.isEmpty, let start = split.point.wait(),
-           let reader = try? CSVReader(path: path, from: start.offset, line: start.line, encoding: split.encoding) {
+        if !repeats.isEmpty, let start = point.wait(),
+           let reader = try? CSVReader(path: path, from: start.offset, line: start.line, encoding: encoding) {
             // Rare: read the part again for where each such row's voucher stands and how it reads.
-            let field = split.header.index(of: .voucher) ?? -1
+            let field = header.index(of: .voucher) ?? -1
             while reader.next() {
                 guard let earlier = unreported.removeValue(forKey: reader.line) else { continue }
                 let loc = reader.location(ofField: field)

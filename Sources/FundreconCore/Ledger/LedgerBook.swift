@@ -1,42 +1,27 @@
-/// Accumulates the streamed rows of transfers.csv and spending.csv. Keeps per edge its rows'
-/// day, amount and line, per unit and project what was spent, and a compact key per paid
-/// row (FL009's re-payments, BL004): never the rows' text.
-/// The two files fill separate halves, so they can be read at the same time.
-public final class LedgerBook {
+/// The streamed rows of transfers.csv and spending.csv, as the reading threads hand their
+/// books back: per edge its rows' day, amount and line, per unit and project what was spent,
+/// and BL004's answers; never the rows' text.
+public struct LedgerBook: Sendable {
     let transfers: TransferBook
     let spending: SpendingBook
 
-    /// Keeps only what the row-level rules (FL001, FL007) need: no flows through units.
-    public init(rowLevelOnly: Bool = false) {
-        transfers = TransferBook()
-        spending = SpendingBook(rowLevelOnly: rowLevelOnly)
+    /// The books the loader should fill. `rowLevelOnly`: keep only what the row-level rules
+    /// (FL001, FL007) need, and no spending at all.
+    public static func books(rowLevelOnly: Bool = false) -> RowBooks<TransferBook, SpendingBook> {
+        RowBooks(transfers: { @Sendable in TransferBook() }, spending: rowLevelOnly ? nil : { @Sendable in SpendingBook() })
     }
 
-    /// Where the loader sends the rows it accepts; each half is called from one thread.
-    public var sinks: RowSinks {
-        let t = transfers, s = spending
-        var sinks = RowSinks(transfer: t.add, spending: s.add, expect: { file, rows in
-            if file == .spending { s.expect(rows: rows) }
-            if file == .transfers { t.expect(rows: rows) }
-        }, finished: { file in
-            if file == .transfers { t.finish() }
-            if file == .spending { s.finish() }
-        })
-        sinks.transferTail = {
-            let tail = TransferBook()
-            return TransferTail(expect: { tail.expect(rows: $0) }, add: tail.add, absorb: { t.absorb(tail, dropping: $0) })
-        }
-        return sinks
+    /// A file that was not read (or whose rows were not kept) leaves its book empty.
+    public init(_ filled: consuming FilledBooks<TransferBook, SpendingBook>) {
+        transfers = filled.transfers ?? TransferBook()
+        spending = filled.spending ?? SpendingBook()
     }
 
-    /// What the rules read, taken out of the book once both files are read: the book is
-    /// empty after. `unitIndex`: also index each unit's edges and movements (for the balances).
-    func seal(unitIndex: Bool) -> Ledger {
-        let ledger = Ledger(edges: transfers.edges, spendingFlows: spending.flows, failedPayments: spending.failedPayments,
-                            repaid: spending.repaid, latestTransferDay: transfers.latestDay, unitIndex: unitIndex)
-        transfers.release()
-        spending.release()
-        return ledger
+    /// What the rules read. `unitIndex`: also index each unit's edges and movements (for the
+    /// balances). Consumes the book, so the ledger holds the only copy of its tables.
+    consuming func seal(unitIndex: Bool) -> Ledger {
+        Ledger(edges: transfers.edges, spendingFlows: spending.flows, failedPayments: spending.failedPayments,
+               repaid: spending.repaid, latestTransferDay: transfers.latestDay, unitIndex: unitIndex)
     }
 
     var latestTransferDay: Day? { transfers.latestDay }

@@ -33,8 +33,8 @@ struct PaidRow: Sendable {
 }
 
 /// What spending.csv streams into: per unit and project, and every paid row (BL004's
-/// re-payments). Filled by one reader thread only, alongside the `TransferBook`.
-final class SpendingBook {
+/// re-payments). Owned by the thread that fills it, alongside the `TransferBook`.
+public struct SpendingBook: RowBook {
     /// Filled once spending.csv has been read (`finish()`).
     private(set) var flows = FlowTable()
     private var building = FlowTableBuilder()
@@ -44,12 +44,11 @@ final class SpendingBook {
     /// The failed payments in the paid rows' form, for BL004's matching.
     private var failedKeys: [PaidRow] = []
     private(set) var failedPayments: [FailedPayment] = []
-    let rowLevelOnly: Bool
 
-    init(rowLevelOnly: Bool) { self.rowLevelOnly = rowLevelOnly }
+    public init() {}
 
-    func expect(rows: Int) {
-        guard paidRows.isEmpty && !rowLevelOnly else { return }
+    public mutating func expect(rows: Int) {
+        guard paidRows.isEmpty else { return }
         paidRows.reserveCapacity(rows)
         building.reserve(rows)
     }
@@ -59,22 +58,14 @@ final class SpendingBook {
 
     /// Groups the movements and answers BL004, after which the paid rows are dropped: at
     /// province scale they are 160 MB that the rules would otherwise carry.
-    func finish() {
+    public mutating func finish() {
         repaid = FailedPaymentsNotRepaid.repaid(failedKeys, paidRows)
         paidRows = []
         failedKeys = []
         flows = building.finish()  // after the paid rows are gone: grouping holds the movements twice for a moment
     }
 
-    /// Lets go of what `LedgerBook.seal` has taken.
-    func release() {
-        flows = FlowTable()
-        failedPayments = []
-        repaid = []
-    }
-
-    func add(_ row: SpendingRow) {
-        guard !rowLevelOnly else { return }
+    public mutating func add(_ row: SpendingRow) {
         let key = RowKey(entity: row.entity, project: row.project, payee: row.payeeHash, amount: row.amount, day: row.date)
         switch row.status {
         case .paid:

@@ -1,6 +1,6 @@
-/// What transfers.csv streams into: per edge and per unit and project. Filled by one reader
-/// thread only; read once `finish()` has put each edge's rows together.
-final class TransferBook {
+/// What transfers.csv streams into: per edge, its rows' day, amount and line. Owned by the
+/// thread that fills it; read once `finish()` has put each edge's rows together.
+public struct TransferBook: TransferRowBook {
     private(set) var edges = EdgeTable()
     /// Latest transfer date, for the default period end.
     private(set) var latestDay: Day?
@@ -13,7 +13,9 @@ final class TransferBook {
     private var rowAmount: [Fen] = []
     private var rowLine: [Int32] = []
 
-    func expect(rows: Int) {
+    public init() {}
+
+    public mutating func expect(rows: Int) {
         guard rowEdge.isEmpty else { return }
         rowEdge.reserveCapacity(rows)
         rowDay.reserveCapacity(rows)
@@ -21,7 +23,7 @@ final class TransferBook {
         rowLine.reserveCapacity(rows)
     }
 
-    func add(_ row: TransferRow) {
+    public mutating func add(_ row: TransferRow) {
         let key = EdgeKey(project: row.project, from: row.from, to: row.to)
         latestDay = max(latestDay ?? row.date, row.date)
         let (place, isNew) = places.place(of: key)
@@ -41,7 +43,7 @@ final class TransferBook {
 
     /// Puts each edge's rows together (a counting sort by edge, a column at a time, so that
     /// at most one column is held twice) and makes the edge table. Once, after the last row.
-    func finish() {
+    public mutating func finish() {
         var counts = [Int](repeating: 0, count: books.count)
         for e in rowEdge where Int(e) < counts.count { counts[Int(e)] += 1 }
         let starts = startsOfPlaces(counts)
@@ -91,14 +93,9 @@ final class TransferBook {
         places = KeyPlaces()
     }
 
-    func release() { edges = EdgeTable() }
-
     // MARK: The second part of a split file
 
-    /// Takes in the rows a second reader gave `tail` (the end of the file, read at the same
-    /// time), as if they had come after ours, leaving out `dropping` (lines found to repeat a
-    /// voucher of our part). Before `finish()`.
-    func absorb(_ tail: TransferBook, dropping: Set<Int>) {
+    public mutating func absorb(_ tail: consuming TransferBook, dropping: Set<Int>) {
         let source = dropping.isEmpty ? tail : tail.replayed(without: dropping)
         var placeHere: [Int32] = []
         placeHere.reserveCapacity(source.books.count)
@@ -121,23 +118,11 @@ final class TransferBook {
         rowAmount += source.rowAmount
         rowLine += source.rowLine
         if let day = source.latestDay { latestDay = max(latestDay ?? day, day) }
-        tail.empty()
-        source.empty()
-    }
-
-    /// Lets go of the rows once another book has taken them.
-    private func empty() {
-        places = KeyPlaces()
-        books = []
-        rowEdge = []
-        rowDay = []
-        rowAmount = []
-        rowLine = []
     }
 
     /// These rows again, in file order, without the `dropped` lines.
     private func replayed(without dropped: Set<Int>) -> TransferBook {
-        let out = TransferBook()
+        var out = TransferBook()
         var failed: [(edge: Int, row: FailedTransfer)] = []
         for (edge, book) in books.enumerated() { failed += book.failed.map { (edge, $0) } }
         failed.sort { $0.row.line < $1.row.line }

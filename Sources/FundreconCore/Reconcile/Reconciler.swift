@@ -16,7 +16,7 @@ public enum Reconciler {
     ///   - progress: called every few thousand rows while reading, for a terminal's progress line.
     ///   - phase: called as each phase ends, for the logs.
     public static func run(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice = .auto,
-                           today: Day, fileExists: @escaping (String) -> Bool,
+                           today: Day, fileExists: @escaping @Sendable (String) -> Bool,
                            progress: ReadProgress? = nil, phase: ((RunPhase) -> Void)? = nil,
                            split: ReadSplit = .standard) -> ReconcileResult {
         let result = reconcile(sources, settings: settings, encoding: encoding, today: today, fileExists: fileExists,
@@ -28,16 +28,15 @@ public enum Reconciler {
     }
 
     private static func reconcile(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice,
-                                  today: Day, fileExists: @escaping (String) -> Bool,
+                                  today: Day, fileExists: @escaping @Sendable (String) -> Bool,
                                   progress: ReadProgress?, phase: ((RunPhase) -> Void)?, split: ReadSplit) -> ReconcileResult {
         let clock = ContinuousClock()
         let started = clock.now
-        let book = LedgerBook()
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
         loader.hashing = true
         loader.split = split
         loader.progress = progress
-        loader.load(sources, sinks: book.sinks)
+        let book = LedgerBook(loader.load(sources, books: LedgerBook.books()))
         let scope = loader.scope
         let read = clock.now
         phase?(.read(files: scope.stats, seconds: (read - started).seconds))
@@ -46,7 +45,7 @@ public enum Reconciler {
         let latestDue = scope.plan.compactMap(\.due).max()
         let latest = [latestDue, book.latestTransferDay].compactMap { $0 }.max()
         let period = Period.resolve(settings: settings, latestDate: latest, today: today)
-        var (outputs, skipped, spendingFlows) = rules(scope, book, settings, period)
+        var (outputs, skipped, spendingFlows) = rules(scope, consume book, settings, period)
         let output = RuleOutput.join(&outputs, into: &log)
         let edges = output.edges
         let order = InputFile.allCases.compactMap { sources.paths[$0] }
@@ -61,7 +60,7 @@ public enum Reconciler {
     /// Runs the rules on the ledger sealed from `book`. The ledger, and with it every edge's
     /// rows, lives only in this call: it is let go before the findings are joined (the two
     /// at once would raise the peak). Hands back the spending movements for the totals.
-    private static func rules(_ scope: LoadedScope, _ book: LedgerBook, _ settings: Settings, _ period: Period)
+    private static func rules(_ scope: LoadedScope, _ book: consuming LedgerBook, _ settings: Settings, _ period: Period)
         -> (outputs: [RuleOutput], skipped: [RuleCode], spendingFlows: FlowTable) {
         let ledger = book.seal(unitIndex: true)
         let context = RuleContext(kind: .reconcile, scope: scope, ledger: ledger, settings: settings, period: period,

@@ -45,44 +45,4 @@ enum Concurrently {
             return output.withLock { $0.take() }
         }
     }
-
-    /// The same for the input files' readers, whose work writes to the ledger through the
-    /// sinks it is given rather than handing rows back, and so cannot be `@Sendable`. The
-    /// callers keep the promise the compiler cannot check: each file's rows go to a sink no
-    /// other thread writes to (docs/design.md, Threads).
-    static func mapSharing<Input, Output>(_ inputs: [Input], _ work: (Input) -> Output) -> [Output] {
-        guard inputs.count > 1 else { return inputs.map(work) }
-        return withoutActuallyEscaping(work) { work in
-            let jobs = inputs.map { SharingJob($0, work) }
-            for job in jobs.dropFirst() {
-                let thread = Thread { job.run() }
-                thread.stackSize = 8 << 20
-                thread.start()
-            }
-            jobs[0].run()  // the calling thread takes the first
-            for job in jobs.dropFirst() { job.done.wait() }
-            let outputs = jobs.compactMap(\.output)
-            for job in jobs { job.work = nil }
-            return outputs
-        }
-    }
-
-    // Unchecked: a job's fields are written by its one thread before `done.signal()` and read
-    // by the caller only after `done.wait()`.
-    private final class SharingJob<Input, Output>: @unchecked Sendable {
-        let input: Input
-        /// Dropped as soon as it has run: it only borrows the caller's closure.
-        var work: ((Input) -> Output)?
-        var output: Output?
-        let done = DispatchSemaphore(value: 0)
-        init(_ input: Input, _ work: @escaping (Input) -> Output) {
-            self.input = input
-            self.work = work
-        }
-        func run() {
-            output = work?(input)
-            work = nil
-            done.signal()
-        }
-    }
 }

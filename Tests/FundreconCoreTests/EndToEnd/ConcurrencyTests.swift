@@ -4,18 +4,23 @@ import Testing
 
 /// The helpers that spread a run over the cores keep order and lose nothing.
 @Suite struct SpreadingWork {
-    /// Collects what the second thread is handed; read only after `finish()`.
-    final class Received: @unchecked Sendable {
+    /// Keeps what the drain thread is handed, and what it was told before.
+    struct Received: RowBook {
         var rows: [Int] = []
+        var expected: Int?
+        mutating func expect(rows: Int) { expected = rows }
+        mutating func add(_ row: Int) { rows.append(row) }
+        mutating func finish() {}
     }
 
-    @Test func handOffDeliversEveryRowInOrderAcrossBatches() {
+    @Test func handOffDeliversEveryRowInOrderAcrossBatchesAndGivesTheBookBack() {
         for count in [0, 1, 4095, 4096, 4097, 50_001] {
-            let received = Received()
-            let handOff = HandOff<Int> { received.rows.append($0) }
+            let handOff = HandOff(Received())
+            handOff.expect(rows: count)
             for i in 0..<count { handOff.add(i) }
-            handOff.finish()
+            let received = handOff.finish()
             #expect(received.rows == Array(0..<count), "\(count) rows")
+            #expect(received.expected == count)
         }
     }
 
@@ -34,9 +39,8 @@ import Testing
         f.files["transfers.csv"] = (f.files["transfers.csv"] ?? "") + "T9,2021-13-45,F1,K,G1,1,ok,,\nT10,2021-03-21,F2,C,G2,30,ok,,\n"
         f.files["spending.csv"] = (f.files["spending.csv"] ?? "") + "S9,2021-06-01,G1,F1,70,failed,供应商甲,\n"
         f.write()
-        let book = LedgerBook()
         let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
-        loader.load(ScopeSources.folder(f.dir, existing: FileSystem.isFile), sinks: book.sinks)
+        let book = LedgerBook(loader.load(ScopeSources.folder(f.dir, existing: FileSystem.isFile), books: LedgerBook.books()))
         let period = Period.resolve(settings: Settings(), latestDate: book.latestTransferDay, today: Day(year: 2022, month: 3, day: 1)!)
         let context = RuleContext(kind: .reconcile, scope: loader.scope, ledger: book.seal(unitIndex: true), settings: Settings(), period: period,
                                   tree: ProjectTree(loader.scope.projects))

@@ -196,7 +196,7 @@ import Testing
         let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
         loader.split = .always
         loader.progress = { file, rows, _ in if file == .transfers { seen.add(rows) } }
-        loader.load(ScopeSources.folder(f.dir, existing: FileSystem.isFile), sinks: LedgerBook(rowLevelOnly: true).sinks)
+        _ = LedgerBook(loader.load(ScopeSources.folder(f.dir, existing: FileSystem.isFile), books: LedgerBook.books(rowLevelOnly: true)))
         #expect(SplitRead.transferStats(loader.scope)?.readers == 2)
         let rows = seen.rows
         #expect(zip(rows, rows.dropFirst()).allSatisfy { $0 <= $1 })

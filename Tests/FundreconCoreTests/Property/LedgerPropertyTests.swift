@@ -163,9 +163,8 @@ struct GeneratedLedger {
         await propertyCheck(count: 20, input: Gen.uint(in: 0...UInt.max)) { seed in
             let fixture = GeneratedLedger(seed: UInt64(seed), spoil: true).fixture()
             fixture.write()
-            let book = LedgerBook()
             let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
-            loader.load(ScopeSources.folder(fixture.dir, existing: FileSystem.isFile), sinks: book.sinks)
+            let book = LedgerBook(loader.load(ScopeSources.folder(fixture.dir, existing: FileSystem.isFile), books: LedgerBook.books()))
             let period = Period.resolve(settings: Settings(), latestDate: book.latestTransferDay, today: Day(year: 2022, month: 3, day: 1)!)
             let ledger = book.seal(unitIndex: true)
             let rules = BalancePass(context: RuleContext(kind: .reconcile, scope: loader.scope, ledger: ledger, settings: Settings(), period: period, tree: ProjectTree(loader.scope.projects)), scope: loader.scope, ledger: ledger)

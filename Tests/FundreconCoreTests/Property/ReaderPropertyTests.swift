@@ -27,9 +27,8 @@ import Testing
         // The records, as the plain reader finds them (a byte-order mark is not text).
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         let recs = PlainCSV.records(Array(bytes.starts(with: bom) ? bytes.dropFirst(3) : bytes[...]))
-        var sunk = 0
         let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
-        loader.load(ScopeSources.folder(f.dir, existing: FileSystem.isFile), sinks: RowSinks(transfer: { _ in sunk += 1 }))
+        let sunk = loader.loadKeepingTransfers(ScopeSources.folder(f.dir, existing: FileSystem.isFile)).rows.count
         guard let stats = loader.scope.stats(.transfers) else {
             Issue.record("no stats for transfers.csv")
             return

@@ -241,10 +241,9 @@ import Testing
         var f = Fixture()
         f.edit("transfers.csv", "voucher,date,project,from,to,amount,", "voucher,date,project,from,to,amount(元),")
         f.edit("transfers.csv", "T1,2021-03-01,F,P,C,100,", "T1,2021-03-01,F,P,C,\"1,000,000.00\",")
-        var yuanTotal: Fen = 0
         f.write()
         let loader = ScopeLoader(settings: Settings(), fileExists: FileSystem.isFile)
-        loader.load(ScopeSources.folder(f.dir, existing: FileSystem.isFile), sinks: RowSinks(transfer: { if $0.line == 2 { yuanTotal = $0.amount } }))
-        #expect(yuanTotal == 100_000_000)  // 1,000,000.00 元 = 100 万元
+        let kept = loader.loadKeepingTransfers(ScopeSources.folder(f.dir, existing: FileSystem.isFile))
+        #expect(kept.rows.first { $0.line == 2 }?.amount == 100_000_000)  // 1,000,000.00 元 = 100 万元
     }
 }

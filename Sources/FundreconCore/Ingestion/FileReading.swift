@@ -1,0 +1,173 @@
+import Foundation
+import Synchronization
+
+/// How one input file is read: opened, decoded, its header mapped, and each row checked
+/// (IN001–IN010) and parsed. A value each reading thread holds a copy of: it writes only to
+/// the `FileRead` and the book it returns, so files can be read at once.
+struct FileReading: Sendable {
+    let settings: Settings
+    let encoding: EncodingChoice
+    let fileExists: @Sendable (String) -> Bool
+    /// Fingerprint every input (SHA-256) while reading it.
+    let hashing: Bool
+    let tally: ReadTally?
+    /// The units and projects read so far, which rows refer to.
+    let scope: LoadedScope
+
+    /// Reads a streamed file into a book of its own, made by `make`, and hands both back;
+    /// without `make`, the rows are checked and go nowhere. `handOff`: the book is filled on a
+    /// second thread while this one reads. `finish`: finish the book (not the first part of a
+    /// split file, whose book must first take in the second part's).
+    func stream<Book: RowBook>(_ file: InputFile, _ path: String, expected: Bool, into make: (@Sendable () -> Book)?,
+                               sink: WritableKeyPath<RowSinks, ((Book.Row) -> Void)?>, handOff: Bool,
+                               limit: SplitPoint? = nil, finish: Bool = true) -> (FileRead, Book?) {
+        guard let make else { return (open(file, path, expected: expected, RowSinks(), limit: limit), nil) }
+        var sinks = RowSinks()
+        if handOff {
+            let handOff = HandOff(make())
+            sinks[keyPath: sink] = handOff.add
+            sinks.expect = handOff.expect
+            let read = open(file, path, expected: expected, sinks, limit: limit)
+            sinks = RowSinks()
+            var book = handOff.finish()
+            if finish { book.finish() }
+            return (read, book)
+        }
+        var book = make()
+        sinks[keyPath: sink] = { book.add($0) }
+        sinks.expect = { book.expect(rows: $0) }
+        let read = open(file, path, expected: expected, sinks, limit: limit)
+        sinks = RowSinks()  // the closures hold the book: let them go before it changes again
+        if finish { book.finish() }
+        return (read, book)
+    }
+
+    /// Reads one file into its own findings and voucher table; accepted rows of a streamed
+    /// file go to `sinks`. `limit`: the first part of a split file, up to the split.
+    func open(_ file: InputFile, _ path: String, expected: Bool, _ sinks: RowSinks, limit: SplitPoint? = nil) -> FileRead {
+        var read = FileRead(stats: FileStats(file: file, path: path))
+        guard fileExists(path) else {
+            if expected {
+                read.log.add(Finding(.IN001, Message(zh: "缺少必需的文件 \(file.fileName)", en: "required file \(file.fileName) is missing"),
+                                     at: SourceRef(file: path)))
+            }
+            return read
+        }
+        read.stats.present = true
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(path: path, encoding: encoding, hashing: hashing)
+        } catch {
+            read.stats.rejectedWhole = true
+            read.log.add(Finding(.IN001, Message(zh: "无法打开 \(file.fileName)：\(error.reason)", en: "cannot open \(file.fileName): \(error.reason)"),
+                                 at: SourceRef(file: path)))
+            return read
+        }
+        reader.limit = limit
+        self.read(file, reader, &read, sinks)
+        // IN003 is done with the voucher table (unless the file's second part must be checked
+        // against it): drop it before the ledger groups the file's rows.
+        if limit == nil { read.vouchers = VoucherRegistry() }
+        read.splitAbandoned = reader.splitAbandoned
+        reader.hashRest()
+        read.stats.encoding = reader.encoding
+        read.stats.bytes = reader.bytesRead
+        read.stats.sha256 = reader.digest?.hex()
+        return read
+    }
+
+    private func read(_ file: InputFile, _ reader: CSVReader, _ read: inout FileRead, _ sinks: RowSinks) {
+        let path = read.stats.path
+        guard reader.next() else {
+            read.stats.rejectedWhole = true
+            read.log.add(Finding(.IN001, Message(zh: "\(file.fileName) 是空文件，没有表头行", en: "\(file.fileName) is empty: no header row"),
+                            at: SourceRef(file: path, line: 1)))
+            return
+        }
+        if reader.undecodable {
+            read.stats.rejectedWhole = true
+            read.log.add(Finding(.IN002, Message(
+                zh: "\(file.fileName) 既不是 UTF-8 也不是 GB18030 编码，整个文件未读取；请另存为“CSV UTF-8”",
+                en: "\(file.fileName) is neither UTF-8 nor GB18030; the file was not read. Save it as \"CSV UTF-8\""),
+                at: SourceRef(file: path)))
+            countRest(reader, &read.stats)
+            return
+        }
+        let header = HeaderMap(cells: (0..<reader.fieldCount).map { reader.string($0) }, file: file)
+        for f in header.findings(reader, file: file, path: path) { read.log.add(f) }
+        if !header.missing.isEmpty {
+            read.stats.rejectedWhole = true
+            countRest(reader, &read.stats)
+            return
+        }
+        var row = RowCheck(reader: reader, header: header, file: file, path: path, unit: settings.unit, refs: References(scope))
+        if file == .transfers || file == .spending {
+            let estimate = reader.estimatedRecords
+            // A first part's own vouchers; the ledger takes the whole file's rows in the end.
+            read.vouchers.reserve(reader.limit.map { reader.estimatedRecords(inBytes: $0.guess) } ?? estimate)
+            sinks.expect?(estimate)
+        }
+        if file == .plan { read.plan.reserveCapacity(reader.estimatedRecords) }
+        if file == .entities {
+            // Sized once: grown by doubling, half a million units are copied over and over.
+            read.entities.reserveCapacity(reader.estimatedRecords)
+            read.entityRefs.reserve(reader.estimatedRecords)
+        }
+        if file == .projects { read.projectRefs.reserve(reader.estimatedRecords) }
+        while reader.next() {
+            take(file, &row, &read, sinks)
+            if read.stats.rowsRead & 0x3FFF == 0 { tally?.report(file, read.stats.rowsRead, reader.bytesRead) }
+        }
+    }
+
+    /// Checks the reader's current row and hands it on when it is accepted.
+    func take(_ file: InputFile, _ row: inout RowCheck, _ read: inout FileRead, _ sinks: RowSinks) {
+        read.stats.rowsRead += 1
+        row.begin()
+        if row.checkShape() {
+            switch file {
+            case .entities: readEntity(&row, &read)
+            case .projects: readProject(&row, &read)
+            case .plan: readPlanLine(&row, &read)
+            case .transfers: readTransfer(&row, &read, sinks.transfer)
+            case .spending: readSpending(&row, &read, sinks.spending)
+            case .indicators: readIndicator(&row, &read)
+            }
+        }
+        if row.rejected {
+            read.stats.rowsRejected += 1
+            if row.defersDuplicates { read.rejectedLines.append(Int32(clamping: row.line)) }
+        }
+        if let d = row.deferredDuplicate { read.deferred.append(d) }
+        if !row.findings.isEmpty {
+            for f in row.findings { read.log.add(f) }
+        }
+    }
+
+    /// Counts the rows of a file left out whole, so rows read = used + rejected still holds.
+    private func countRest(_ reader: CSVReader, _ stats: inout FileStats) {
+        while reader.next() {
+            stats.rowsRead += 1
+            stats.rowsRejected += 1
+        }
+    }
+}
+
+/// Tells `ReadProgress` how far the reading threads have got, one call at a time, a split
+/// file's two parts added up so that it counts up as one file.
+final class ReadTally: Sendable {
+    private let progress: ReadProgress
+    private let parts = Mutex<[InputFile: [(rows: Int, bytes: Int64)]]>([:])
+
+    init(_ progress: @escaping ReadProgress) { self.progress = progress }
+
+    /// `part`: 0, or 1 for the end of a split transfers.csv.
+    func report(_ file: InputFile, part: Int = 0, _ rows: Int, _ bytes: Int64) {
+        parts.withLock { parts in
+            var these = parts[file] ?? [(0, 0), (0, 0)]
+            if these.indices.contains(part) { these[part] = (rows, bytes) }
+            parts[file] = these
+            progress(file, these.reduce(0) { $0 + $1.rows }, these.reduce(0) { $0 + $1.bytes })
+        }
+    }
+}

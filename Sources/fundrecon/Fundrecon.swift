@@ -105,7 +105,7 @@ struct Check: ParsableCommand {
     func run() throws {
         let sources = try resolveSources()
         let settings = try options.settings(inputDir: sources.settingsDir)
-        let result = CheckRun.run(sources.sources, settings: settings, encoding: options.encoding, fileExists: FileSystem.isFile)
+        let result = CheckRun.run(sources.sources, settings: settings, encoding: options.encoding, fileExists: FileSystem.exists)
         Stderr.write(lines: result.findings.lazy.map { Diagnostics.line($0, format: format, language: settings.lang) })
         if format == .text { Stderr.write(Diagnostics.summary(result, language: settings.lang)) }
         throw ExitCode(result.exitCode(failOn: settings.failOn))
@@ -114,7 +114,7 @@ struct Check: ParsableCommand {
     private func resolveSources() throws -> (sources: ScopeSources, settingsDir: String?) {
         let given = paths.isEmpty ? ["Inputs"] : paths
         if given.count == 1, FileSystem.isDirectory(given[0]) {
-            return (ScopeSources.folder(given[0], existing: FileSystem.isFile), given[0])
+            return (ScopeSources.folder(given[0], existing: FileSystem.exists), given[0])
         }
         var named: [InputFile: String] = [:]
         for path in given {

@@ -41,8 +41,8 @@ struct Reconcile: ParsableCommand {
         // Created first so its one-second threshold counts from the start of the run.
         let progress = ProgressLine(enabled: !noProgress && !quiet)
         let lock = try takeOutputFolder()
-        let result = Reconciler.run(ScopeSources.folder(input, existing: FileSystem.isFile), settings: settings,
-                                    encoding: options.encoding, today: clock.today, fileExists: FileSystem.isFile,
+        let result = Reconciler.run(ScopeSources.folder(input, existing: FileSystem.exists), settings: settings,
+                                    encoding: options.encoding, today: clock.today, fileExists: FileSystem.exists,
                                     progress: progress.update, phase: { phase in
                                         progress.finish()
                                         RunLog.phase(logger, phase)
@@ -83,8 +83,12 @@ struct Reconcile: ParsableCommand {
         let lock: OutputLock
         do {
             lock = try OutputLock.acquire(folder: output, holder: holder)
+        } catch .held(let holder) {
+            let failure = OutputLock.Failure.held(holder: holder)
+            Stderr.write("fundrecon: \(output): \(failure.description); try again when it has finished")
+            throw ExitCode(3)
         } catch {
-            Stderr.write("fundrecon: \(output): \(error.description); try again when it has finished")
+            Stderr.write("fundrecon: \(output): \(error.description)")
             throw ExitCode(3)
         }
         for path in lock.removeStaleTemporaryFiles(in: output) where !quiet {

@@ -5,10 +5,19 @@ import Glibc
 import Darwin
 #endif
 
+/// An input that could not be opened or read to its end.
 public struct InputFileError: Error, Sendable, CustomStringConvertible {
     public let path: String
     public let reason: String
+    /// Where in the file reading failed; nil when it could not be opened.
+    public var offset: Int64?
     public var description: String { "\(path): \(reason)" }
+
+    init(_ failure: SystemCallError, offset: Int64? = nil) {
+        path = failure.path
+        reason = failure.reason
+        self.offset = offset
+    }
 }
 
 /// Reads a CSV file a record at a time: 1 MiB chunks with read(2), each decoded to UTF-8
@@ -48,6 +57,8 @@ public final class CSVReader {
     private var recordStart = 0
 
     private let fd: Int32
+    /// read(2) through `SystemCall`; tests put a failing one in its place.
+    var readChunk: (_ fd: Int32, _ into: UnsafeMutableRawPointer, _ count: Int, _ path: String) throws(SystemCallError) -> Int = SystemCall.read
     private let choice: EncodingChoice
     private var decided = false
     private var gb: GB18030Decoder?
@@ -95,8 +106,10 @@ public final class CSVReader {
         encoding = decided
         startOffset = start
         nextLine = line
-        if lseek(fd, off_t(start), SEEK_SET) != off_t(start) {
-            throw InputFileError(path: path, reason: String(cString: strerror(errno)))
+        do {
+            try SystemCall.seek(fd, to: start, path: path)
+        } catch {
+            throw InputFileError(error, offset: start)
         }
     }
 
@@ -109,13 +122,13 @@ public final class CSVReader {
         self.chunkSize = chunkSize
         digest = hashing ? SHA256() : nil
         self.choice = choice
-        fd = open(path, O_RDONLY)
-        if fd < 0 {
-            let reason = String(cString: strerror(errno))
-            throw InputFileError(path: path, reason: reason)
+        do {
+            fd = try SystemCall.open(path, O_RDONLY | O_CLOEXEC)
+        } catch {
+            throw InputFileError(error)
         }
-        var info = stat()
-        fileSize = fstat(fd, &info) == 0 ? Int64(info.st_size) : 0
+        // Only to size tables: a file whose size cannot be told is read all the same.
+        fileSize = (try? SystemCall.size(fd, path: path)) ?? 0
         capacity = 2 * chunkSize + 16
         buf = .allocate(capacity: capacity)
         raw = .allocate(capacity: chunkSize + 8)
@@ -136,8 +149,9 @@ public final class CSVReader {
 
     // MARK: Reading and decoding
 
-    /// Reads one chunk and appends its decoded bytes to `buf`. Returns false at end of file.
-    private func fill() -> Bool {
+    /// Reads one chunk and appends its decoded bytes to `buf`. Returns false at end of file;
+    /// throws when read(2) fails, with the offset it failed at.
+    private func fill() throws(InputFileError) -> Bool {
         if sawEOF && pending == 0 { return false }
         if !sawEOF {
             var want = chunkSize - pending
@@ -150,9 +164,13 @@ public final class CSVReader {
             let target = (decodesInPlace ? buf + length : raw) + pending
             var got = 0
             while got < want {
-                let n = read(fd, target + got, want - got)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { sawEOF = true; break }
+                let n: Int
+                do {
+                    n = try readChunk(fd, target + got, want - got, path)
+                } catch {
+                    throw InputFileError(error, offset: bytesRead + Int64(got))
+                }
+                if n == 0 { sawEOF = true; break }
                 got += n
             }
             digest?.update(target, count: got)
@@ -244,8 +262,9 @@ public final class CSVReader {
 
     // MARK: Records
 
-    /// Advances to the next non-blank record. Returns false at end of file.
-    public func next() -> Bool {
+    /// Advances to the next non-blank record. Returns false at end of file; throws when the
+    /// file cannot be read on (never a shorter file).
+    public func next() throws(InputFileError) -> Bool {
         while true {
             switch scanRecord() {
             case .record:
@@ -253,7 +272,7 @@ public final class CSVReader {
                 return true
             case .needMore:
                 compact(keepFrom: pos)
-                if !fill() {
+                if try !fill() {
                     if pos < length { continue }  // scan the last record with sawEOF set
                     return false
                 }
@@ -307,13 +326,19 @@ public final class CSVReader {
 
     /// After the first part of a split file: feeds the rest of the file to the fingerprint,
     /// which must see every byte in order.
-    func hashRest() {
+    func hashRest() throws(InputFileError) {
         guard digest != nil, let endOffset, endOffset != .max else { return }
+        var offset = endOffset
         while true {
-            let n = read(fd, raw, chunkSize)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
+            let n: Int
+            do {
+                n = try readChunk(fd, raw, chunkSize, path)
+            } catch {
+                throw InputFileError(error, offset: offset)
+            }
+            if n == 0 { break }
             digest?.update(raw, count: n)
+            offset += Int64(n)
         }
     }
 

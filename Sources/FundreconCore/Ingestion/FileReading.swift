@@ -30,6 +30,7 @@ struct FileReading: Sendable {
             let read = open(file, path, expected: expected, sinks, limit: limit)
             sinks = RowSinks()
             var book = handOff.finish()
+            guard !read.stats.rejectedWhole else { return (read, nil) }
             if finish { book.finish() }
             return (read, book)
         }
@@ -38,6 +39,7 @@ struct FileReading: Sendable {
         sinks.expect = { book.expect(rows: $0) }
         let read = open(file, path, expected: expected, sinks, limit: limit)
         sinks = RowSinks()  // the closures hold the book: let them go before it changes again
+        guard !read.stats.rejectedWhole else { return (read, nil) }
         if finish { book.finish() }
         return (read, book)
     }
@@ -64,21 +66,40 @@ struct FileReading: Sendable {
             return read
         }
         reader.limit = limit
-        self.read(file, reader, &read, sinks)
+        do throws(InputFileError) {
+            try self.read(file, reader, &read, sinks)
+            try reader.hashRest()
+        } catch {
+            return Self.failed(read, file, error)
+        }
         // IN003 is done with the voucher table (unless the file's second part must be checked
         // against it): drop it before the ledger groups the file's rows.
         if limit == nil { read.vouchers = VoucherRegistry() }
         read.splitAbandoned = reader.splitAbandoned
-        reader.hashRest()
         read.stats.encoding = reader.encoding
         read.stats.bytes = reader.bytesRead
         read.stats.sha256 = reader.digest?.hex()
         return read
     }
 
-    private func read(_ file: InputFile, _ reader: CSVReader, _ read: inout FileRead, _ sinks: RowSinks) {
+    /// A file that could not be read to its end: none of its rows are used, those read before
+    /// the failure included, and the finding says where it failed.
+    static func failed(_ read: FileRead, _ file: InputFile, _ error: InputFileError) -> FileRead {
+        var failed = FileRead(stats: read.stats)
+        failed.log = read.log
+        failed.stats.rejectedWhole = true
+        failed.stats.rowsRejected = failed.stats.rowsRead
+        let offset = error.offset ?? 0
+        failed.log.add(Finding(.IN001, Message(
+            zh: "读取 \(file.fileName) 时出错（第 \(offset) 字节处）：\(error.reason)；本文件的行一律未使用",
+            en: "cannot read \(file.fileName) at byte \(offset): \(error.reason); none of its rows are used"),
+            at: SourceRef(file: read.stats.path)))
+        return failed
+    }
+
+    private func read(_ file: InputFile, _ reader: CSVReader, _ read: inout FileRead, _ sinks: RowSinks) throws(InputFileError) {
         let path = read.stats.path
-        guard reader.next() else {
+        guard try reader.next() else {
             read.stats.rejectedWhole = true
             read.log.add(Finding(.IN001, Message(zh: "\(file.fileName) 是空文件，没有表头行", en: "\(file.fileName) is empty: no header row"),
                             at: SourceRef(file: path, line: 1)))
@@ -90,14 +111,14 @@ struct FileReading: Sendable {
                 zh: "\(file.fileName) 既不是 UTF-8 也不是 GB18030 编码，整个文件未读取；请另存为“CSV UTF-8”",
                 en: "\(file.fileName) is neither UTF-8 nor GB18030; the file was not read. Save it as \"CSV UTF-8\""),
                 at: SourceRef(file: path)))
-            countRest(reader, &read.stats)
+            try countRest(reader, &read.stats)
             return
         }
         let header = HeaderMap(cells: (0..<reader.fieldCount).map { reader.string($0) }, file: file)
         for f in header.findings(reader, file: file, path: path) { read.log.add(f) }
         if !header.missing.isEmpty {
             read.stats.rejectedWhole = true
-            countRest(reader, &read.stats)
+            try countRest(reader, &read.stats)
             return
         }
         var row = RowCheck(reader: reader, header: header, file: file, path: path, unit: settings.unit, refs: References(scope))
@@ -114,7 +135,7 @@ struct FileReading: Sendable {
             read.entityRefs.reserve(reader.estimatedRecords)
         }
         if file == .projects { read.projectRefs.reserve(reader.estimatedRecords) }
-        while reader.next() {
+        while try reader.next() {
             take(file, &row, &read, sinks)
             if read.stats.rowsRead & 0x3FFF == 0 { tally?.report(file, read.stats.rowsRead, reader.bytesRead) }
         }
@@ -145,8 +166,8 @@ struct FileReading: Sendable {
     }
 
     /// Counts the rows of a file left out whole, so rows read = used + rejected still holds.
-    private func countRest(_ reader: CSVReader, _ stats: inout FileStats) {
-        while reader.next() {
+    private func countRest(_ reader: CSVReader, _ stats: inout FileStats) throws(InputFileError) {
+        while try reader.next() {
             stats.rowsRead += 1
             stats.rowsRejected += 1
         }

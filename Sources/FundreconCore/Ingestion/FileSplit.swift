@@ -106,10 +106,9 @@ enum FileSplit {
     /// outside quoted fields) and the line that follows it, or nil when there is none before
     /// the end. Counting runs at memory speed; a file whose quotes do not pair up as RFC 4180
     /// says (a stray quote) may mislead it, and the first reader then notices and reads on
-    /// (`CSVReader.splitAbandoned`).
-    static func boundary(path: String, target: Int64) -> (offset: Int64, line: Int)? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
+    /// (`CSVReader.splitAbandoned`). Throws when the file cannot be read.
+    static func boundary(path: String, target: Int64) throws(SystemCallError) -> (offset: Int64, line: Int)? {
+        let fd = try SystemCall.open(path, O_RDONLY | O_CLOEXEC)
         defer { close(fd) }
         var lines: UInt64 = 0, quotes: UInt64 = 0
         // The part before the target is counted where it lies in the page cache: mapped, not
@@ -137,17 +136,16 @@ enum FileSplit {
             quotes += q
             start += Int64(length)
         }
-        if counted { counted = lseek(fd, off_t(target), SEEK_SET) == off_t(target) }
-        if !counted { lines = 0; quotes = 0; lseek(fd, 0, SEEK_SET) }
+        if counted { try SystemCall.seek(fd, to: target, path: path) }
+        if !counted { lines = 0; quotes = 0; try SystemCall.seek(fd, to: 0, path: path) }
         let size = 1 << 20
         let chunk = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
         defer { chunk.deallocate() }
         var offset: Int64 = counted ? target : 0
         while true {
             let want = offset < target ? Int(min(Int64(size), target - offset)) : size
-            let n = read(fd, chunk, want)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return nil }
+            let n = try SystemCall.read(fd, chunk, want, path: path)
+            if n == 0 { return nil }
             if offset < target {
                 var l: UInt64 = 0, q: UInt64 = 0
                 fundrecon_count_lines_and_quotes(chunk, n, &l, &q)

@@ -22,8 +22,9 @@ struct TransfersSplit: Sendable {
         let otherBytes = streamed.reduce(0) { $0 + otherWork($1, keepsSpending: keepsSpending) }
         let target = (size + otherBytes) / 2
         guard target < size - min(size / 8, 1 << 20) else { return nil }
-        guard let probe = try? CSVReader(path: path, encoding: reading.encoding), probe.next(), probe.encodingDecided,
-              probe.problem == nil else { return nil }
+        // A file that cannot be opened or read here is read whole by one thread, which reports why.
+        guard let probe = try? CSVReader(path: path, encoding: reading.encoding), (try? probe.next()) == true,
+              probe.encodingDecided, probe.problem == nil else { return nil }
         let header = HeaderMap(cells: (0..<probe.fieldCount).map { probe.string($0) }, file: .transfers)
         guard header.missing.isEmpty else { return nil }
         return TransfersSplit(path: path, size: size, point: SplitPoint(guess: target, fixed: !split.balanced), header: header,
@@ -91,7 +92,15 @@ struct TransfersSplit: Sendable {
         var filled = FilledBooks<Transfers, Spending>(spending: outcomes[1].spending.take())
         outcomes = []  // the tables below are then held once, and let go when done with
         if done.count > others.count, var rest = done.popLast(), !head.splitAbandoned {
-            if head.stats.isUsable {
+            if head.stats.rejectedWhole && head.stats.present || rest.stats.rejectedWhole {
+                // A part that could not be read costs the whole file: the two parts are one file.
+                head.stats.rowsRead += rest.stats.rowsRead
+                head.stats.rejectedWhole = true
+                head.stats.rowsRejected = head.stats.rowsRead
+                head.log.append(rest.log)
+                headBook = nil
+                tailBook = nil
+            } else if head.stats.isUsable {
                 head.stats.readers = 2
                 let dropped = settle(&head, rest)
                 // The voucher tables are done with: let them go before the ledger takes the rows.
@@ -127,8 +136,9 @@ struct TransfersSplit: Sendable {
     /// Places the split and publishes it; the reader of the second part, or nil when the first
     /// thread reads the whole file.
     private func startTail() -> CSVReader? {
+        // A file that cannot be read here is read whole by the first thread, which reports why.
         var boundary = point.propose(size: size, headShare: balancedHeadShare, minimumRest: Self.minimumTail)
-            .flatMap { FileSplit.boundary(path: path, target: $0) }
+            .flatMap { try? FileSplit.boundary(path: path, target: $0) }
             .flatMap { $0.offset < size ? $0 : nil }
         // Opened before the split is told, so that a file that cannot be opened twice is read
         // whole by the first thread instead of losing its end.
@@ -157,14 +167,18 @@ struct TransfersSplit: Sendable {
         var book = make?()
         var sinks = RowSinks()
         if book != nil { sinks.transfer = { book?.add($0) } }
-        while reader.next() {
-            if read.stats.rowsRead == 0 {
-                let estimate = reader.estimatedRecords
-                read.vouchers.reserve(estimate)
-                book?.expect(rows: estimate)
+        do throws(InputFileError) {
+            while try reader.next() {
+                if read.stats.rowsRead == 0 {
+                    let estimate = reader.estimatedRecords
+                    read.vouchers.reserve(estimate)
+                    book?.expect(rows: estimate)
+                }
+                reading.take(.transfers, &row, &read, sinks)
+                if read.stats.rowsRead & 0x3FFF == 0 { reading.tally?.report(.transfers, part: 1, read.stats.rowsRead, reader.bytesRead) }
             }
-            reading.take(.transfers, &row, &read, sinks)
-            if read.stats.rowsRead & 0x3FFF == 0 { reading.tally?.report(.transfers, part: 1, read.stats.rowsRead, reader.bytesRead) }
+        } catch {
+            return (FileReading.failed(read, .transfers, error), nil)
         }
         sinks = RowSinks()  // the closure holds the book: let it go first
         read.stats.bytes = reader.bytesRead
@@ -188,7 +202,8 @@ struct TransfersSplit: Sendable {
            let reader = try? CSVReader(path: path, from: start.offset, line: start.line, encoding: encoding) {
             // Rare: read the part again for where each such row's voucher stands and how it reads.
             let field = header.index(of: .voucher) ?? -1
-            while reader.next() {
+            // Read once already: should it fail now, the rows left are reported by line below.
+            while (try? reader.next()) == true {
                 guard let earlier = unreported.removeValue(forKey: reader.line) else { continue }
                 let loc = reader.location(ofField: field)
                 let shown = RowCheck.shortened(reader.string(field).trimmingBlanks())

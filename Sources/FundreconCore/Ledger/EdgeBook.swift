@@ -33,8 +33,9 @@ final class EdgeRows: Sendable {
     /// Appends rows start..<start+count (an edge's `ok` rows) as movements of `kind`: received
     /// at the payee, passed on at the payer.
     func appendEvents(from start: Int, count: Int, _ kind: FlowEvent.Kind, to list: inout [FlowEvent]) {
-        let end = min(start + count, days.count, amounts.count, lines.count)
-        guard start >= 0, start < end else { return }
+        let end = start + count
+        precondition(start >= 0 && end <= min(days.count, amounts.count, lines.count), "an edge's rows lie outside its columns")
+        guard start < end else { return }
         days.withUnsafeBufferPointer { d in
             amounts.withUnsafeBufferPointer { a in
                 lines.withUnsafeBufferPointer { l in

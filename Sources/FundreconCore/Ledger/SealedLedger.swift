@@ -68,9 +68,10 @@ struct Ledger: Sendable {
         var total = 0
         for (k, unit) in units.enumerated() {
             var w = Ledger.unitOverhead
-            for e in index.incoming[unit] where books.indices.contains(Int(e)) { w += books[Int(e)].okRows }
-            for e in index.outgoing[unit] where books.indices.contains(Int(e)) { w += books[Int(e)].okRows }
-            for f in index.spendingFlowsOf[unit] where spendingEvents.indices.contains(Int(f)) { w += spendingEvents[Int(f)].count }
+            // The index was built from these tables: every place in it is in range (else a trap, never a row left out).
+            for e in index.incoming[unit] { w += books[Int(e)].okRows }
+            for e in index.outgoing[unit] { w += books[Int(e)].okRows }
+            for f in index.spendingFlowsOf[unit] { w += spendingEvents[Int(f)].count }
             work[k] = w
             total += w
         }
@@ -106,16 +107,17 @@ struct Ledger: Sendable {
             sizes.append(0)
             return byProject.count - 1
         }
-        func isEdge(_ e: Int) -> Bool { keys.indices.contains(e) && books.indices.contains(e) }
-        func isSpending(_ f: Int) -> Bool { spendingKeys.indices.contains(f) && spendingEvents.indices.contains(f) }
+        // The index was built from these tables: every place in it is in range, and an
+        // index out of range traps rather than leave a movement out.
+        precondition(keys.count == books.count && spendingKeys.count == spendingEvents.count, "ledger tables out of step")
         // Each project's list sized first and allocated once: grown row by row, its copies
         // cost a fifth of the balances.
-        for e32 in incoming where isEdge(Int(e32)) { sizes[slot(keys[Int(e32)].project)] += books[Int(e32)].okRows }
-        for e32 in outgoing where isEdge(Int(e32)) { sizes[slot(keys[Int(e32)].project)] += books[Int(e32)].okRows }
-        for f32 in spendingPlaces where isSpending(Int(f32)) { sizes[slot(spendingKeys[Int(f32)].project)] += spendingEvents[Int(f32)].count }
+        for e32 in incoming { sizes[slot(keys[Int(e32)].project)] += books[Int(e32)].okRows }
+        for e32 in outgoing { sizes[slot(keys[Int(e32)].project)] += books[Int(e32)].okRows }
+        for f32 in spendingPlaces { sizes[slot(spendingKeys[Int(f32)].project)] += spendingEvents[Int(f32)].count }
         for i in byProject.indices { byProject[i].events.reserveCapacity(sizes[i]) }
         func take(_ edgeIndices: ArraySlice<Int32>, _ kind: FlowEvent.Kind) {
-            for e32 in edgeIndices where isEdge(Int(e32)) {
+            for e32 in edgeIndices {
                 let e = Int(e32)
                 // Fields read in place: a copy of the edge's book retained each of its tables.
                 let place = slot(keys[e].project)
@@ -128,7 +130,7 @@ struct Ledger: Sendable {
         for i in byProject.indices {
             byProject[i].events.mergeRunsInFileOrder()
         }
-        for f32 in spendingPlaces where isSpending(Int(f32)) {
+        for f32 in spendingPlaces {
             let place = Int(f32)
             byProject[slot(spendingKeys[place].project)].events.append(contentsOf: spendingEvents[place])
         }

@@ -45,7 +45,8 @@ public struct TransferBook: TransferRowBook {
     /// at most one column is held twice) and makes the edge table. Once, after the last row.
     public mutating func finish() {
         var counts = [Int](repeating: 0, count: books.count)
-        for e in rowEdge where Int(e) < counts.count { counts[Int(e)] += 1 }
+        // Every row's edge is a place the book handed out: an index out of range is a bug, and traps.
+        for e in rowEdge { counts[Int(e)] += 1 }
         let starts = startsOfPlaces(counts)
         let edgeOf = rowEdge
         rowEdge = []

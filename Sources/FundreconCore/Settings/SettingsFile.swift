@@ -24,6 +24,13 @@ public enum SettingsFile {
 }
 
 public enum FileSystem {
+    /// Something is at `path`: a file, a folder, or a link even when it leads nowhere. An
+    /// input found this way and then unreadable is a finding that says why, never "missing".
+    public static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
     public static func isFile(_ path: String) -> Bool {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && !isDir.boolValue

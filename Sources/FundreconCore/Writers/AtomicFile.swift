@@ -35,32 +35,34 @@ public enum AtomicFile {
     /// a time, so a large file is never whole in memory.
     static func writeTemporary(for path: String, _ fill: (ByteSink) -> Void) throws(OutputError) -> String {
         let temp = temporaryPath(for: path)
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw OutputError(description: "\(temp): \(String(cString: strerror(errno)))") }
-        let sink = ByteSink(fd: fd)
-        fill(sink)
-        sink.flush()
-        let synced = fsync(fd) == 0
-        let reason = sink.failed ? sink.reason : String(cString: strerror(errno))
-        close(fd)
-        guard !sink.failed && synced else {
+        do throws(SystemCallError) {
+            let fd = try SystemCall.open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o644)
+            let sink = ByteSink(fd: fd, path: temp)
+            fill(sink)
+            sink.flush()
+            let synced = Result { () throws(SystemCallError) in try SystemCall.fsync(fd, path: temp) }
+            let closed = Result { () throws(SystemCallError) in try SystemCall.close(fd, path: temp) }
+            if let failure = sink.failure { throw failure }
+            try synced.get()
+            try closed.get()
+        } catch {
             unlink(temp)
-            throw OutputError(description: "\(path): \(reason)")
+            throw OutputError(description: "\(path): \(error.call): \(error.reason)")
         }
         return temp
     }
 
     /// Moves a finished temporary file into place.
     public static func commit(_ temp: String, to path: String) throws(OutputError) {
-        let fd = open(temp, O_RDONLY)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
-        guard rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+        do throws(SystemCallError) {
+            let fd = try SystemCall.open(temp, O_RDONLY | O_CLOEXEC)
+            let synced = Result { () throws(SystemCallError) in try SystemCall.fsync(fd, path: temp) }
+            try SystemCall.close(fd, path: temp)
+            try synced.get()
+            try SystemCall.rename(temp, to: path)
+        } catch {
             unlink(temp)
-            throw OutputError(description: "\(path): \(reason)")
+            throw OutputError(description: "\(path): \(error.call): \(error.reason)")
         }
     }
 
@@ -90,13 +92,17 @@ public enum AtomicFile {
 }
 
 /// Bytes on their way to a file (or kept, with no file): written out a megabyte at a time.
+/// The first failed write is kept, and nothing more is written after it.
 final class ByteSink {
     private(set) var buffer: [UInt8] = []
     private let fd: Int32?
-    private(set) var failed = false
-    private(set) var reason = ""
+    private let path: String
+    private(set) var failure: SystemCallError?
 
-    init(fd: Int32?) { self.fd = fd }
+    init(fd: Int32?, path: String = "") {
+        self.fd = fd
+        self.path = path
+    }
 
     func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
@@ -114,15 +120,13 @@ final class ByteSink {
     }
 
     func flush() {
-        guard let fd, !failed else { return }
-        var written = 0
-        buffer.withUnsafeBufferPointer { b in
-            guard let base = b.baseAddress else { return }
-            while written < b.count {
-                let n = Glibc.write(fd, base + written, b.count - written)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { failed = true; reason = String(cString: strerror(errno)); return }
-                written += n
+        guard let fd, failure == nil else { return }
+        failure = buffer.withUnsafeBytes { b -> SystemCallError? in
+            do throws(SystemCallError) {
+                try SystemCall.write(fd, b, path: path)
+                return nil
+            } catch {
+                return error
             }
         }
         buffer.removeAll(keepingCapacity: true)

@@ -18,7 +18,7 @@ public final class OutputLock {
         public var description: String {
             switch self {
             case .held(let holder): return "another run holds the output folder's lock (\(holder.isEmpty ? "holder unknown" : holder))"
-            case .cannotOpen(let reason): return "cannot open the output folder's lock: \(reason)"
+            case .cannotOpen(let reason): return "cannot take the output folder's lock (\(reason)): is it a folder this user can write to?"
             }
         }
     }
@@ -40,18 +40,27 @@ public final class OutputLock {
     /// - Parameter holder: what to record of this run, e.g. "pid 4242, started 2026-11-23T02:00:00Z".
     public static func acquire(folder: String, holder: String) throws(Failure) -> OutputLock {
         let path = ScopeSources.joinPath(folder, fileName)
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .cannotOpen("\(path): \(String(cString: strerror(errno)))") }
+        let fd: Int32
+        do {
+            fd = try SystemCall.open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode: 0o644)
+        } catch {
+            throw .cannotOpen("\(path): \(error.reason)")
+        }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            defer { close(fd) }
+            // Only EWOULDBLOCK means another holder; anything else is this folder's trouble.
+            guard code == EWOULDBLOCK else { throw .cannotOpen("\(path): flock: \(String(cString: strerror(code)))") }
             var buffer = [UInt8](repeating: 0, count: 512)
-            let n = pread(fd, &buffer, buffer.count, 0)
-            close(fd)
-            let text = n > 0 ? String(decoding: buffer.prefix(n), as: UTF8.self) : ""
+            let n = buffer.withUnsafeMutableBytes { b -> Int in (try? SystemCall.pread(fd, b, at: 0, path: path)) ?? 0 }
+            let text = String(decoding: buffer.prefix(n), as: UTF8.self)
             throw .held(holder: text.trimmingBlanks())
         }
+        // Who holds the lock is a courtesy to the next run's message: a lock whose note cannot
+        // be written still locks.
         let line = Array((holder + "\n").utf8)
         _ = ftruncate(fd, 0)
-        _ = pwrite(fd, line, line.count, 0)
+        line.withUnsafeBytes { b in _ = try? SystemCall.pwrite(fd, b, at: 0, path: path) }
         return OutputLock(fd: fd, path: path)
     }
 

@@ -134,6 +134,27 @@ struct CLI {
         #expect(try CLI.run(["check", g.dir, "--fail-on", "never"]).status == 0)
     }
 
+    /// An output folder where no lock file can be made says so, and blames no other run.
+    @Test func anOutputFolderThatTakesNoLockSaysWhyAndExitsThree() throws {
+        let f = Fixture()
+        f.write()
+        let r = try CLI.run(["reconcile", f.dir, "-o", "/proc/self", "--quiet"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("cannot take the output folder's lock (/proc/self/.fundrecon.lock: "), "\(r.stderr)")
+        #expect(!r.stderr.contains("another run"))
+    }
+
+    /// An optional input that is there but cannot be read fails the check, saying why.
+    @Test func checkOfAFolderNamedSpendingCsvFailsSayingWhy() throws {
+        var f = Fixture()
+        f.files["spending.csv"] = nil
+        f.write()
+        try FileManager.default.createDirectory(atPath: f.path("spending.csv"), withIntermediateDirectories: false)
+        let r = try CLI.run(["check", f.dir, "--lang", "en"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("spending.csv: error[IN001]: cannot read spending.csv at byte 0: "), "\(r.stderr)")
+    }
+
     @Test func badArgumentsAndSettingsExitTwo() throws {
         #expect(try CLI.run(["check", "/no/such/folder"]).status == 2)
         #expect(try CLI.run(["check", "--format", "xml"]).status == 2)

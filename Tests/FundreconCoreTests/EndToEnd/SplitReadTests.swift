@@ -227,11 +227,11 @@ import Testing
         let f = SplitRead.scope("a,b\n\"x\ny\",z\nq,r\n")
         let path = f.path("transfers.csv")
         // From offset 5 the first line end is inside the quoted field; the next one is the split.
-        let split = try #require(FileSplit.boundary(path: path, target: 5))
+        let split = try #require(try FileSplit.boundary(path: path, target: 5))
         #expect(split.offset == 12)
         #expect(split.line == 4)
         // The file's last line end: the second part would be empty, and the loader reads alone.
-        #expect(FileSplit.boundary(path: path, target: 14)?.offset == 16)
-        #expect(FileSplit.boundary(path: path, target: 16) == nil)
+        #expect(try FileSplit.boundary(path: path, target: 14)?.offset == 16)
+        #expect(try FileSplit.boundary(path: path, target: 16) == nil)
     }
 }

@@ -15,7 +15,7 @@ import Testing
         let reader = try CSVReader(path: writeTemp(bytes), encoding: .utf8, chunkSize: chunkSize)
         reader.splitsUnquotedFast = fast
         var out: [PlainCSV.Record] = []
-        while reader.next() {
+        while try reader.next() {
             let problem: String? = switch reader.problem {
             case nil: nil
             case .unterminatedQuote: "unterminated quote"

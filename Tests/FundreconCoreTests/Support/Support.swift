@@ -148,7 +148,7 @@ func column(of index: Int, in line: String) -> Int {
 func records(at path: String, encoding: EncodingChoice = .auto) throws -> [(line: Int, endLine: Int, fields: [String])] {
     let reader = try CSVReader(path: path, encoding: encoding)
     var out: [(Int, Int, [String])] = []
-    while reader.next() {
+    while try reader.next() {
         out.append((reader.line, reader.endLine, (0..<reader.fieldCount).map { reader.string($0) }))
     }
     return out

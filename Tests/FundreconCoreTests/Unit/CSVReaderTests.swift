@@ -55,7 +55,7 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
     @Test func byteOrderMarkIsDroppedAndNamed() throws {
         let path = writeTemp([0xEF, 0xBB, 0xBF] + Array("编码,名称\nA,甲\n".utf8))
         let reader = try CSVReader(path: path)
-        #expect(reader.next())
+        #expect(try reader.next())
         #expect(reader.string(0) == "编码")
         #expect(reader.encoding == .utf8BOM)
     }
@@ -72,7 +72,7 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
         #expect(gb.map(\.line) == utf8.map(\.line))
         #expect(gb[1].fields[2] == "韶关市知识产权局，促进科\r\n（含二次分配）")
         let reader = try CSVReader(path: gbPath)
-        _ = reader.next()
+        _ = try reader.next()
         #expect(reader.encoding == .gb18030)
     }
 
@@ -85,7 +85,7 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
     @Test func bytesThatAreNeitherEncodingRejectTheFile() throws {
         // 0xFF is never valid in UTF-8 or GB18030.
         let reader = try CSVReader(path: writeTemp(Array("a,b\n".utf8) + [0xFF, 0xFF, 0x2C, 0x31, 0x0A]))
-        #expect(reader.next())
+        #expect(try reader.next())
         #expect(reader.undecodable)
     }
 
@@ -94,7 +94,7 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
         let bytes = Array("名称,金额\n甲,1\n乙".utf8) + [0xC3, 0x28] + Array(",2\n丙,3\n".utf8)
         let reader = try CSVReader(path: writeTemp(bytes))
         var spoiled: [(Int, Int)] = []
-        while reader.next() {
+        while try reader.next() {
             if let loc = reader.decodeErrorLocation { spoiled.append((loc.line, loc.column)) }
         }
         #expect(spoiled.count == 1)
@@ -105,7 +105,7 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
         let path = writeTemp(Array("a,b\n1,\"oops\n2,x\n3,y\n".utf8))
         let reader = try CSVReader(path: path)
         var seen: [(Int, RecordProblem?, String)] = []
-        while reader.next() { seen.append((reader.line, reader.problem, reader.string(0))) }
+        while try reader.next() { seen.append((reader.line, reader.problem, reader.string(0))) }
         #expect(seen.count == 4)
         #expect(seen[1].0 == 2 && seen[1].1 == .unterminatedQuote)
         #expect(seen[2].0 == 3 && seen[2].1 == nil && seen[2].2 == "2")
@@ -114,8 +114,8 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
 
     @Test func textAfterAClosingQuoteIsAProblem() throws {
         let reader = try CSVReader(path: writeTemp(Array("a,b\n\"x\"y,2\n".utf8)))
-        _ = reader.next()
-        #expect(reader.next())
+        _ = try reader.next()
+        #expect(try reader.next())
         #expect(reader.problem == .textAfterClosingQuote(fieldIndex: 0))
     }
 
@@ -152,7 +152,7 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
             let reader = try CSVReader(path: writeTemp(bytes))
             var rows: [[String]] = []
             var spoiled: [Int] = []
-            while reader.next() {
+            while try reader.next() {
                 rows.append((0..<reader.fieldCount).map { reader.string($0) })
                 if reader.decodeErrorLocation != nil { spoiled.append(reader.line) }
             }
@@ -180,7 +180,7 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
         }
         let reader = try CSVReader(path: writeTemp(gb18030(text)))
         var rows: [[String]] = []
-        while reader.next() { rows.append((0..<reader.fieldCount).map { reader.string($0) }) }
+        while try reader.next() { rows.append((0..<reader.fieldCount).map { reader.string($0) }) }
         #expect(reader.encoding == .gb18030)
         #expect(rows.count == expected.count)
         #expect(firstDifference(rows, expected) == nil)
@@ -197,8 +197,8 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
 
     @Test func fieldColumnsCountCharactersNotBytes() throws {
         let reader = try CSVReader(path: writeTemp(Array("a,b,c\n乳源县,\"x\",金额\n".utf8)))
-        _ = reader.next()
-        _ = reader.next()
+        _ = try reader.next()
+        _ = try reader.next()
         #expect(reader.location(ofField: 1) == (2, 5))
         #expect(reader.location(ofField: 2) == (2, 9))
     }
@@ -211,7 +211,7 @@ private func firstDifference(_ a: [[String]], _ b: [[String]]) -> (index: Int, g
         let reader = try CSVReader(path: writeTemp(bytes))
         reader.splitsUnquotedFast = fast
         var out: [String] = []
-        while reader.next() {
+        while try reader.next() {
             let fields = (0..<reader.fieldCount).map { reader.string($0) }
             out.append("\(reader.line)-\(reader.endLine) \(String(describing: reader.problem)) \(String(describing: reader.decodeErrorLocation)) \(fields)")
         }

@@ -43,9 +43,11 @@ struct BalancePass {
         let asOf = context.period.asOf.daysSinceEpoch
         let workExpenseProjects = scope.projects.indices.filter { scope.projects[$0].kind == .workExpense }
         let runs = ledger.flowUnitRuns(parts)
-        for unit in runs.indices.contains(part) ? runs[part] : [] {
-            // The root unit is where the money comes from: no balance, no BL rules.
-            guard scope.entities.indices.contains(unit), scope.entities[unit].parent != nil else { continue }
+        precondition(runs.indices.contains(part), "balance part \(part) of \(parts)")
+        for unit in runs[part] {
+            // The root unit is where the money comes from: no balance, no BL rules. A unit of
+            // the ledger is one of the scope's (else a trap, never a balance left out).
+            guard scope.entities[unit].parent != nil else { continue }
             let byProject = ledger.flows(ofUnit: unit)
             // Most units have one project and nothing after the as-of date: no copies then.
             let counted = byProject.map { p in

@@ -92,13 +92,24 @@ extension LogFormat: ExpressibleByArgument {}
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a scope's CSV files (input and plan rules); writes nothing.",
-        discussion: "Findings go to stderr. Exit 0 when none is at or above --fail-on, 1 when one is, 2 on bad arguments or settings.")
+        discussion: """
+        Findings in the text format go to stderr; --format json and --format github go to stdout \
+        (or to --output FILE), with the summary on stderr. Exit 0 when no finding is at or above \
+        --fail-on, 1 when one is, 2 on bad arguments or settings, 3 when the findings cannot be written.
+
+        Examples:
+          fundrecon check uploads/ --format json > findings.jsonl
+          fundrecon check uploads/transfers.csv --format github --fail-on warning
+        """)
 
     @Argument(help: "An input folder (default Inputs), or CSV files named after their kind (transfers.csv, transfers-2021.csv, …).")
     var paths: [String] = []
 
-    @Option(name: .long, help: "text, json (one object per line) or github (workflow commands).")
+    @Option(name: .long, help: "text (stderr), json (one object per line, stdout) or github (workflow commands, stdout).")
     var format: DiagnosticFormat = .text
+
+    @Option(name: .long, help: "Write the findings to FILE instead (in --format), replacing it whole.")
+    var output: String?
 
     @OptionGroup var options: CommonOptions
 
@@ -106,8 +117,19 @@ struct Check: ParsableCommand {
         let sources = try resolveSources()
         let settings = try options.settings(inputDir: sources.settingsDir)
         let result = CheckRun.run(sources.sources, settings: settings, encoding: options.encoding, fileExists: FileSystem.exists)
-        Stderr.write(lines: result.findings.lazy.map { Diagnostics.line($0, format: format, language: settings.lang) })
-        if format == .text { Stderr.write(Diagnostics.summary(result, language: settings.lang)) }
+        let paths = WorkspacePaths.fromEnvironment()
+        let lines = result.findings.lazy.map { Diagnostics.line($0, format: format, language: settings.lang, paths: paths) }
+        do {
+            if let output {
+                try LineOutput.write(lines, toFile: output)
+            } else {
+                try LineOutput.write(lines, to: format.stream, named: format == .text ? "stderr" : "stdout")
+            }
+        } catch {
+            Stderr.write("fundrecon: cannot write the findings: \(error)")
+            throw ExitCode(3)
+        }
+        Stderr.write(Diagnostics.summary(result, language: settings.lang))
         throw ExitCode(result.exitCode(failOn: settings.failOn))
     }
 

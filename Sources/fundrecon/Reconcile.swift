@@ -6,7 +6,17 @@ import Logging
 struct Reconcile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reconcile a scope: plan against transfers against spending; writes the workbook and the JSON report.",
-        discussion: "Exit 0 when no finding is at or above --fail-on, 1 when one is, 2 on bad arguments or settings, 3 when the outputs cannot be written.")
+        discussion: """
+        Writes reconciliation-<scope>-<as-of date>.xlsx and .json into the output folder, replacing \
+        them whole. Findings and logs go to stderr. Exit 0 when no finding is at or above \
+        --fail-on, 1 when one is, 2 on bad arguments or settings, 3 when the outputs cannot be \
+        written or another run holds the output folder.
+
+        Examples:
+          fundrecon reconcile Inputs -o Outputs
+          fundrecon reconcile /data/sg-2021 -o /reports --as-of 2021-06-30
+          fundrecon reconcile Inputs --lang en --quiet --log-format json
+        """)
 
     @Argument(help: "The input folder.")
     var input = "Inputs"

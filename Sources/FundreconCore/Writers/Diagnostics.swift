@@ -1,19 +1,26 @@
-/// The forms findings are printed in on stderr (spec §4 "Diagnostics").
+/// The forms findings are printed in: text for people on stderr, the machine formats on
+/// stdout (spec §4 "Diagnostics").
 public enum DiagnosticFormat: String, Sendable, CaseIterable {
     /// `path:line:column: severity[CODE]: message`, as compilers print, for editors and problem matchers.
     case text
     /// One JSON object per line.
     case json
-    /// GitHub Actions workflow commands (`::error file=…,line=…,col=…,title=CODE::…`).
+    /// GitHub Actions workflow commands (`::error file=…,line=…,col=…,title=CODE::…`), paths
+    /// relative to the workspace.
     case github
+
+    /// Where its lines go when no file is asked for: a requested machine format on stdout,
+    /// as linters print theirs; text for people on stderr.
+    public var stream: Int32 { self == .text ? LineOutput.standardError : LineOutput.standardOutput }
 }
 
 public enum Diagnostics {
-    public static func line(_ f: Finding, format: DiagnosticFormat, language: Language) -> String {
+    /// `paths`: how the github format shows a finding's file (relative to the workspace).
+    public static func line(_ f: Finding, format: DiagnosticFormat, language: Language, paths: WorkspacePaths? = nil) -> String {
         switch format {
         case .text: return text(f, language)
         case .json: return json(f, language)
-        case .github: return github(f, language)
+        case .github: return github(f, language, paths: paths)
         }
     }
 
@@ -26,14 +33,14 @@ public enum Diagnostics {
         return "\(location): \(f.severity.english)[\(f.code.rawValue)]: \(f.message.text(language))"
     }
 
-    static func github(_ f: Finding, _ language: Language) -> String {
+    static func github(_ f: Finding, _ language: Language, paths: WorkspacePaths? = nil) -> String {
         let command: String
         switch f.severity {
         case .error: command = "error"
         case .warning: command = "warning"
         case .info: command = "notice"
         }
-        var properties = ["file=\(escapeProperty(f.primary.file))"]
+        var properties = ["file=\(escapeProperty(paths?.shown(f.primary.file) ?? f.primary.file))"]
         if let line = f.primary.line { properties.append("line=\(line)") }
         if let column = f.primary.column { properties.append("col=\(column)") }
         properties.append("title=\(f.code.rawValue)")

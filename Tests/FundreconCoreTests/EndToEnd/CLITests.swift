@@ -91,13 +91,17 @@ struct CLI {
         #expect(r.stderr.contains("\(f.path("transfers.csv")):4:23: error[IN005]: amount \"4O\" is not an amount"))
     }
 
-    @Test func checkJSONLinesCarryCodeFileLineAndColumn() throws {
+    /// `--format json > findings.jsonl` gives one object a line on stdout, and only the
+    /// summary for people on stderr.
+    @Test func checkJSONLinesGoToStdoutCarryingCodeFileLineAndColumn() throws {
         var f = Fixture()
         f.edit("transfers.csv", "T3,2021-03-21,F2,C,G2,40,", "T3,2021-03-21,F2,C,G2,4O,")
         f.write()
         let r = try CLI.run(["check", f.dir, "--format", "json"])
         #expect(r.status == 1)
-        let lines = r.stderr.split(separator: "\n").map(String.init)
+        #expect(!r.stderr.contains("IN005") && r.stderr.contains("1 个错误"), "\(r.stderr)")
+        #expect(r.stdout.hasSuffix("}\n"))
+        let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 1)
         let object = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
         #expect(object?["code"] as? String == "IN005")
@@ -112,10 +116,31 @@ struct CLI {
         f.append("transfers.csv", "T5,2021-05-02,F1,K,G1,1,ok,,")
         f.addColumn("transfers.csv", "经办人")
         f.write()
-        let r = try CLI.run(["check", f.dir, "--format", "github", "--lang", "en"])
+        // Run from the scope's parent, as a workflow runs from the repository's root.
+        let parent = (f.dir as NSString).deletingLastPathComponent, name = (f.dir as NSString).lastPathComponent
+        let r = try CLI.run(["check", f.dir, "--format", "github", "--lang", "en"], in: parent)
         #expect(r.status == 1)
-        #expect(r.stderr.contains("::error file=\(f.path("transfers.csv")),line=4,col=23,title=IN005::"))
-        #expect(r.stderr.contains("::notice file=\(f.path("transfers.csv")),line=1,col=\(column(of: 9, in: "voucher,date,project,from,to,amount,status,document,note,经办人")),title=IN010::"))
+        #expect(!r.stderr.contains("::error"))
+        #expect(r.stdout.contains("::error file=\(name)/transfers.csv,line=4,col=23,title=IN005::"), "\(r.stdout)")
+        #expect(r.stdout.contains("::notice file=\(name)/transfers.csv,line=1,col=\(column(of: 9, in: "voucher,date,project,from,to,amount,status,document,note,经办人")),title=IN010::"))
+        // GITHUB_WORKSPACE, when set, is what paths are relative to.
+        let inWorkspace = try CLI.run(["check", "transfers.csv", "--format", "github"], in: f.dir, environment: ["GITHUB_WORKSPACE": parent])
+        #expect(inWorkspace.stdout.contains("::error file=\(name)/transfers.csv,line=4,col=23,title=IN005::"), "\(inWorkspace.stdout)")
+    }
+
+    @Test func checkOutputFileTakesTheFindingsAndStdoutStaysEmpty() throws {
+        var f = Fixture()
+        f.edit("transfers.csv", "T3,2021-03-21,F2,C,G2,40,", "T3,2021-03-21,F2,C,G2,4O,")
+        f.write()
+        let out = f.dir + "/findings.jsonl"
+        let r = try CLI.run(["check", f.dir, "--format", "json", "--output", out])
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        let written = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(written.split(separator: "\n").count == 1 && written.contains("\"code\":\"IN005\""))
+        let unwritable = try CLI.run(["check", f.dir, "--format", "json", "--output", f.dir + "/no/such/folder/f.jsonl"])
+        #expect(unwritable.status == 3)
+        #expect(unwritable.stderr.contains("cannot write the findings: \(f.dir)/no/such/folder/f.jsonl"), "\(unwritable.stderr)")
     }
 
     @Test func failOnDecidesTheExitCode() throws {
@@ -153,6 +178,17 @@ struct CLI {
         let r = try CLI.run(["check", f.dir, "--lang", "en"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("spending.csv: error[IN001]: cannot read spending.csv at byte 0: "), "\(r.stderr)")
+    }
+
+    @Test func helpShowsExamplesAndCompletionScriptsAreGenerated() throws {
+        let help = try CLI.run(["help", "reconcile"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("Examples:") && help.stdout.contains("fundrecon reconcile Inputs -o Outputs"))
+        #expect(try CLI.run(["help", "check"]).stdout.contains("--format json > findings.jsonl"))
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try CLI.run(["--generate-completion-script", shell])
+            #expect(script.status == 0 && script.stdout.contains("reconcile") && script.stdout.contains("--format"), "\(shell)")
+        }
     }
 
     @Test func badArgumentsAndSettingsExitTwo() throws {

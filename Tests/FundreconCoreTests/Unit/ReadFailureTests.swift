@@ -69,3 +69,17 @@ import Testing
         #expect(!loader.log.findings.contains { $0.code == .IN001 })
     }
 }
+
+/// How the github format names files: relative to the workspace, as annotations need.
+@Suite struct WorkspaceRelativePaths {
+    @Test func pathsInsideTheWorkspaceAreRelativeAndOthersWhole() {
+        let paths = WorkspacePaths(workingDirectory: "/repo/sub", workspace: "/repo")
+        #expect(paths.shown("uploads/transfers.csv") == "sub/uploads/transfers.csv")
+        #expect(paths.shown("../data/./plan.csv") == "data/plan.csv")
+        #expect(paths.shown("/repo/x.csv") == "x.csv")
+        #expect(paths.shown("/elsewhere/x.csv") == "/elsewhere/x.csv")
+        #expect(paths.shown("/repository/x.csv") == "/repository/x.csv")  // a longer name is not inside
+        let here = WorkspacePaths(workingDirectory: "/repo//", workspace: nil)
+        #expect(here.shown("a.csv") == "a.csv")
+    }
+}

@@ -73,6 +73,13 @@ public final class CSVReader {
     private var base = 0
     private var nextLine = 1
     private var badOffsets: [Int] = []  // stream offsets, ascending
+    /// Line ends are CR alone (classic Mac OS, some exporters): decided on the first line end,
+    /// and then every CR decoded is read as LF. Stream offset of the first byte not yet looked at.
+    private var lineEnds = LineEnds.undecided
+    private var lineEndsFrom = 0
+    /// Stream offset from which CRs are still to be turned into LFs (in a CR-only file).
+    private var crToLineFeedFrom = 0
+    private enum LineEnds { case undecided, lf, crOnly }
     private var badCursor = 0
 
     /// GB18030 bytes read but not yet decoded (a sequence cut by the chunk end stays here).
@@ -183,6 +190,7 @@ public final class CSVReader {
                                                         outBase: base + length, badOffsets: &badOffsets)
             length += checked
             pending -= checked  // a sequence cut by the chunk's end waits in place for the rest
+            settleLineEnds()
             return checked > 0 || !(sawEOF && pending == 0)
         }
         // GB18030 may grow by half as UTF-8 (2 bytes → 3); its decoder asks for 2×.
@@ -193,9 +201,42 @@ public final class CSVReader {
                                              to: buf + length, outBase: base + length, badOffsets: &badOffsets)
         }
         length += written
+        settleLineEnds()
         if consumed < pending { raw.update(from: raw + consumed, count: pending - consumed) }
         pending -= consumed
         return written > 0 || !(sawEOF && pending == 0)
+    }
+
+    /// Decides, on the file's first CR or LF, whether lines end with CR alone; in such a file
+    /// turns each CR decoded since the last call into LF, so that the tokenizer, line numbers
+    /// and quoted line breaks work as in any other file. Decided before the tokenizer can end
+    /// a record (it ends records at LF only), so every CR of the file is read the same way.
+    /// The fingerprint is of the bytes as read.
+    private func settleLineEnds() {
+        if lineEnds == .lf { return }
+        var k = max(lineEndsFrom - base, 0)
+        if lineEnds == .undecided {
+            while k < length {
+                if buf[k] == CSVReader.lf { lineEnds = .lf; return }
+                if buf[k] == CSVReader.cr {
+                    if k + 1 < length { lineEnds = buf[k + 1] == CSVReader.lf ? .lf : .crOnly; break }
+                    if sawEOF && pending == 0 { lineEnds = .crOnly; break }
+                    lineEndsFrom = base + k  // look again when the next byte is there
+                    return
+                }
+                k += 1
+            }
+            if lineEnds != .crOnly {
+                lineEndsFrom = base + length
+                return
+            }
+        }
+        k = max(crToLineFeedFrom - base, 0)
+        while k < length {
+            if buf[k] == CSVReader.cr { buf[k] = CSVReader.lf }
+            k += 1
+        }
+        crToLineFeedFrom = base + length
     }
 
     /// UTF-8 is checked where it was read, in `buf` after the decoded text; GB18030 is read
@@ -225,14 +266,21 @@ public final class CSVReader {
         }
         if UTF8Validator.isAllASCII(p, count: pending) { return }  // decide on a later chunk
         decided = true
+        // Whichever of the two decodes the chunk with fewer errors; a few bad bytes (a stray
+        // byte, a character cut by the file's end, a row saved in the other encoding) then
+        // spoil their rows only (IN002 a row), in either encoding.
         let census = UTF8Validator.census(p, count: pending, atEnd: sawEOF)
-        if census.malformed == 0 || census.multiByte > 4 * census.malformed {
-            encoding = .utf8  // a few bad bytes in UTF-8 text spoil their rows only (IN002 per row)
-        } else if let decoder = GB18030Decoder(), decoder.decodesCleanly(p, count: pending, atEnd: sawEOF) {
+        if census.malformed == 0 { return }
+        let decoder = GB18030Decoder()
+        let gbErrors = decoder?.errors(p, count: pending, atEnd: sawEOF) ?? .max
+        if let decoder, gbErrors < census.malformed {
+            // Text, not noise: at most one bad byte in eight of those outside ASCII.
+            let nonASCII = (0..<pending).reduce(0) { $0 + (p[$1] >= 0x80 ? 1 : 0) }
+            guard gbErrors * 8 <= nonASCII else { undecodable = true; return }
             encoding = .gb18030
             gb = decoder
             raw.update(from: p, count: pending)  // read in place while undecided: decode from `raw` now
-        } else {
+        } else if census.multiByte <= 4 * census.malformed {
             undecodable = true
         }
     }

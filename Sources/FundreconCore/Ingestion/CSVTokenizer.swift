@@ -2,10 +2,13 @@ import CSupport
 
 /// Why a record could not be split into fields; the loader turns it into IN004.
 public enum RecordProblem: Sendable, Equatable {
-    /// A quoted field ran to the end of the file (or past `maxRecordBytes`). The reader
-    /// resumes on the physical line after the record's first line so one stray quote
+    /// A quoted field ran to the end of the file (or past the tokenizer's look-ahead). The
+    /// reader resumes on the physical line after the record's first line so one stray quote
     /// cannot swallow the rest of the file.
     case unterminatedQuote
+    /// The record is whole, its quotes closed, but longer than `maxRecordBytes`: counted as
+    /// one row and not read.
+    case recordTooLong
     /// Characters between a closing quote and the next comma, e.g. `"abc"def`.
     case textAfterClosingQuote(fieldIndex: Int)
 }
@@ -72,8 +75,13 @@ struct CSVTokenizer {
         case unterminatedQuote(next: Int, withinLimit: Bool)
     }
 
-    /// A record longer than this is taken as a runaway quote.
+    /// A record longer than this is not read (`recordTooLong`).
     var maxRecordBytes: Int
+    /// How far a quoted field is followed to its closing quote: a quote still open this far
+    /// after the record's start is taken as a runaway. Beyond `maxRecordBytes`, so that a
+    /// long field that does close is one row too long, not a stray quote and rows made of
+    /// its lines.
+    var lookaheadBytes: Int { maxRecordBytes * 16 }
     /// Off only in tests that hold the vectorised split to the byte-by-byte one.
     var splitsUnquotedFast = true
 
@@ -107,10 +115,10 @@ struct CSVTokenizer {
                     }
                     if c == Self.lf { lines += 1 }
                     j += 1
-                    if j - start > maxRecordBytes { break }
+                    if j - start > lookaheadBytes { break }
                 }
                 if !closed {
-                    let withinLimit = j - start <= maxRecordBytes
+                    let withinLimit = j - start <= lookaheadBytes
                     if !atEnd && withinLimit { return .needMore }
                     return runaway(p, from: start, end: end, into: fields, withinLimit: withinLimit)
                 }
@@ -151,6 +159,7 @@ struct CSVTokenizer {
             i += 1  // a line feed, or a CR as the input's last byte
             break
         }
+        if i - start > maxRecordBytes { recordProblem = .recordTooLong }
         return .record(next: i, lines: lines, problem: recordProblem)
     }
 

@@ -16,6 +16,8 @@ struct FileRead: Sendable {
         return AllocationMethod(text: trimmed).map(MethodCell.known) ?? .unknown(trimmed)
     }
     var plan: [PlanLine] = []
+    /// The sizes of the accepted amounts added up (`admit`).
+    var amountTotal: Fen = 0
     var entities: [Entity] = []
     var entityRefs = RefIndex()
     var projects: [Project] = []

@@ -116,7 +116,7 @@ struct FileReading: Sendable {
         }
         let header = HeaderMap(cells: (0..<reader.fieldCount).map { reader.string($0) }, file: file)
         for f in header.findings(reader, file: file, path: path) { read.log.add(f) }
-        if !header.missing.isEmpty {
+        if header.isUnusable {
             read.stats.rejectedWhole = true
             try countRest(reader, &read.stats)
             return
@@ -138,6 +138,13 @@ struct FileReading: Sendable {
         while try reader.next() {
             take(file, &row, &read, sinks)
             if read.stats.rowsRead & 0x3FFF == 0 { tally?.report(file, read.stats.rowsRead, reader.bytesRead) }
+        }
+        if read.stats.rowsRead == 0 && header.isMostlyUnknown && reader.limit == nil {
+            read.stats.rejectedWhole = true
+            read.log.add(Finding(.IN001, Message(
+                zh: "\(file.fileName) 只有一行，且其中多数列名无法识别：可能不是\(file.chineseName)文件，或整个文件被读成了一行",
+                en: "\(file.fileName) has a single line, and most of its column names are unknown: it may not be a \(file.rawValue) file, or the whole file was read as one line"),
+                at: SourceRef(file: path, line: 1)))
         }
     }
 

@@ -32,8 +32,9 @@ public struct HeaderMap: Sendable {
     private var units = [AmountUnit?](repeating: nil, count: Column.allCases.count)
     /// Columns the schema does not know: (field index, header text).
     public private(set) var unknown: [(Int, String)] = []
-    /// A later column whose name a former one already took: (field index, header text).
-    public private(set) var repeated: [(Int, String)] = []
+    /// A later column whose name a former one already took: (field index, header text, the
+    /// former's field index).
+    public private(set) var repeated: [(Int, String, Int)] = []
     public private(set) var missing: [ColumnSpec] = []
     public let width: Int
 
@@ -53,13 +54,21 @@ public struct HeaderMap: Sendable {
                 continue
             }
             let k = column.ordinal
-            if index[k] >= 0 { repeated.append((i, text.trimmingBlanks())); continue }
+            if index[k] >= 0 { repeated.append((i, text.trimmingBlanks(), index[k])); continue }
             index[k] = i
             written[k] = text.trimmingBlanks()
             units[k] = cell.unit
         }
         missing = specs.filter { $0.required && index[$0.column.ordinal] < 0 }
     }
+
+    /// The file cannot be read: a required column is missing, or one is there twice (which
+    /// of two amount columns holds the amount, nobody can tell).
+    var isUnusable: Bool { !missing.isEmpty || !repeated.isEmpty }
+
+    /// More of the header's cells are unknown than known: with no data row under it, the file
+    /// is more likely not what its name says (or one long line) than an empty ledger.
+    var isMostlyUnknown: Bool { unknown.count > index.filter { $0 >= 0 }.count }
 
     public func index(of column: Column) -> Int? {
         let i = index[column.ordinal]
@@ -74,7 +83,8 @@ public struct HeaderMap: Sendable {
 
 extension HeaderMap {
     /// What the header row (the reader's current record) says of itself: IN010 for each
-    /// column ignored, and IN001 when a required one is missing (the file is then not read).
+    /// column ignored, and IN001 when a required one is missing or one is there twice (the
+    /// file is then not read).
     func findings(_ reader: CSVReader, file: InputFile, path: String) -> [Finding] {
         var out: [Finding] = []
         for (i, text) in unknown {
@@ -82,10 +92,12 @@ extension HeaderMap {
             out.append(Finding(.IN010, Message(zh: "未识别的列“\(text)”已忽略", en: "unknown column \"\(text)\" ignored"),
                                at: SourceRef(file: path, line: loc.line, column: loc.column)))
         }
-        for (i, text) in repeated {
-            let loc = reader.location(ofField: i)
-            out.append(Finding(.IN010, Message(zh: "重复的列“\(text)”已忽略，使用前面的同名列", en: "repeated column \"\(text)\" ignored; the earlier one is used"),
-                               at: SourceRef(file: path, line: loc.line, column: loc.column)))
+        for (i, text, first) in repeated {
+            let loc = reader.location(ofField: i), firstLoc = reader.location(ofField: first)
+            out.append(Finding(.IN001, Message(
+                zh: "列“\(text)”与第 \(firstLoc.column) 字符处的列是同一项，无法确定用哪一列；整个文件未读取",
+                en: "column \"\(text)\" is the same field as the column at character \(firstLoc.column); which one holds it cannot be told, so the file was not read"),
+                at: SourceRef(file: path, line: loc.line, column: loc.column)))
         }
         if !missing.isEmpty {
             let names = missing.map { "\($0.column.rawValue)（\($0.aliases[0])）" }.joined(separator: "、")

@@ -37,7 +37,7 @@ extension FileReading {
                                             en: "unknown project kind \"\(kindText)\" (leave empty, or work-expense)"))
         }
         let parent = row.text(.parent)
-        guard let code, let name, let kind, !row.rejected else { return }
+        guard let code, let name, let kind, !row.rejected, budget.map({ admit($0, .budget, &row, &read) }) ?? true else { return }
         if row.value(.code).count != code.utf8.count { read.projectRefs.keysAreTexts = false }
         if let earlier = registerKey(row, &read.projectRefs, hash: keyHash) {
             reportDuplicateKey(&row, firstLine: read.projects[earlier].line)
@@ -61,6 +61,26 @@ extension FileReading {
             related: [SourceRef(file: row.path, line: firstLine)])
     }
 
+    /// The most the sizes of one file's amounts may add up to: 2^60 分, about 1.15 × 10^16 元.
+    /// A sum of money of any rule (of at most seven such files, one of them read in two
+    /// parts) then stays inside Int64, so no sum can overflow. No fund comes near it; a row
+    /// that would pass it is rejected (IN005), which keeps a hostile file from stopping the run.
+    static let amountLimit: Fen = 1 << 60
+
+    /// Counts a row's amount into its file's total, or rejects the row (IN005) when the total
+    /// would pass `amountLimit`.
+    func admit(_ amount: Fen, _ column: Column, _ row: inout RowCheck, _ read: inout FileRead) -> Bool {
+        guard amount.magnitude <= UInt64(Self.amountLimit - read.amountTotal) else {
+            let limit = MoneyFormat.yuan(Self.amountLimit)
+            row.fail(.IN005, column, Message(
+                zh: "金额 \(RuleText.wan(amount)) 使本文件金额合计超出可核算的上限（\(limit) 元），本行未使用",
+                en: "the amount \(RuleText.wan(amount)) takes this file's total past the most that can be reconciled (\(limit) 元); this row is not used"))
+            return false
+        }
+        read.amountTotal += Fen(amount.magnitude)
+        return true
+    }
+
     func readPlanLine(_ row: inout RowCheck, _ read: inout FileRead) {
         let label = row.text(.line)
         let project = row.project(.project)
@@ -79,7 +99,7 @@ extension FileReading {
         let document = read.documents.value(row.value(.document))
         let due = row.date(.due, required: false)
         if let from, let to { row.checkDirection(from: from, to: to) }
-        guard !row.rejected, let project, let from, let to, let amount else { return }
+        guard !row.rejected, let project, let from, let to, let amount, admit(amount, .amount, &row, &read) else { return }
         read.plan.append(PlanLine(label: label, project: project, from: from, to: to, amount: amount,
                                    method: method, document: document, due: due, line: row.line))
     }
@@ -98,8 +118,8 @@ extension FileReading {
         }
         let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
         if let from, let to { row.checkDirection(from: from, to: to) }
-        guard sink != nil, !row.rejected, voucherIsNew, let date, let project, let from, let to,
-              let amount, let status else { return }
+        guard !row.rejected, voucherIsNew, let date, let project, let from, let to, let amount, let status,
+              admit(amount, .amount, &row, &read), sink != nil else { return }
         // Called through the optional: bound to a name first, the closure is retained a row.
         sink?(TransferRow(date: date, project: project, from: from, to: to, amount: amount, status: status, line: row.line))
     }
@@ -114,8 +134,8 @@ extension FileReading {
             Message(zh: "无法识别的支付状态“\($0)”（已支付/支付失败）", en: "unknown payment status \"\($0)\" (paid, failed)")
         }
         let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
-        guard sink != nil, !row.rejected, voucherIsNew, let date, let entity, let project,
-              let amount, let status else { return }
+        guard !row.rejected, voucherIsNew, let date, let entity, let project, let amount, let status,
+              admit(amount, .amount, &row, &read), sink != nil else { return }
         sink?(SpendingRow(date: date, entity: entity, project: project, amount: amount, status: status,
                          payeeHash: row.withValue(.payee) { ByteInterner.hash($0) },
                          payee: status == .failed ? row.text(.payee) : nil, line: row.line))

@@ -5,6 +5,18 @@ public enum InputFile: String, Sendable, CaseIterable {
 
     public var fileName: String { rawValue + ".csv" }
 
+    /// What the file is called in messages in Chinese.
+    var chineseName: String {
+        switch self {
+        case .entities: return "单位"
+        case .projects: return "项目"
+        case .plan: return "分配方案"
+        case .transfers: return "拨付"
+        case .spending: return "支出"
+        case .indicators: return "绩效指标"
+        }
+    }
+
     public var isRequired: Bool {
         switch self {
         case .entities, .projects, .plan, .transfers: return true

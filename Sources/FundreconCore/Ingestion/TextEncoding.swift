@@ -154,12 +154,13 @@ final class GB18030Decoder {
     }
 
     /// True when every byte decodes (an incomplete tail is allowed unless `atEnd`).
-    func decodesCleanly(_ input: UnsafePointer<UInt8>, count: Int, atEnd: Bool) -> Bool {
+    /// How many bytes of `input` do not decode as GB18030 (the decoder is left as new).
+    func errors(_ input: UnsafePointer<UInt8>, count: Int, atEnd: Bool) -> Int {
         let out = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * count + 4)
         defer { out.deallocate() }
         var bad: [Int] = []
         _ = convert(input, count: count, atEnd: atEnd, to: out, outBase: 0, badOffsets: &bad)
         _ = iconv(cd, nil, nil, nil, nil)
-        return bad.isEmpty
+        return bad.count
     }
 }

@@ -65,14 +65,23 @@ public enum ValueParsers {
         while n > i && isBlank(b[n - 1]) { n -= 1 }
         if i == n { return .failure(.empty) }
         var negative = false
+        // A currency sign or code before the number says 元 (unless a unit after it says
+        // otherwise): "¥100" is 100 元, never 100 of the default unit.
+        var sawCurrency = false
         func skipCurrency() {
-            if i + 1 < n && b[i] == 0xC2 && b[i + 1] == 0xA5 { i += 2 }  // ¥
-            else if i + 2 < n && b[i] == 0xEF && b[i + 1] == 0xBF && b[i + 2] == 0xA5 { i += 3 }  // ￥
+            func upper(_ k: Int) -> UInt8 { b[k] & 0xDF }
+            if i + 1 < n && b[i] == 0xC2 && b[i + 1] == 0xA5 { i += 2; sawCurrency = true }  // ¥
+            else if i + 2 < n && b[i] == 0xEF && b[i + 1] == 0xBF && b[i + 2] == 0xA5 { i += 3; sawCurrency = true }  // ￥
+            else if i + 3 <= n && ((upper(i), upper(i + 1), upper(i + 2)) == (0x52, 0x4D, 0x42)  // RMB
+                                   || (upper(i), upper(i + 1), upper(i + 2)) == (0x43, 0x4E, 0x59)) {  // CNY
+                i += 3
+                sawCurrency = true
+            }
+            while i < n && isBlank(b[i]) { i += 1 }
         }
         skipCurrency()
         if i < n && (b[i] == 0x2D || b[i] == 0x2B) { negative = b[i] == 0x2D; i += 1 }
         skipCurrency()
-        while i < n && isBlank(b[i]) { i += 1 }
 
         // Integer part, with thousands separators only in groups of three (a comma in
         // "1,5" is a European decimal comma and must not silently become 15).
@@ -119,7 +128,7 @@ public enum ValueParsers {
             return .failure(.notANumber)
         }
         while i < n && isBlank(b[i]) { i += 1 }
-        var unit = defaultUnit
+        var unit = sawCurrency ? AmountUnit.yuan : defaultUnit
         if i < n {
             let word = String(decoding: UnsafeBufferPointer(rebasing: b[i..<n]), as: UTF8.self)
             guard let u = AmountUnit(word: word) else { return .failure(.notANumber) }

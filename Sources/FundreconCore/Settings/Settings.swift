@@ -69,8 +69,9 @@ public struct Settings: Sendable, Equatable {
         s.asOf = try date(value("as_of"), "as_of", source)
         if let v = value("tolerance") {
             let r = try ratio(v, "tolerance", source)
-            // `tolerance` is in `unit`; ppm × fen-per-unit / 10^6 gives 分, rounded down.
-            s.tolerance = r.ppm * s.unit.fenPerUnit / 1_000_000
+            // `tolerance` is in `unit`; ppm × fen-per-unit / 10^6 gives 分, rounded down: at
+            // most 10^12 万元, 10^18 分, as `ratio` takes no more.
+            s.tolerance = Fen(Int128(r.ppm) * Int128(s.unit.fenPerUnit) / 1_000_000)
         }
         if let v = value("tolerance_pct") { s.tolerancePct = try ratio(v, "tolerance_pct", source) }
         if let v = value("max_hold_days") { s.maxHoldDays = try days(v, "max_hold_days", source) }

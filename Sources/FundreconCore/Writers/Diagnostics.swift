@@ -30,7 +30,7 @@ public enum Diagnostics {
             location += ":\(line)"
             if let column = f.primary.column { location += ":\(column)" }
         }
-        return "\(location): \(f.severity.english)[\(f.code.rawValue)]: \(f.message.text(language))"
+        return "\(location): \(f.severity.english)[\(f.code.rawValue)]: \(f.message.text(language))".escapingControlCharacters()
     }
 
     static func github(_ f: Finding, _ language: Language, paths: WorkspacePaths? = nil) -> String {
@@ -40,11 +40,11 @@ public enum Diagnostics {
         case .warning: command = "warning"
         case .info: command = "notice"
         }
-        var properties = ["file=\(escapeProperty(paths?.shown(f.primary.file) ?? f.primary.file))"]
+        var properties = ["file=\(escapeProperty((paths?.shown(f.primary.file) ?? f.primary.file).escapingControlCharacters()))"]
         if let line = f.primary.line { properties.append("line=\(line)") }
         if let column = f.primary.column { properties.append("col=\(column)") }
         properties.append("title=\(f.code.rawValue)")
-        return "::\(command) \(properties.joined(separator: ","))::\(escapeData(f.message.text(language)))"
+        return "::\(command) \(properties.joined(separator: ","))::\(escapeData(f.message.text(language).escapingControlCharacters()))"
     }
 
     // Escapes of the Actions toolkit: data escapes %, CR, LF; properties also : and ,
@@ -103,6 +103,24 @@ public enum Diagnostics {
 }
 
 extension String {
+    /// Control characters (a NUL, an escape, a tab from a value) written as `\x00`, so that
+    /// a value echoed into a line of text cannot cut it, colour a terminal or hide the rest.
+    func escapingControlCharacters() -> String {
+        guard utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return self }
+        var out = ""
+        out.reserveCapacity(utf8.count + 8)
+        for scalar in unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += "\\x" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 2)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(width - count, 0)) + self }
+
     func replacingAll(_ map: [Character: String]) -> String {
         var out = ""
         out.reserveCapacity(utf8.count)

@@ -2,7 +2,9 @@
 /// hold the real one to. It works on a whole array of bytes, one byte at a time, with no
 /// buffers, chunks or fast paths, and it is written from the grammar, not from the reader:
 ///
-/// - Records end at LF; a CR right before the LF belongs to the line end.
+/// - Records end at LF; a CR right before the LF belongs to the line end. A file whose first
+///   CR or LF is a CR not followed by LF (or a CR as its last byte) ends its lines with CR
+///   alone: every CR in it reads as LF (`crLineEnds`; the tokenizer alone knows LF only).
 /// - A field that starts with `"` is quoted: it runs to the next `"` not doubled, may hold
 ///   commas and line breaks, and `""` inside stands for `"`. Blanks may follow the closing
 ///   quote; anything else up to the next comma or LF is "text after the closing quote" (the
@@ -27,8 +29,8 @@ struct PlainCSV {
         }
     }
 
-    static func records(_ bytes: [UInt8]) -> [Record] {
-        let b = decoded(bytes)
+    static func records(_ bytes: [UInt8], crLineEnds: Bool = true) -> [Record] {
+        let b = crLineEnds ? crLineEndsRead(decoded(bytes)) : decoded(bytes)
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         let n = b.count
         var out: [Record] = []
@@ -99,6 +101,18 @@ struct PlainCSV {
     }
 
     /// Bytes as UTF-8, each byte that begins no well-formed character made "?".
+    /// The bytes with every CR made LF when the first CR or LF is a lone CR.
+    static func crLineEndsRead(_ b: [UInt8]) -> [UInt8] {
+        for i in b.indices {
+            if b[i] == UInt8(ascii: "\n") { return b }
+            if b[i] == UInt8(ascii: "\r") {
+                if i + 1 < b.count && b[i + 1] == UInt8(ascii: "\n") { return b }
+                return b.map { $0 == UInt8(ascii: "\r") ? UInt8(ascii: "\n") : $0 }
+            }
+        }
+        return b
+    }
+
     static func decoded(_ b: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         var i = 0

@@ -1,6 +1,12 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// An executable that links CDeflateLevel must export its deflateInit2_, so that
+/// libxlsxwriter's calls into zlib reach it (Sources/CDeflateLevel/DeflateLevel.c).
+let exportsDeflateInit: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=deflateInit2_"], .when(platforms: [.linux])),
+]
+
 let package = Package(
     name: "fundrecon",
     platforms: [.macOS(.v13)],
@@ -27,43 +33,41 @@ let package = Package(
             name: "XLSX",
             dependencies: ["CXlsxWriter", "CSupport"]
         ),
-        // A CPU prefetch hint for the per-row hash tables, and the zlib level for the workbook.
-        .target(
-            name: "CSupport",
-            linkerSettings: [
-                // The executable must export deflateInit2_ for libxlsxwriter's zlib calls to
-                // reach the one in CSupport (see DeflateLevel.c).
-                .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=deflateInit2_"], .when(platforms: [.linux])),
-            ]
-        ),
+        // A CPU prefetch hint for the per-row hash tables, SSE2 field splitting, SHA-256, and
+        // the zlib level the workbook writer asks for.
+        .target(name: "CSupport"),
+        // zlib's deflateInit2_ with that level, for fundrecon's own executables (and the tests
+        // that check it): never part of the library product, which leaves zlib alone.
+        .target(name: "CDeflateLevel", dependencies: ["CSupport"]),
         .target(
             name: "FundreconCore",
-            dependencies: ["XLSX", "CSupport", .product(name: "TOMLKit", package: "TOMLKit")],
-            // The per-row path touches class storage millions of times; in release the
-            // run-time exclusivity checks cost about a tenth of the read (perf), and debug
-            // builds (every test) keep them.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            dependencies: ["XLSX", "CSupport", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .executableTarget(
             name: "fundrecon",
             dependencies: [
                 "FundreconCore",
+                "CDeflateLevel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            linkerSettings: exportsDeflateInit
         ),
         // Phase timings for scripts/bench: not part of the product.
         .executableTarget(
             name: "fundrecon-bench",
-            dependencies: ["FundreconCore"]
+            dependencies: ["FundreconCore", "CDeflateLevel"],
+            linkerSettings: exportsDeflateInit
         ),
         .testTarget(
             name: "FundreconCoreTests",
             dependencies: [
                 "FundreconCore",
+                "CDeflateLevel",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-            ]
+            ],
+            linkerSettings: exportsDeflateInit
         ),
     ]
 )

@@ -6,11 +6,13 @@
    of the rest of the row. */
 static inline void fundrecon_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 
-/* Sets the zlib level for deflate streams this process starts, or -2 to leave each caller's own.
-   libxlsxwriter 1.1.4 always compresses at zlib's default (6) and has no setting; perf puts
-   39% of writing a big workbook in deflate, and level 1 takes a third off the whole write
-   for files about a fifth larger. Only the XLSX layer sets it, around workbook_close. */
+/* The zlib level for deflate streams started while a workbook closes, or -2 to leave each
+   caller's own. libxlsxwriter 1.1.4 always compresses at zlib's default (6) and has no
+   setting; level 1 takes a third off the workbook's write for a file about a fifth larger.
+   Only the XLSX layer sets it, around workbook_close; only fundrecon's executables read it
+   (Sources/CDeflateLevel), so in any other program it changes nothing. */
 void fundrecon_set_deflate_level(int level);
+int fundrecon_deflate_level(void);
 
 /* Gives the heap's free pages back to the system. glibc keeps what a run's reading phase
    frees (the ledger's growth, the voucher tables' scratch): about 0.8 GB at 10^7 transfer

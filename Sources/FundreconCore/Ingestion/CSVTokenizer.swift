@@ -23,10 +23,14 @@ struct FieldSpan: Equatable {
 
 /// The fields of the current record: storage reused from record to record (an array's
 /// `removeAll(keepingCapacity:)` and checked appends cost a few percent of reading), and the
-/// scratch the vectorised split writes its field ends to.
+/// scratch the vectorised split writes its field ends to. Owned by one reader, so its state
+/// needs no run-time exclusivity checks (see `CSVReader`).
 final class FieldList {
+    @exclusivity(unchecked)
     private var spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: 32)
+    @exclusivity(unchecked)
     private var capacity = 32
+    @exclusivity(unchecked)
     private(set) var count = 0
     /// Where `fundrecon_split_unquoted` puts the fields' ends.
     let fastEnds = UnsafeMutablePointer<Int>.allocate(capacity: FieldList.fastFields)

@@ -34,12 +34,11 @@ struct FileReading: Sendable {
             if finish { book.finish() }
             return (read, book)
         }
-        var book = make()
-        sinks[keyPath: sink] = { book.add($0) }
-        sinks.expect = { book.expect(rows: $0) }
+        let inHand = BookInHand(make())
+        sinks[keyPath: sink] = inHand.add
+        sinks.expect = inHand.expect
         let read = open(file, path, expected: expected, sinks, limit: limit)
-        sinks = RowSinks()  // the closures hold the book: let them go before it changes again
-        guard !read.stats.rejectedWhole else { return (read, nil) }
+        guard !read.stats.rejectedWhole, var book = inHand.take() else { return (read, nil) }
         if finish { book.finish() }
         return (read, book)
     }

@@ -37,6 +37,22 @@ public struct FilledBooks<Transfers: TransferRowBook, Spending: RowBook<Spending
     public var spending: Spending?
 }
 
+/// A reading thread's book while its rows go in through a `RowSinks` closure, so that the
+/// closure captures this box and not a variable: a captured variable's every row would pay a
+/// run-time exclusivity check. Never shared: made, filled and emptied on one thread.
+final class BookInHand<Book: RowBook> {
+    @exclusivity(unchecked) private var book: Book?
+
+    init(_ book: consuming Book) { self.book = book }
+
+    func add(_ row: Book.Row) { book?.add(row) }
+
+    func expect(rows: Int) { book?.expect(rows: rows) }
+
+    /// The book, leaving the box empty, so that the caller holds its only copy.
+    func take() -> Book? { book.take() }
+}
+
 /// The calls one reading thread makes for its own file's accepted rows. Never leaves that
 /// thread: the rows end in a book the thread owns, or in a `HandOff` to its drain thread.
 struct RowSinks {

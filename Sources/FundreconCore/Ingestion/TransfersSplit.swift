@@ -164,15 +164,15 @@ struct TransfersSplit: Sendable {
         var row = RowCheck(reader: reader, header: header, file: .transfers, path: path, unit: reading.settings.unit,
                            refs: References(reading.scope))
         row.defersDuplicates = true
-        var book = make?()
+        let inHand = make.map { BookInHand($0()) }
         var sinks = RowSinks()
-        if book != nil { sinks.transfer = { book?.add($0) } }
+        sinks.transfer = inHand?.add
         do throws(InputFileError) {
             while try reader.next() {
                 if read.stats.rowsRead == 0 {
                     let estimate = reader.estimatedRecords
                     read.vouchers.reserve(estimate)
-                    book?.expect(rows: estimate)
+                    inHand?.expect(rows: estimate)
                 }
                 reading.take(.transfers, &row, &read, sinks)
                 if read.stats.rowsRead & 0x3FFF == 0 { reading.tally?.report(.transfers, part: 1, read.stats.rowsRead, reader.bytesRead) }
@@ -180,9 +180,8 @@ struct TransfersSplit: Sendable {
         } catch {
             return (FileReading.failed(read, .transfers, error), nil)
         }
-        sinks = RowSinks()  // the closure holds the book: let it go first
         read.stats.bytes = reader.bytesRead
-        return (read, book)
+        return (read, inHand?.take())
     }
 
     /// IN003 across the two parts: a voucher of the second part that the first part used is a

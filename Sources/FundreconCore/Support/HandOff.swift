@@ -9,9 +9,9 @@ import Foundation
 // reading thread again; the batches between them pass under `lock`.
 final class HandOff<Book: RowBook>: @unchecked Sendable {
     /// Taken out by `finish()`, so that the caller holds the only copy of its tables.
-    private var book: Book?
+    @exclusivity(unchecked) private var book: Book?
     private let batchSize = 4096
-    private var filling: [Book.Row] = []
+    @exclusivity(unchecked) private var filling: [Book.Row] = []
     private var ready: [[Book.Row]] = []
     /// Emptied batches, handed back for the next fill. A fresh 200 KB batch every 4,096 rows
     /// touches new pages each time, and on a 2-core machine the page faults cost more than the

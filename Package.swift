@@ -59,6 +59,11 @@ let package = Package(
             dependencies: ["FundreconCore", "CDeflateLevel"],
             linkerSettings: exportsDeflateInit
         ),
+        // libFuzzer targets (scripts/fuzz), and the replayer of their saved inputs.
+        .executableTarget(
+            name: "fundrecon-fuzz",
+            dependencies: ["FundreconCore"]
+        ),
         .testTarget(
             name: "FundreconCoreTests",
             dependencies: [

@@ -6,35 +6,37 @@ public enum RecordProblem: Sendable, Equatable {
     /// reader resumes on the physical line after the record's first line so one stray quote
     /// cannot swallow the rest of the file.
     case unterminatedQuote
-    /// The record is whole, its quotes closed, but longer than `maxRecordBytes`: counted as
-    /// one row and not read.
+    /// The record is whole (its quotes, if any, closed) but longer than `maxRecordBytes`:
+    /// counted as one row and not read.
     case recordTooLong
     /// Characters between a closing quote and the next comma, e.g. `"abc"def`.
     case textAfterClosingQuote(fieldIndex: Int)
 }
 
 /// A field's bytes in the tokenizer's input: inside the quotes when quoted.
-struct FieldSpan: Equatable {
-    var start: Int
-    var end: Int
-    var quoted: Bool
-    var hasEscapedQuotes: Bool
+package struct FieldSpan: Equatable {
+    package var start: Int
+    package var end: Int
+    package var quoted: Bool
+    package var hasEscapedQuotes: Bool
 }
 
 /// The fields of the current record: storage reused from record to record (an array's
 /// `removeAll(keepingCapacity:)` and checked appends cost a few percent of reading), and the
 /// scratch the vectorised split writes its field ends to. Owned by one reader, so its state
 /// needs no run-time exclusivity checks (see `CSVReader`).
-final class FieldList {
+package final class FieldList {
     @exclusivity(unchecked)
     private var spans = UnsafeMutablePointer<FieldSpan>.allocate(capacity: 32)
     @exclusivity(unchecked)
     private var capacity = 32
     @exclusivity(unchecked)
-    private(set) var count = 0
+    package private(set) var count = 0
     /// Where `fundrecon_split_unquoted` puts the fields' ends.
     let fastEnds = UnsafeMutablePointer<Int>.allocate(capacity: FieldList.fastFields)
     static let fastFields = 64
+
+    package init() {}
 
     deinit {
         spans.deallocate()
@@ -56,7 +58,7 @@ final class FieldList {
     }
 
     /// The field at `i`, which must be below `count`.
-    subscript(i: Int) -> FieldSpan { spans[i] }
+    package subscript(i: Int) -> FieldSpan { spans[i] }
 
     var last: FieldSpan? { count > 0 ? spans[count - 1] : nil }
 }
@@ -65,9 +67,9 @@ final class FieldList {
 /// blanks allowed around a quoted field, and a record cut off at `maxRecordBytes` when a
 /// quote never closes. No I/O, no decoding, no state between records: the caller owns the
 /// bytes and says whether more may follow (`atEnd`).
-struct CSVTokenizer {
+package struct CSVTokenizer {
     /// What became of the bytes from `start`.
-    enum Outcome: Equatable {
+    package enum Outcome: Equatable {
         /// A record, its fields in the list; the next one starts at `next`. `lines` counts
         /// the line feeds inside its quoted fields.
         case record(next: Int, lines: Int, problem: RecordProblem?)
@@ -87,17 +89,17 @@ struct CSVTokenizer {
     /// its lines.
     var lookaheadBytes: Int { maxRecordBytes * 16 }
     /// Off only in tests that hold the vectorised split to the byte-by-byte one.
-    var splitsUnquotedFast = true
+    package var splitsUnquotedFast = true
 
-    init(maxRecordBytes: Int) { self.maxRecordBytes = maxRecordBytes }
+    package init(maxRecordBytes: Int) { self.maxRecordBytes = maxRecordBytes }
 
     private static let quote: UInt8 = 0x22, comma: UInt8 = 0x2C, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
 
     /// Splits the record that starts at `start` of `p[..<end]` into `fields`.
-    func readRecord(_ p: UnsafePointer<UInt8>, from start: Int, end: Int, atEnd: Bool, into fields: FieldList) -> Outcome {
+    package func readRecord(_ p: UnsafePointer<UInt8>, from start: Int, end: Int, atEnd: Bool, into fields: FieldList) -> Outcome {
         if start >= end { return .needMore }
         if splitsUnquotedFast, let next = Self.splitUnquoted(p, from: start, end: end, into: fields) {
-            return .record(next: next, lines: 0, problem: nil)
+            return .record(next: next, lines: 0, problem: next - start > maxRecordBytes ? .recordTooLong : nil)
         }
         var i = start
         var lines = 0

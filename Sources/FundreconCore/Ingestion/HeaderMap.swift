@@ -38,7 +38,7 @@ public struct HeaderMap: Sendable {
     public private(set) var missing: [ColumnSpec] = []
     public let width: Int
 
-    init(cells: [String], file: InputFile) {
+    package init(cells: [String], file: InputFile) {
         width = cells.count
         let specs = file.columns
         var lookup: [String: Column] = [:]

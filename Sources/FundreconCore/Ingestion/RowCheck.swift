@@ -160,8 +160,8 @@ struct RowCheck {
         case .recordTooLong:
             let lines = reader.endLine - reader.line + 1
             return rejectShape(.IN004, at: (reader.line, 1), Message(
-                zh: "本行长于 1 MiB（引号内的值跨 \(lines) 行），未使用；下一行照常读取",
-                en: "the row is longer than 1 MiB (a quoted value spanning \(lines) lines); it is not used, and reading goes on after it"))
+                zh: "本行长于 1 MiB（共 \(lines) 行），未使用；其后各行照常读取",
+                en: "the row is longer than 1 MiB (\(lines) lines); it is not used, and reading goes on after it"))
         case .textAfterClosingQuote(let i):
             return rejectShape(.IN004, at: reader.location(ofField: i), Message(
                 zh: "第 \(i + 1) 个字段的右引号后还有字符；值内的双引号应写成两个（\"\"）",

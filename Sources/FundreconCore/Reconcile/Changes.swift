@@ -59,7 +59,7 @@ extension Finding {
 
 public enum ChangeDetector {
     /// The parts of an earlier report that are compared.
-    struct Report {
+    package struct Report {
         struct Edge: Equatable {
             let project: String
             let from: String
@@ -70,7 +70,7 @@ public enum ChangeDetector {
         var edges: [Edge] = []
 
         /// Reads `findings` (required) and `edge_list`; nil when the document is not such a report.
-        static func read(_ bytes: UnsafeBufferPointer<UInt8>) -> Report? {
+        package static func read(_ bytes: UnsafeBufferPointer<UInt8>) -> Report? {
             var cursor = JSONCursor(bytes)
             var report = Report()
             var sawFindings = false

@@ -25,7 +25,12 @@ enum Interrupts {
                 Stderr.write("fundrecon: stopped by \(name); the previous report in \(outputFolder) is unchanged")
                 _exit(3)
             }
+            // A source starts listening a moment after `resume`: wait for it, so that a signal
+            // sent once the run has visibly started (its lock taken) is never one ignored.
+            let registered = DispatchSemaphore(value: 0)
+            source.setRegistrationHandler { registered.signal() }
             source.resume()
+            _ = registered.wait(timeout: .now() + 2)
             sources.append(source)
         }
     }

@@ -137,12 +137,13 @@ public enum ValueParsers {
         let perUnit = unit.fenPerUnit
         var scale: Int64 = 1
         for _ in 0..<fractionDigits { scale *= 10 }
-        // fraction / scale of a unit must be a whole number of 分.
-        let (fracTimesPer, o1) = fraction.multipliedReportingOverflow(by: perUnit)
-        guard !o1 else { return .failure(.tooPrecise) }
-        guard fracTimesPer % scale == 0 else { return .failure(.tooPrecise) }
+        // fraction / scale of a unit must be a whole number of 分; worked out in 128 bits, as
+        // 10 decimals of 亿元 times 10^10 分 a 亿元 pass Int64 on the way.
+        let fracTimesPer = Int128(fraction) * Int128(perUnit)
+        guard fracTimesPer % Int128(scale) == 0 else { return .failure(.tooPrecise) }
+        let fractionFen = Int64(fracTimesPer / Int128(scale))  // below one unit: fits
         let (wholeFen, o2) = whole.multipliedReportingOverflow(by: perUnit)
-        let (total, o3) = wholeFen.addingReportingOverflow(fracTimesPer / scale)
+        let (total, o3) = wholeFen.addingReportingOverflow(fractionFen)
         guard !o2 && !o3 else { return .failure(.tooLarge) }
         return .success(negative ? -total : total)
     }

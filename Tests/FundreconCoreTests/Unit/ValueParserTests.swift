@@ -32,6 +32,13 @@ import Testing
         #expect(fen("  40  ") == .success(40_000_000))
     }
 
+    /// Found by fuzzing: ten decimals of 亿元 are whole 分, though the fraction times 分 a
+    /// 亿元 passes Int64 on the way.
+    @Test func tenDecimalsOfYiYuanAreWholeFen() {
+        #expect(ValueParsers.parseAmount("8.8888743188亿元", unit: .wanYuan) == .success(88_888_743_188))
+        #expect(ValueParsers.parseAmount("0.9999999999", unit: .yiYuan) == .success(9_999_999_999))
+    }
+
     @Test func trailingZerosAreNotPrecision() {
         #expect(fen("1.50", .yuan) == .success(150))
         #expect(fen("2.1000000000", .yuan) == .success(210))

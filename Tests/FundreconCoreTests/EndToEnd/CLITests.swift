@@ -159,6 +159,20 @@ struct CLI {
         #expect(try CLI.run(["check", g.dir, "--fail-on", "never"]).status == 0)
     }
 
+    /// A report that cannot be put in place (a folder stands at its name) is exit 3 naming
+    /// the path and the reason, and leaves no temporary file behind.
+    @Test func aReportThatCannotBeWrittenIsExitThreeNamingThePath() throws {
+        let f = Fixture()
+        f.write()
+        let out = Fixture.makeTempDir()
+        let blocked = "\(out)/reconciliation-\((f.dir as NSString).lastPathComponent)-2021-12-31.xlsx"
+        try FileManager.default.createDirectory(atPath: blocked, withIntermediateDirectories: false)
+        let r = try CLI.run(["reconcile", f.dir, "-o", out, "--quiet"], environment: ["SOURCE_DATE_EPOCH": "1646092800"])
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("cannot write the report: \(blocked): rename: "), "\(r.stderr)")
+        #expect(NightlyOperation.temporaryFiles(out).isEmpty)
+    }
+
     /// An output folder where no lock file can be made says so, and blames no other run.
     @Test func anOutputFolderThatTakesNoLockSaysWhyAndExitsThree() throws {
         let f = Fixture()

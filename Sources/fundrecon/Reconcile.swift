@@ -30,6 +30,9 @@ struct Reconcile: ParsableCommand {
     @Flag(name: .long, help: "Print no findings on stderr; the exit code still tells.")
     var quiet = false
 
+    @Flag(name: .customLong("all-findings"), help: "Print every finding on stderr (by default the first 50, errors first, and how many more the report holds).")
+    var allFindings = false
+
     @Flag(name: .customLong("no-progress"), help: "Never show progress (it shows only on a terminal anyway).")
     var noProgress = false
 
@@ -57,11 +60,13 @@ struct Reconcile: ParsableCommand {
                                         progress.finish()
                                         RunLog.phase(logger, phase)
                                     })
-        if !quiet {
-            Stderr.write(lines: result.findings.lazy.map { Diagnostics.line($0, format: .text, language: settings.lang) })
-        }
         let scopeName = URL(fileURLWithPath: input).standardizedFileURL.lastPathComponent
         let base = ScopeSources.joinPath(output, "reconciliation-\(scopeName)-\(result.period.asOf)")
+        if !quiet {
+            let (shown, more) = Diagnostics.consoleSelection(result.findings, limit: allFindings ? .max : Self.findingsShown)
+            Stderr.write(lines: shown.lazy.map { Diagnostics.line($0, format: .text, language: settings.lang) })
+            if more > 0 { Stderr.write(Diagnostics.moreLine(more, report: base + ".xlsx", language: settings.lang)) }
+        }
         // What changed since the last report of this scope in the folder, if there is one.
         let changes = ChangeDetector.previousReport(in: output, scope: scopeName).flatMap { ChangeDetector.compare(result, withReportAt: $0) }
         let writing = ContinuousClock.now
@@ -79,6 +84,10 @@ struct Reconcile: ParsableCommand {
         withExtendedLifetime(lock) {}
         throw ExitCode(result.exitCode(failOn: settings.failOn))
     }
+
+    /// Findings printed on stderr unless --all-findings: enough to see what kind of trouble a
+    /// scope is in, few enough that a nightly log stays readable.
+    static let findingsShown = 50
 
     /// Creates the output folder, takes its lock (exit 3 at once when another run has it) and
     /// clears temporary files a killed run left behind.

@@ -83,6 +83,28 @@ public enum Diagnostics {
         o.add("key", f.identity)
     }
 
+    /// What a run prints of its findings for people: the first `limit` by severity (errors
+    /// first, each severity in report order), and how many more the report holds. A scope
+    /// with 600,000 findings then adds a bounded number of lines to a nightly log.
+    public static func consoleSelection(_ findings: [Finding], limit: Int) -> (shown: [Finding], more: Int) {
+        guard findings.count > limit else { return (findings, 0) }
+        var shown: [Finding] = []
+        shown.reserveCapacity(limit)
+        for severity in Severity.allCases.reversed() where shown.count < limit {
+            for f in findings where f.severity == severity {
+                shown.append(f)
+                if shown.count == limit { break }
+            }
+        }
+        return (shown, findings.count - shown.count)
+    }
+
+    /// The line after a shortened list of findings.
+    public static func moreLine(_ more: Int, report: String, language: Language) -> String {
+        language == .zh ? "……另有 \(more) 条发现未列出，见报告 \(report)（--all-findings 全部列出）"
+                        : "… \(more) more findings in the report \(report) (--all-findings lists them all)"
+    }
+
     /// The closing line of a check: counts by severity and rows per file.
     public static func summary(_ result: CheckResult, language: Language) -> String {
         let e = result.count(.error), w = result.count(.warning), i = result.count(.info)

@@ -173,6 +173,27 @@ struct CLI {
         #expect(NightlyOperation.temporaryFiles(out).isEmpty)
     }
 
+    /// reconcile prints the first 50 findings, errors first, and how many more the report
+    /// holds; --all-findings prints them all; check always prints them all.
+    @Test func reconcilePrintsAFewFindingsErrorsFirstAndCountsTheRest() throws {
+        var f = Fixture()
+        f.addColumn("transfers.csv", "经办人")  // an info finding, first in the report's order
+        for i in 0..<120 { f.append("transfers.csv", "X\(i),2021-03-21,F2,C,G2,4O,ok,,,") }
+        f.write()
+        let lines = { (r: CLI.Output) in r.stderr.split(separator: "\n").filter { $0.contains("[IN") || $0.contains("[FL") || $0.contains("[BL") || $0.contains("[PL") || $0.contains("[PI") } }
+        let short = try CLI.run(["reconcile", f.dir, "-o", Fixture.makeTempDir(), "--lang", "en"])
+        #expect(lines(short).count == 50)
+        #expect(lines(short).allSatisfy { $0.contains(": error[") }, "errors first")
+        let total = try #require(Int(short.stderr.split(separator: "\n").first { $0.contains("errors,") }?
+            .split(separator: " ").first { Int($0) != nil } ?? ""))
+        #expect(total >= 120)
+        #expect(short.stderr.contains("more findings in the report"))
+        let all = try CLI.run(["reconcile", f.dir, "-o", Fixture.makeTempDir(), "--lang", "en", "--all-findings"])
+        #expect(lines(all).count > 120 && !all.stderr.contains("more findings in the report"))
+        let check = try CLI.run(["check", f.dir, "--lang", "en"])
+        #expect(lines(check).count > 120)
+    }
+
     /// An output folder where no lock file can be made says so, and blames no other run.
     @Test func anOutputFolderThatTakesNoLockSaysWhyAndExitsThree() throws {
         let f = Fixture()

@@ -116,12 +116,12 @@ enum Replay {
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
         guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
-            print("usage: fundrecon-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE…")
+            FileHandle.standardError.write(Data("usage: fundrecon-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE…\n".utf8))
             exit(2)
         }
         for path in arguments.dropFirst() {
             guard let data = FileManager.default.contents(atPath: path) else {
-                print("cannot read \(path)")
+                FileHandle.standardError.write(Data("fundrecon-fuzz: cannot read \(path)\n".utf8))
                 exit(2)
             }
             data.withUnsafeBytes { target.run($0.bindMemory(to: UInt8.self)) }

@@ -28,7 +28,6 @@ struct FileReading: Sendable {
             sinks[keyPath: sink] = handOff.add
             sinks.expect = handOff.expect
             let read = open(file, path, expected: expected, sinks, limit: limit)
-            sinks = RowSinks()
             var book = handOff.finish()
             guard !read.stats.rejectedWhole else { return (read, nil) }
             if finish { book.finish() }

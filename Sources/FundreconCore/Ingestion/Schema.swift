@@ -48,9 +48,9 @@ public enum InputFile: String, Sendable, CaseIterable {
             .init(.from, ["拨出单位", "下达单位"], required: true),
             .init(.to, ["接收单位", "承担单位"], required: true),
             .init(.amount, ["金额", "计划金额"], required: true),
-            .init(.method, ["分配方式"], required: false),
+            .init(.method, ["分配方式", "分配方法"], required: false),
             .init(.document, ["文号"], required: false),
-            .init(.due, ["到位期限", "下达期限"], required: false),
+            .init(.due, ["到位期限", "下达期限", "到位时限"], required: false),
         ]
         case .transfers: return [
             .init(.voucher, ["凭证号"], required: true),
@@ -61,17 +61,17 @@ public enum InputFile: String, Sendable, CaseIterable {
             .init(.amount, ["金额"], required: true),
             .init(.status, ["状态"], required: false),
             .init(.document, ["文号"], required: false),
-            .init(.note, ["备注"], required: false),
+            .init(.note, ["备注", "摘要"], required: false),
         ]
         case .spending: return [
             .init(.voucher, ["凭证号"], required: true),
             .init(.date, ["日期", "支付日期"], required: true),
-            .init(.entity, ["单位", "支付单位"], required: true),
+            .init(.entity, ["单位", "支付单位", "单位编码"], required: true),
             .init(.project, ["项目编码"], required: true),
             .init(.amount, ["金额"], required: true),
-            .init(.status, ["状态"], required: false),
-            .init(.payee, ["收款方"], required: false),
-            .init(.note, ["备注"], required: false),
+            .init(.status, ["状态", "支付状态"], required: false),
+            .init(.payee, ["收款方", "收款人", "收款单位"], required: false),
+            .init(.note, ["备注", "摘要"], required: false),
         ]
         case .indicators: return [
             .init(.project, ["项目编码"], required: true),

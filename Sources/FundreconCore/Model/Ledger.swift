@@ -65,7 +65,7 @@ public enum AllocationMethod: String, Sendable {
     public init?(text: String) {
         switch text.trimmingBlanks().lowercased() {
         case "competitive", "竞争性分配", "竞争性": self = .competitive
-        case "factor", "因素分配", "因素法": self = .factor
+        case "factor", "因素分配", "因素法", "因素法分配": self = .factor
         case "collective", "集体研究", "集体研究分配": self = .collective
         case "post-subsidy", "postsubsidy", "后补助": self = .postSubsidy
         case "earmarked", "戴帽", "戴帽下达": self = .earmarked

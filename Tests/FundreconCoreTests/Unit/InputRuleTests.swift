@@ -237,6 +237,19 @@ import Testing
         #expect(result.exitCode(failOn: .warning) == 0)
     }
 
+    /// Spellings met in provinces' own exports map to their columns (no IN010), and 因素法分配
+    /// is the factor method.
+    @Test func exportSpellingsOfHeadersAndMethodsAreKnown() {
+        var f = Fixture()
+        f.edit("spending.csv", "voucher,date,entity,project,amount,status,payee,note", "凭证号,支付日期,单位编码,项目编码,金额,支付状态,收款人,摘要")
+        f.edit("plan.csv", "line,project,from,to,amount,method,document,due", "序号,项目编码,拨出单位,接收单位,金额,分配方法,文号,到位时限")
+        f.edit("plan.csv", "2,F1,C,K,60,factor,", "2,F1,C,K,60,因素法分配,")
+        f.edit("transfers.csv", "voucher,date,project,from,to,amount,status,document,note", "凭证号,拨付日期,项目编码,拨出单位,接收单位,金额,状态,文号,摘要")
+        let r = f.check()
+        #expect(r.findings.isEmpty, "\(r.findings.map { "\($0.code) \($0.message.en)" })")
+        #expect(r.scope.plan.first { $0.line == 3 }?.method == .factor)
+    }
+
     @Test func headerUnitAndSettingUnitDecideTheAmount() {
         var f = Fixture()
         f.edit("transfers.csv", "voucher,date,project,from,to,amount,", "voucher,date,project,from,to,amount(元),")

@@ -108,6 +108,8 @@ extension FileReading {
         // The voucher table is the one big random access of the row: start loading its slot,
         // parse the rest, then look.
         let voucherProbe = row.prefetchVoucher(in: &read.vouchers)
+        row.prefetchUnit(.from)
+        row.prefetchUnit(.to)
         let date = row.date(.date, required: true)
         let project = row.project(.project)
         let from = row.entity(.from)
@@ -126,6 +128,7 @@ extension FileReading {
 
     func readSpending(_ row: inout RowCheck, _ read: inout FileRead, _ sink: ((SpendingRow) -> Void)?) {
         let voucherProbe = row.prefetchVoucher(in: &read.vouchers)
+        row.prefetchUnit(.entity)
         let date = row.date(.date, required: true)
         let entity = row.entity(.entity)
         let project = row.project(.project)

@@ -103,11 +103,13 @@ func startsOfPlaces(_ counts: [Int]) -> [Int] {
 /// place (a counting sort): `starts[p]` is where place p's rows begin. The column is emptied
 /// as it is copied, so that only one column is ever held twice.
 func groupedByPlace<T>(_ column: inout [T], places: [Int32], starts: [Int], zero: T) -> [T] {
+    // Every row has a place and every place its room: an index out of range is a bug, and
+    // traps rather than leave a row out.
+    precondition(places.count == column.count, "a column and its places differ in length")
     var out = [T](repeating: zero, count: column.count)
     var cursor = starts
-    for i in column.indices where i < places.count {
+    for i in column.indices {
         let p = Int(places[i])
-        guard p < cursor.count, cursor[p] < out.count else { continue }
         out[cursor[p]] = column[i]
         cursor[p] += 1
     }

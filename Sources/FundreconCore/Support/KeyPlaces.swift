@@ -1,3 +1,5 @@
+import CSupport
+
 /// Values by key, iterated in the order the keys were first seen: an array of values and
 /// the keys' places, made once when a file has been read.
 struct KeyedTable<Value: Sendable>: Sequence, Sendable {
@@ -38,6 +40,16 @@ struct KeyPlaces: Sendable {
         h ^= UInt64(truncatingIfNeeded: key.to) &* 0x1656_67B1_9E37_79F9
         h ^= h >> 29; h = h &* 0xBF58_476D_1CE4_E5B9; h ^= h >> 32
         return Int(truncatingIfNeeded: h) & mask
+    }
+
+    /// Starts loading the slot `place(of:)` will look at first for `key`, so that a batch of
+    /// look-ups overlaps its cache misses.
+    func prefetch(_ key: EdgeKey) {
+        guard !slots.isEmpty, last.key != key else { return }
+        let s = KeyPlaces.slot(key, slots.count - 1)
+        slots.withUnsafeBufferPointer { b in
+            if let base = b.baseAddress { fundrecon_prefetch(base + s) }
+        }
     }
 
     /// The key's place, when it has one.

@@ -14,7 +14,7 @@ public struct TransferBook: TransferRowBook {
     private var rowLine: [Int32] = []
     /// Rows taken but not yet booked: booked `batch` at a time, each row's edge slot loading
     /// from when it arrives, so that the batch's cache misses overlap (a province's export
-    /// lists rows by date, each of another edge, and a miss a row was a fifth of `check`).
+    /// lists rows by date, each of another edge, and a miss a row costs a fifth of `check`).
     private var arriving: [TransferRow] = []
     private static let batch = 8
 

@@ -92,15 +92,7 @@ struct TransfersSplit: Sendable {
         var filled = FilledBooks<Transfers, Spending>(spending: outcomes[1].spending.take())
         outcomes = []  // the tables below are then held once, and let go when done with
         if done.count > others.count, var rest = done.popLast(), !head.splitAbandoned {
-            if head.stats.rejectedWhole && head.stats.present || rest.stats.rejectedWhole {
-                // A part that could not be read costs the whole file: the two parts are one file.
-                head.stats.rowsRead += rest.stats.rowsRead
-                head.stats.rejectedWhole = true
-                head.stats.rowsRejected = head.stats.rowsRead
-                head.log.append(rest.log)
-                headBook = nil
-                tailBook = nil
-            } else if head.stats.isUsable {
+            if head.stats.isUsable && !rest.stats.rejectedWhole {
                 head.stats.readers = 2
                 let dropped = settle(&head, rest)
                 // The voucher tables are done with: let them go before the ledger takes the rows.
@@ -111,9 +103,12 @@ struct TransfersSplit: Sendable {
                     headBook = book
                 }
             } else {
-                // Cannot happen for a file whose beginning was checked, but count every row.
+                // A part that could not be read costs the whole file: the two parts are one file.
                 head.stats.rowsRead += rest.stats.rowsRead
-                head.stats.rowsRejected += rest.stats.rowsRead
+                head.stats.rejectedWhole = true
+                head.stats.rowsRejected = head.stats.rowsRead
+                head.log.append(rest.log)
+                headBook = nil
             }
         }
         tailBook = nil

@@ -30,7 +30,6 @@ public struct TransferBook: TransferRowBook {
 
     public mutating func add(_ row: TransferRow) {
         places.prefetch(EdgeKey(project: row.project, from: row.from, to: row.to))
-        if arriving.capacity < Self.batch { arriving.reserveCapacity(Self.batch) }
         arriving.append(row)
         if arriving.count == Self.batch { bookArriving() }
     }

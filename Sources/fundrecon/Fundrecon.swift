@@ -145,7 +145,7 @@ struct Check: ParsableCommand {
             }
             let base = (path as NSString).lastPathComponent.lowercased()
             guard let kind = InputFile.allCases.first(where: { base.hasPrefix($0.rawValue) }) else {
-                throw ValidationError("'\(path)': cannot tell which input it is; name it entities, projects, plan, transfers, spending or indicators (.csv)")
+                throw ValidationError("'\(path)': cannot tell which input it is; name it entities, projects, plan, transfers, spending, receipts or indicators (.csv)")
             }
             guard named[kind] == nil else { throw ValidationError("two \(kind.rawValue) files given") }
             named[kind] = path

@@ -20,10 +20,11 @@ public enum CheckRun {
                            fileExists: @escaping @Sendable (String) -> Bool, split: ReadSplit = .standard) -> CheckResult {
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
         loader.split = split
-        let book = LedgerBook(loader.load(sources, books: LedgerBook.books(rowLevelOnly: true)))
+        let book = LedgerBook(loader.load(sources, books: LedgerBook.books(rowLevelOnly: true)), vouchers: loader.vouchers)
         let scope = loader.scope
         var log = loader.log
-        // No check rule reads dates, so the period is a placeholder.
+        // No check rule but the RC rules reads dates, and those take the files' latest date:
+        // the period is a placeholder.
         let never = Day(daysSinceEpoch: 0)
         let context = RuleContext(kind: .check, scope: scope, ledger: book.seal(unitIndex: false), settings: settings,
                                   period: Period(start: never, end: never, asOf: never), tree: ProjectTree(scope.projects))

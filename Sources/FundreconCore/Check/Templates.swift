@@ -30,6 +30,12 @@ public enum Templates {
     # 资金滞留天数上限（FL006）。
     max_hold_days = 30
 
+    # receipts.csv against transfers.csv: days a receipt may be booked after its transfer
+    # (it may come 3 days before), and days a transfer may wait for its receipt (RC001, RC005).
+    # 到账台账与拨付记录核对：入账日期最多晚于拨付日期的天数（最多可早 3 天），以及在途天数上限。
+    receipt_window_days = 30
+    in_transit_days = 15
+
     # Minimum execution rate (BL003) and working-expense cap (BL005), as fractions.
     # 最低执行率（BL003）和工作经费上限（BL005），以小数表示。
     min_execution_rate = 1.0

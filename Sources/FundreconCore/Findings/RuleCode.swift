@@ -5,6 +5,7 @@ public enum RuleCode: String, Sendable, CaseIterable, Comparable {
     case FL001, FL002, FL003, FL004, FL005, FL006, FL007, FL008, FL009
     case BL001, BL002, BL003, BL004, BL005
     case PI001, PI002, PI003, PI004, PI005
+    case RC001, RC002, RC003, RC004, RC005, RC006
 
     public static func < (a: RuleCode, b: RuleCode) -> Bool { a.rawValue < b.rawValue }
 
@@ -154,6 +155,30 @@ public enum RuleCatalogue {
             "定性目标，需人工评价", "A qualitative target left for manual review",
             "“有效提升”“不断加强”之类的目标没有可计算的数字。", "Targets such as 有效提升 or 不断加强 have no number to compute.",
             "人工评价，或改写为可量化的目标。", "Review by hand, or rewrite the target with a number.")
+        case .RC001: return e(.error,
+            "已拨出，接收单位超过在途期限仍未入账", "Sent, and not booked by the receiver within in_transit_days",
+            "拨出的资金应及时到账入账；长期未入账可能是漏记、错记到其他单位，或资金并未实际到位。", "Money sent should be booked promptly; a transfer long unbooked was missed, booked to another unit, or never arrived.",
+            "请接收单位核对银行流水并补记入账；如确未到账，与拨出单位核实拨付是否成功。", "Ask the receiver to check its bank statement and book the receipt; if the money never arrived, check with the sender whether the transfer went through.")
+        case .RC002: return e(.error,
+            "接收单位已入账，拨出单位没有对应的拨付记录", "Booked by a receiver, and sent by nobody",
+            "入账的资金必须有来源；没有拨付记录的到账往往是拨出单位漏记，或接收单位记错了拨出单位或项目。", "Money booked must come from somewhere: usually the sender did not record the transfer, or the receiver booked the wrong sender or project.",
+            "核对到账凭证上的付款单位和项目；拨出单位漏记的，补记拨付记录。", "Check the payer and project on the receipt's voucher; if the sender missed the transfer, record it.")
+        case .RC003: return e(.error,
+            "双方金额不一致", "The receipt's amount differs from the transfer's",
+            "同一笔资金两边记账金额应相同；差异通常是单位（元/万元）、正负号、数字颠倒或四舍五入造成的录入错误。", "Both books should hold the same amount; a difference is usually an entry slip: 元/万元, the sign, two digits swapped, or rounding.",
+            "按提示的可能原因核对两边的凭证，更正记错的一方。", "Check both vouchers against the likely cause given, and correct the wrong side.")
+        case .RC004: return e(.warning,
+            "金额、日期一致，但记在了另一个项目下", "Matched on units, amount and date, but booked under another project",
+            "专项资金要按项目核算；记错项目会使两个项目的执行情况都不准确。", "Special funds are accounted per project; a receipt under the wrong project misstates both projects.",
+            "核对拨款文件的项目，调整记错一方的项目。", "Check the project in the allocation document and move the wrong side's entry.")
+        case .RC005: return e(.info,
+            "在途：已拨出，尚未入账，未超过在途期限", "In transit: sent, not yet booked, within in_transit_days",
+            "资金从拨出到入账需要几天时间；在途本身不是问题，超过期限才需要处理。", "Money takes a few days from sender to receiver's books; in transit is normal until it lasts too long.",
+            "无需处理；超过期限后会变为 RC001。", "Nothing to do; past the limit it becomes RC001.")
+        case .RC006: return e(.info,
+            "合并或拆分入账（一笔入账对应多笔拨付，或反之）", "Matched as a batch: one receipt for several transfers, or the reverse",
+            "合并或拆分入账本身没有错，但需要能对应到每一笔拨付。", "Booking in batches is not wrong, but each transfer must still be traceable.",
+            "核对列出的各行；如需逐笔对应，在摘要中注明对方凭证号。", "Check the rows listed; to match one by one, write the sender's voucher in the receipt's ref column.")
         }
     }
 

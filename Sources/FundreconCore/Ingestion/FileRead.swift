@@ -4,6 +4,8 @@ struct FileRead: Sendable {
     var stats: FileStats
     var log = FindingLog()
     var vouchers = VoucherRegistry()
+    /// The second part's vouchers of a split file, kept when receipts name vouchers.
+    var tailVouchers: VoucherRegistry?
     /// Document numbers of the plan, normalised once per spelling and then shared: a province's
     /// plan repeats a few hundred of them (a plan of all-different numbers keeps them anyway).
     var documents = WordCache(limit: .max) { text -> String? in

@@ -10,6 +10,9 @@ struct FileReading: Sendable {
     let fileExists: @Sendable (String) -> Bool
     /// Fingerprint every input (SHA-256) while reading it.
     let hashing: Bool
+    /// Keep the vouchers of transfers.csv and receipts.csv once read: receipts name the
+    /// senders' vouchers, and the matching sheets show both.
+    let keepsVouchers: Bool
     let tally: ReadTally?
     /// The units and projects read so far, which rows refer to.
     let scope: LoadedScope
@@ -72,7 +75,7 @@ struct FileReading: Sendable {
         }
         // IN003 is done with the voucher table (unless the file's second part must be checked
         // against it): drop it before the ledger groups the file's rows.
-        if limit == nil { read.vouchers = VoucherRegistry() }
+        if limit == nil && !(keepsVouchers && (file == .transfers || file == .receipts)) { read.vouchers = VoucherRegistry() }
         read.splitAbandoned = reader.splitAbandoned
         read.stats.encoding = reader.encoding
         read.stats.bytes = reader.bytesRead
@@ -120,7 +123,7 @@ struct FileReading: Sendable {
             return
         }
         var row = RowCheck(reader: reader, header: header, file: file, path: path, unit: settings.unit, refs: References(scope))
-        if file == .transfers || file == .spending {
+        if file.isStreamed {
             let estimate = reader.estimatedRecords
             // A first part's own vouchers; the ledger takes the whole file's rows in the end.
             read.vouchers.reserve(reader.limit.map { reader.estimatedRecords(inBytes: $0.guess) } ?? estimate)
@@ -157,6 +160,7 @@ struct FileReading: Sendable {
             case .plan: readPlanLine(&row, &read)
             case .transfers: readTransfer(&row, &read, sinks.transfer)
             case .spending: readSpending(&row, &read, sinks.spending)
+            case .receipts: readReceipt(&row, &read, sinks.receipt)
             case .indicators: readIndicator(&row, &read)
             }
         }

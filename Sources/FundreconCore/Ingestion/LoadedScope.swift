@@ -46,6 +46,18 @@ public struct SpendingRow: Sendable {
     public let line: Int
 }
 
+/// An accepted row of receipts.csv: what a receiver booked as arrived.
+public struct ReceiptRow: Sendable {
+    public let date: Day
+    public let project: Int
+    public let from: Int
+    public let to: Int
+    public let amount: Fen
+    /// The sender's voucher as the receiver wrote it down; nil when the cell is empty.
+    public let ref: String?
+    public let line: Int
+}
+
 /// An accepted row of indicators.csv; the target and actual are read by the PI rules.
 public struct IndicatorRow: Sendable {
     public let project: Int

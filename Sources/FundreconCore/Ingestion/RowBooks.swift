@@ -23,10 +23,13 @@ public protocol TransferRowBook: RowBook where Row == TransferRow {
 public struct RowBooks<Transfers: TransferRowBook, Spending: RowBook<SpendingRow>>: Sendable {
     public var transfers: (@Sendable () -> Transfers)?
     public var spending: (@Sendable () -> Spending)?
+    public var receipts: (@Sendable () -> ReceiptBook)?
 
-    public init(transfers: (@Sendable () -> Transfers)?, spending: (@Sendable () -> Spending)?) {
+    public init(transfers: (@Sendable () -> Transfers)?, spending: (@Sendable () -> Spending)?,
+                receipts: (@Sendable () -> ReceiptBook)? = nil) {
         self.transfers = transfers
         self.spending = spending
+        self.receipts = receipts
     }
 }
 
@@ -35,6 +38,7 @@ public struct RowBooks<Transfers: TransferRowBook, Spending: RowBook<SpendingRow
 public struct FilledBooks<Transfers: TransferRowBook, Spending: RowBook<SpendingRow>>: Sendable {
     public var transfers: Transfers?
     public var spending: Spending?
+    public var receipts: ReceiptBook?
 }
 
 /// A reading thread's book while its rows go in through a `RowSinks` closure, so that the
@@ -58,6 +62,7 @@ final class BookInHand<Book: RowBook> {
 struct RowSinks {
     var transfer: ((TransferRow) -> Void)?
     var spending: ((SpendingRow) -> Void)?
+    var receipt: ((ReceiptRow) -> Void)?
     /// Told how many rows the file probably holds before its first row.
     var expect: ((Int) -> Void)?
 }

@@ -144,6 +144,20 @@ extension FileReading {
                          payee: status == .failed ? row.text(.payee) : nil, line: row.line))
     }
 
+    func readReceipt(_ row: inout RowCheck, _ read: inout FileRead, _ sink: ((ReceiptRow) -> Void)?) {
+        let voucherProbe = row.prefetchVoucher(in: &read.vouchers)
+        let date = row.date(.date, required: true)
+        let project = row.project(.project)
+        let from = row.entity(.from)
+        let to = row.entity(.to)
+        let amount = row.amount(.amount, required: true, allowNegative: true)
+        let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
+        if let from, let to { row.checkDirection(from: from, to: to) }
+        guard !row.rejected, voucherIsNew, let date, let project, let from, let to, let amount,
+              admit(amount, .amount, &row, &read), sink != nil else { return }
+        sink?(ReceiptRow(date: date, project: project, from: from, to: to, amount: amount, ref: row.text(.ref), line: row.line))
+    }
+
     func readIndicator(_ row: inout RowCheck, _ read: inout FileRead) {
         let project = row.project(.project)
         let name = row.requiredText(.name)

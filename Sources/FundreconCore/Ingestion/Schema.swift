@@ -1,7 +1,7 @@
 /// The input files of a scope (spec section 2), in the order they are read: each later file
 /// refers to units and projects of the earlier ones.
 public enum InputFile: String, Sendable, CaseIterable {
-    case entities, projects, plan, transfers, spending, indicators
+    case entities, projects, plan, transfers, spending, receipts, indicators
 
     public var fileName: String { rawValue + ".csv" }
 
@@ -13,6 +13,7 @@ public enum InputFile: String, Sendable, CaseIterable {
         case .plan: return "分配方案"
         case .transfers: return "拨付"
         case .spending: return "支出"
+        case .receipts: return "到账"
         case .indicators: return "绩效指标"
         }
     }
@@ -20,12 +21,15 @@ public enum InputFile: String, Sendable, CaseIterable {
     public var isRequired: Bool {
         switch self {
         case .entities, .projects, .plan, .transfers: return true
-        case .spending, .indicators: return false
+        case .spending, .receipts, .indicators: return false
         }
     }
 
     /// Negative amounts are reversals (红字冲销) or refunds only in these files.
-    var allowsNegativeAmounts: Bool { self == .transfers || self == .spending }
+    var allowsNegativeAmounts: Bool { self == .transfers || self == .spending || self == .receipts }
+
+    /// Files whose rows stream into a book rather than being kept as read.
+    var isStreamed: Bool { self == .transfers || self == .spending || self == .receipts }
 
     public var columns: [ColumnSpec] {
         switch self {
@@ -73,6 +77,16 @@ public enum InputFile: String, Sendable, CaseIterable {
             .init(.payee, ["收款方", "收款人", "收款单位"], required: false),
             .init(.note, ["备注", "摘要"], required: false),
         ]
+        case .receipts: return [
+            .init(.voucher, ["凭证号", "收款凭证号"], required: true),
+            .init(.date, ["到账日期", "入账日期", "日期"], required: true),
+            .init(.project, ["项目编码"], required: true),
+            .init(.from, ["拨出单位", "付款单位"], required: true),
+            .init(.to, ["接收单位", "收款单位"], required: true),
+            .init(.amount, ["金额", "到账金额"], required: true),
+            .init(.ref, ["对方凭证号", "拨付凭证号"], required: false),
+            .init(.note, ["摘要", "备注"], required: false),
+        ]
         case .indicators: return [
             .init(.project, ["项目编码"], required: true),
             .init(.level1, ["一级指标"], required: false),
@@ -87,7 +101,7 @@ public enum InputFile: String, Sendable, CaseIterable {
 
 public enum Column: String, Sendable, CaseIterable {
     case id, name, level, parent, code, budget, kind, line, project, from, to, amount, method, document, due
-    case voucher, date, status, note, entity, payee, level1, level2, target, actual
+    case voucher, date, status, note, entity, payee, level1, level2, target, actual, ref
 
     var isAmount: Bool { self == .amount || self == .budget }
 
@@ -119,6 +133,7 @@ public enum Column: String, Sendable, CaseIterable {
         case .level2: return 22
         case .target: return 23
         case .actual: return 24
+        case .ref: return 25
         }
     }
 }

@@ -24,8 +24,12 @@ public final class ScopeLoader {
     /// How a file is read, against the units and projects read so far.
     var reading: FileReading {
         FileReading(settings: settings, encoding: encoding, fileExists: fileExists, hashing: hashing,
-                    tally: progress.map(ReadTally.init), scope: scope)
+                    keepsVouchers: keepsVouchers, tally: progress.map(ReadTally.init), scope: scope)
     }
+
+    /// The vouchers of transfers.csv and receipts.csv, kept when the scope has receipts.
+    public internal(set) var vouchers = VoucherTables()
+    private var keepsVouchers = false
 
     /// Reads every file and checks every row, keeping no streamed rows.
     public func load(_ sources: ScopeSources) {
@@ -38,6 +42,7 @@ public final class ScopeLoader {
     public func load<Transfers, Spending>(_ sources: ScopeSources, books: RowBooks<Transfers, Spending>)
         -> FilledBooks<Transfers, Spending> {
         let expected = Set(InputFile.allCases.filter { sources.expectsAllRequired && $0.isRequired })
+        keepsVouchers = sources.paths[.receipts] != nil && books.receipts != nil
         for file in [InputFile.entities, .projects] {
             guard let path = sources.paths[file] else { continue }
             keep(reading.open(file, path, expected: expected.contains(file), RowSinks()))
@@ -46,7 +51,7 @@ public final class ScopeLoader {
             if file == .projects { resolveProjectParents() }
         }
         // The plan, transfers and spending each refer only to units and projects.
-        let streamed = [InputFile.plan, .transfers, .spending].compactMap { file in sources.paths[file].map { (file, $0) } }
+        let streamed = [InputFile.plan, .transfers, .spending, .receipts].compactMap { file in sources.paths[file].map { (file, $0) } }
         let reading = self.reading
         let twoParts = sources.paths[.transfers].flatMap { path in
             TransfersSplit.plan(path, besides: streamed, keepsSpending: books.spending != nil, reading: reading, split: self.split)
@@ -75,6 +80,12 @@ public final class ScopeLoader {
                 let (read, book) = reading.stream(file, path, expected: expected.contains(file), into: books.spending,
                                                   sink: \.spending, handOff: false)
                 return StreamedRead(read: read, spending: book)
+            case .receipts:
+                let (read, book) = reading.stream(file, path, expected: expected.contains(file), into: books.receipts,
+                                                  sink: \.receipt, handOff: false)
+                var streamed = StreamedRead<Transfers, Spending>(read: read)
+                streamed.receipts = book
+                return streamed
             default:
                 return StreamedRead(read: reading.open(file, path, expected: expected.contains(file), RowSinks()))
             }
@@ -84,6 +95,10 @@ public final class ScopeLoader {
 
     func keep(_ read: FileRead) {
         scope.stats.append(read.stats)
+        if keepsVouchers && read.stats.isUsable {
+            if read.stats.file == .transfers { vouchers.transfers = [read.vouchers] + (read.tailVouchers.map { [$0] } ?? []) }
+            if read.stats.file == .receipts { vouchers.receipts = [read.vouchers] }
+        }
         log.append(read.log)
         switch read.stats.file {
         case .entities:
@@ -94,7 +109,7 @@ public final class ScopeLoader {
             scope.projectRefs = read.projectRefs
         case .plan: scope.plan = read.plan
         case .indicators: scope.indicators = read.indicators
-        case .transfers, .spending: break
+        case .transfers, .spending, .receipts: break
         }
     }
 }
@@ -104,6 +119,7 @@ struct StreamedRead<Transfers: TransferRowBook, Spending: RowBook<SpendingRow>>:
     var reads: [FileRead]
     var transfers: Transfers?
     var spending: Spending?
+    var receipts: ReceiptBook?
 
     init(reads: [FileRead], transfers: Transfers? = nil, spending: Spending? = nil) {
         self.reads = reads
@@ -125,6 +141,7 @@ struct StreamedRead<Transfers: TransferRowBook, Spending: RowBook<SpendingRow>>:
             outcomes[i].reads = []
             if let book = outcomes[i].transfers.take() { filled.transfers = book }
             if let book = outcomes[i].spending.take() { filled.spending = book }
+            if let book = outcomes[i].receipts.take() { filled.receipts = book }
         }
         return (reads, filled)
     }

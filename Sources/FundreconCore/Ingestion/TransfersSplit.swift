@@ -40,7 +40,7 @@ struct TransfersSplit: Sendable {
         switch file.0 {
         case .transfers: return 0
         case .plan: return fileSize(file.1) * 3
-        case .spending: return keepsSpending ? fileSize(file.1) * 13 / 10 : fileSize(file.1)
+        case .spending, .receipts: return keepsSpending ? fileSize(file.1) * 13 / 10 : fileSize(file.1)
         default: return fileSize(file.1)
         }
     }
@@ -70,6 +70,11 @@ struct TransfersSplit: Sendable {
                                                       sink: \.spending, handOff: false)
                     done.reads.append(read)
                     done.spending = book
+                } else if file == .receipts {
+                    let (read, book) = reading.stream(file, path, expected: expected.contains(file), into: books.receipts,
+                                                      sink: \.receipt, handOff: false)
+                    done.reads.append(read)
+                    done.receipts = book
                 } else {
                     done.reads.append(reading.open(file, path, expected: expected.contains(file), RowSinks()))
                 }
@@ -89,14 +94,15 @@ struct TransfersSplit: Sendable {
         var done = outcomes[1].reads
         var headBook = outcomes[0].transfers.take()
         var tailBook = outcomes[1].transfers.take()
-        var filled = FilledBooks<Transfers, Spending>(spending: outcomes[1].spending.take())
+        var filled = FilledBooks<Transfers, Spending>(spending: outcomes[1].spending.take(), receipts: outcomes[1].receipts.take())
         outcomes = []  // the tables below are then held once, and let go when done with
         if done.count > others.count, var rest = done.popLast(), !head.splitAbandoned {
             if head.stats.isUsable && !rest.stats.rejectedWhole {
                 head.stats.readers = 2
                 let dropped = settle(&head, rest)
-                // The voucher tables are done with: let them go before the ledger takes the rows.
-                head.vouchers = VoucherRegistry()
+                // The voucher tables are done with unless receipts name vouchers: let them go
+                // before the ledger takes the rows.
+                if reading.keepsVouchers { head.tailVouchers = rest.vouchers } else { head.vouchers = VoucherRegistry() }
                 rest = FileRead(stats: rest.stats)
                 if let tail = tailBook.take(), var book = headBook.take() {
                     book.absorb(tail, dropping: dropped)
@@ -112,7 +118,7 @@ struct TransfersSplit: Sendable {
             }
         }
         tailBook = nil
-        head.vouchers = VoucherRegistry()
+        if !reading.keepsVouchers { head.vouchers = VoucherRegistry() }
         headBook?.finish()
         filled.transfers = headBook.take()
         var ordered: [FileRead] = []

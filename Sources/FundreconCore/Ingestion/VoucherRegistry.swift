@@ -111,6 +111,23 @@ public struct VoucherRegistry: Sendable {
         return found
     }
 
+    /// The vouchers first seen on `lines`, by line, spelt as written.
+    func vouchers(onLines lines: Set<Int32>) -> [Int32: String] {
+        var found: [Int32: String] = [:]
+        guard !lines.isEmpty else { return found }
+        let shapeTexts = shapes.keys()
+        packed.forEach { key, line in
+            let shape = Int(key >> 54) - 1
+            guard lines.contains(Int32(clamping: line)), shapeTexts.indices.contains(shape) else { return }
+            found[Int32(clamping: line)] = String(decoding: VoucherRegistry.spell(key, shape: shapeTexts[shape]), as: UTF8.self)
+        }
+        others.forEachKey { index, text in
+            guard otherLines.indices.contains(index), lines.contains(otherLines[index]) else { return }
+            found[otherLines[index]] = String(decoding: text, as: UTF8.self)
+        }
+        return found
+    }
+
     /// The voucher a packed key stands for: its shape with the digit run put back.
     private static func spell(_ key: UInt64, shape: [UInt8]) -> [UInt8] {
         let length = Int(key >> 50 & 0xF)
@@ -213,5 +230,28 @@ private struct ShapeScratch: Sendable {
         bytes.append(0xFF)
         bytes.append(contentsOf: b[runEnd..<b.count])
         return bytes.withUnsafeBufferPointer(body)
+    }
+}
+
+/// The voucher tables of a file read in one or two parts: which line a voucher was first
+/// written on, and how the voucher of a line reads.
+public struct VoucherTables: Sendable {
+    var transfers: [VoucherRegistry] = []
+    var receipts: [VoucherRegistry] = []
+
+    public init() {}
+
+    /// The line of transfers.csv whose voucher is `text`; the first part's first.
+    func transferLine(of text: ArraySlice<UInt8>) -> Int? {
+        text.withUnsafeBufferPointer { b in
+            for table in transfers { if let line = table.firstLine(of: b) { return line } }
+            return nil
+        }
+    }
+
+    static func spelled(_ tables: [VoucherRegistry], lines: Set<Int32>) -> [Int32: String] {
+        tables.reduce(into: [:]) { found, table in
+            found.merge(table.vouchers(onLines: lines)) { first, _ in first }
+        }
     }
 }

@@ -4,27 +4,34 @@
 public struct LedgerBook: Sendable {
     let transfers: TransferBook
     let spending: SpendingBook
+    let receipts: ReceiptBook?
+    let vouchers: VoucherTables
 
     /// The books the loader should fill. `rowLevelOnly`: keep only what the row-level rules
     /// (FL001, FL007) need, and no spending at all.
     public static func books(rowLevelOnly: Bool = false) -> RowBooks<TransferBook, SpendingBook> {
-        RowBooks(transfers: { @Sendable in TransferBook() }, spending: rowLevelOnly ? nil : { @Sendable in SpendingBook() })
+        RowBooks(transfers: { @Sendable in TransferBook() }, spending: rowLevelOnly ? nil : { @Sendable in SpendingBook() },
+                 receipts: { @Sendable in ReceiptBook() })
     }
 
     /// A file that was not read (or whose rows were not kept) leaves its book empty.
-    public init(_ filled: consuming FilledBooks<TransferBook, SpendingBook>) {
+    public init(_ filled: consuming FilledBooks<TransferBook, SpendingBook>, vouchers: VoucherTables = VoucherTables()) {
         transfers = filled.transfers ?? TransferBook()
         spending = filled.spending ?? SpendingBook()
+        receipts = filled.receipts
+        self.vouchers = vouchers
     }
 
     /// What the rules read. `unitIndex`: also index each unit's edges and movements (for the
     /// balances). Consumes the book, so the ledger holds the only copy of its tables.
     consuming func seal(unitIndex: Bool) -> Ledger {
         Ledger(edges: transfers.edges, spendingFlows: spending.flows, failedPayments: spending.failedPayments,
-               repaid: spending.repaid, latestTransferDay: transfers.latestDay, unitIndex: unitIndex)
+               repaid: spending.repaid, latestTransferDay: transfers.latestDay, unitIndex: unitIndex,
+               receipts: receipts.map { ReceiptLedger($0, vouchers: vouchers) })
     }
 
     var latestTransferDay: Day? { transfers.latestDay }
+    var latestReceiptDay: Day? { receipts?.latestDay }
 
     static func flowKey(unit: Int, project: Int) -> EdgeKey { EdgeKey(project: project, from: unit, to: -1) }
 }

@@ -10,10 +10,13 @@ struct Ledger: Sendable {
     /// BL004: whether each failed payment was paid again (worked out when spending.csv ended).
     let repaid: [Bool]
     let latestTransferDay: Day?
+    /// What receipts.csv left, when the scope has it.
+    let receipts: ReceiptLedger?
     private let index: UnitIndex
 
     init(edges: EdgeTable, spendingFlows: FlowTable, failedPayments: [FailedPayment], repaid: [Bool],
-         latestTransferDay: Day?, unitIndex: Bool) {
+         latestTransferDay: Day?, unitIndex: Bool, receipts: ReceiptLedger? = nil) {
+        self.receipts = receipts
         self.edges = edges
         self.spendingFlows = spendingFlows
         self.failedPayments = failedPayments

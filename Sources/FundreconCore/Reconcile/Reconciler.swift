@@ -36,7 +36,7 @@ public enum Reconciler {
         loader.hashing = true
         loader.split = split
         loader.progress = progress
-        let book = LedgerBook(loader.load(sources, books: LedgerBook.books()))
+        let book = LedgerBook(loader.load(sources, books: LedgerBook.books()), vouchers: loader.vouchers)
         let scope = loader.scope
         let read = clock.now
         phase?(.read(files: scope.stats, seconds: (read - started).seconds))
@@ -51,7 +51,7 @@ public enum Reconciler {
         let order = InputFile.allCases.compactMap { sources.paths[$0] }
         let result = ReconcileResult(scope: scope, settings: settings, period: period, edges: edges, balances: output.balances,
                                      indicators: output.indicators, totals: totals(scope, spendingFlows, edges, period),
-                                     findings: log.sorted(fileOrder: order), skippedRules: skipped)
+                                     findings: log.sorted(fileOrder: order), skippedRules: skipped, receipts: output.receipts)
         phase?(.reconciled(edges: edges.count, balances: output.balances.count, findings: result.findings.count,
                            seconds: (clock.now - read).seconds))
         return result

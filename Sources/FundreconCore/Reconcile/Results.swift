@@ -153,6 +153,8 @@ public struct ReconcileResult: Sendable {
     /// Sorted by file, line and code.
     public let findings: [Finding]
     public let skippedRules: [RuleCode]
+    /// receipts.csv matched against transfers.csv; nil without receipts.csv.
+    public var receipts: ReceiptReport? = nil
 
     public func count(_ severity: Severity) -> Int { findings.count(severity) }
 

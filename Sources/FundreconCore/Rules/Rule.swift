@@ -24,6 +24,7 @@ struct RuleOutput {
     var edges: [EdgeResult] = []
     var balances: [BalanceResult] = []
     var indicators: [IndicatorResult] = []
+    var receipts: ReceiptReport?
 }
 
 /// A rule, or a small family of rules that share one pass over the data. It lives in one
@@ -45,9 +46,13 @@ protocol Rule: Sendable {
     /// one after another on one thread.
     var runsAlone: Bool { get }
     func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput
+    /// False when the scope gives the rule nothing to judge, so that it is neither run nor
+    /// listed as skipped (an optional file that is not there at all).
+    func applies(to scope: LoadedScope) -> Bool
 }
 
 extension Rule {
+    func applies(to scope: LoadedScope) -> Bool { true }
     var parts: Int { 1 }
     var runsAlone: Bool { false }
 }

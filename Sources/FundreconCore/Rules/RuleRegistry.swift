@@ -7,13 +7,14 @@ enum RuleRegistry {
         EdgeVariances(), DuplicateTransfers(),
         Balances(), FailedPaymentsNotRepaid(),
         Indicators(),
+        ReceiptMatching(),
     ]
 
     /// The rules a run of `kind` can run on `scope`, and the codes of those it cannot, sorted.
     static func plan(_ kind: RunKind, _ scope: LoadedScope) -> (run: [any Rule], skipped: [RuleCode]) {
         var run: [any Rule] = []
         var skipped: [RuleCode] = []
-        for rule in all where !rule.codes(in: kind).isEmpty {
+        for rule in all where !rule.codes(in: kind).isEmpty && rule.applies(to: scope) {
             if rule.needs.allSatisfy(scope.isUsable) { run.append(rule) } else { skipped += rule.codes(in: kind) }
         }
         return (run, Array(Set(skipped)).sorted())
@@ -47,6 +48,7 @@ extension RuleOutput {
     /// results at province scale, and a shared list is copied whole on its first append).
     static func join(_ outputs: inout [RuleOutput], into log: inout FindingLog) -> RuleOutput {
         var joined = RuleOutput()
+        joined.receipts = ReceiptReport.merged(outputs.compactMap(\.receipts))
         for i in outputs.indices {
             log.append(outputs[i].log)
             joined.edges.take(&outputs[i].edges)

@@ -30,6 +30,10 @@ public struct Settings: Sendable, Equatable {
     public var tolerancePct: Ratio = Ratio(ppm: 0)
     public var maxHoldDays = 30
     public var maxHoldDaysByLevel: [Level: Int] = [:]
+    /// Days a receipt may be booked after its transfer and still match it (RC rules).
+    public var receiptWindowDays = 30
+    /// Days a transfer may wait for its receipt before it is an error (RC001) and not in transit (RC005).
+    public var inTransitDays = 15
     public var minExecutionRate = Ratio(ppm: 1_000_000)
     public var workExpenseCap = Ratio(ppm: 20_000)
     public var failOn: FailOn = .error
@@ -42,6 +46,7 @@ public struct Settings: Sendable, Equatable {
     public static let knownKeys: Set<String> = [
         "unit", "period_end", "as_of", "tolerance", "tolerance_pct", "max_hold_days",
         "max_hold_days_by_level", "min_execution_rate", "work_expense_cap", "fail_on", "lang",
+        "receipt_window_days", "in_transit_days",
     ]
 
     /// Reads settings from TOML text over the defaults. Unknown keys and bad values are errors.
@@ -84,6 +89,8 @@ public struct Settings: Sendable, Equatable {
                 s.maxHoldDaysByLevel[level] = try days(dv, "max_hold_days_by_level.\(key)", source)
             }
         }
+        if let v = value("receipt_window_days") { s.receiptWindowDays = try days(v, "receipt_window_days", source) }
+        if let v = value("in_transit_days") { s.inTransitDays = try days(v, "in_transit_days", source) }
         if let v = value("min_execution_rate") { s.minExecutionRate = try ratio(v, "min_execution_rate", source) }
         if let v = value("work_expense_cap") { s.workExpenseCap = try ratio(v, "work_expense_cap", source) }
         if let v = value("fail_on") {

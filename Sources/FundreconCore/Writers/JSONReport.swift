@@ -54,6 +54,7 @@ public enum JSONReport {
             x.add("transferred_fen", edgeList[i].transferred)
             x.add("status", edgeList[i].status.rawValue)
         }
+        if let receipts = r.receipts { o.raw("receipts", self.receipts(receipts, r.settings)) }
         if let changes { o.raw("changes", self.changes(changes, r.settings.lang)) }
         o.end()
     }

@@ -74,14 +74,16 @@ public struct WorkbookReport {
         let balances = balanceTable()
         let indicators = indicatorTable()
         let inputs = inputTable()
+        let matching = matchingTables()
         let links = FindingLinks(result: result, edgePlace: { i in tables[Int(tableOf[i])].place(Int(position[i])) },
-                                 balancePlace: balances.place, indicators: indicators, inputs: inputs)
+                                 balancePlace: balances.place, indicators: indicators, inputs: inputs,
+                                 matchPlaces: MatchPlaces(result.receipts, matching))
 
         try summary(workbook)
         // Sheets are added and set up in order on this thread; their rows are then written on
         // as many threads as there are cores, the longest sheets first.
         var pending: [PendingRows] = []
-        for table in (changes.map { [changeTable($0)] } ?? []) + tables + [balances, indicators, findingTable(links), inputs] {
+        for table in (changes.map { [changeTable($0)] } ?? []) + tables + matching + [balances, indicators, findingTable(links), inputs] {
             pending += try table.prepare(workbook).map { PendingRows(table: table, part: $0) }
         }
         try PendingRows.fill(pending, threads: fillThreads)
@@ -90,9 +92,9 @@ public struct WorkbookReport {
     /// Threads that write rows; the JSON report is rendered beside them.
     var fillThreads = min(max(ProcessInfo.processInfo.activeProcessorCount, 1), 4)
 
-    private func entity(_ i: Int) -> String { result.scope.entities.indices.contains(i) ? result.scope.entities[i].name : "" }
-    private func project(_ i: Int) -> Project? { result.scope.projects.indices.contains(i) ? result.scope.projects[i] : nil }
-    private func fileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+    func entity(_ i: Int) -> String { result.scope.entities.indices.contains(i) ? result.scope.entities[i].name : "" }
+    func project(_ i: Int) -> Project? { result.scope.projects.indices.contains(i) ? result.scope.projects[i] : nil }
+    func fileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
 
     // MARK: Variance sheets
 
@@ -292,12 +294,14 @@ public struct WorkbookReport {
             try s.write(r, 2, number: Double(t) / 1_000_000, Styles.money)
             r += 1
         }
+        let chartEnd = r
+        r = try receiptOverview(s, row: r + 1)
         guard !top.isEmpty else { return }
         let chart = try workbook.addColumnChart()
         let sheetRef = "'\(labels.summarySheet)'"
         let rows = "$\(firstData + 1):$"
-        try chart.addSeries(name: labels.t("计划", "Planned"), categories: "=\(sheetRef)!$A\(rows)A$\(r)", values: "=\(sheetRef)!$B\(rows)B$\(r)")
-        try chart.addSeries(name: labels.t("拨付", "Transferred"), categories: "=\(sheetRef)!$A\(rows)A$\(r)", values: "=\(sheetRef)!$C\(rows)C$\(r)")
+        try chart.addSeries(name: labels.t("计划", "Planned"), categories: "=\(sheetRef)!$A\(rows)A$\(chartEnd)", values: "=\(sheetRef)!$B\(rows)B$\(chartEnd)")
+        try chart.addSeries(name: labels.t("拨付", "Transferred"), categories: "=\(sheetRef)!$A\(rows)A$\(chartEnd)", values: "=\(sheetRef)!$C\(rows)C$\(chartEnd)")
         chart.setTitle(labels.t("各接收单位计划与拨付（万元）", "Planned and transferred by receiving unit (万元)"))
         try s.insert(chart, row: 2, column: 5, xScale: 2.2, yScale: 1.8)
     }
@@ -312,9 +316,14 @@ struct FindingLinks {
     let balancePlace: (Int) -> (sheet: String, row: Int)
     let indicators: SheetTable
     let inputs: SheetTable
+    var matchPlaces = MatchPlaces(nil, [])
 
     func target(_ f: Finding) -> (sheet: String, row: Int)? {
         let scope = result.scope
+        if f.code.rawValue.hasPrefix("RC"), let line = f.primary.line,
+           let place = matchPlaces.place(line: line, inReceipts: f.primary.file == scope.path(.receipts)) {
+            return place
+        }
         let project = f.project.flatMap(scope.project(named:))
         if let p = project, let from = f.from.flatMap(scope.entity(named:)), let to = f.to.flatMap(scope.entity(named:)),
            let i = search(result.edges.count, { (result.edges[$0].key.project, result.edges[$0].key.from, result.edges[$0].key.to) }, (p, from, to)) {

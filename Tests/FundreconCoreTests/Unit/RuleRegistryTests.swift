@@ -20,7 +20,7 @@ import Testing
 
     @Test func checkRunsThePlanRulesAndTheFlowRulesThatNeedNoPeriod() {
         let codes = Set(RuleRegistry.all.flatMap { $0.codes(in: .check) })
-        #expect(codes == [.PL001, .PL002, .PL003, .PL004, .FL001, .FL007])
+        #expect(codes == [.PL001, .PL002, .PL003, .PL004, .FL001, .FL007, .RC001, .RC002, .RC003, .RC004, .RC005, .RC006])
     }
 
     @Test func aCleanScopeSkipsNothing() {
@@ -28,10 +28,12 @@ import Testing
         #expect(result.skippedRules.isEmpty)
     }
 
-    /// Each input's absence skips exactly the rules that declare it, in both runs.
+    /// Each input's absence skips exactly the rules that declare it, in both runs. (Without
+    /// receipts.csv its rules do not apply at all: `ReceiptRuleTests`.)
     @Test func skippedRulesAreTheRulesThatNeedAMissingFile() {
         for file in ["projects.csv", "plan.csv", "transfers.csv", "spending.csv", "indicators.csv"] {
             var f = Fixture()
+            f.files["receipts.csv"] = "voucher,date,project,from,to,amount\nR1,2021-03-03,F,P,C,100\n"
             f.files[file] = nil
             let input = InputFile.allCases.first { $0.fileName == file }
             let expectedReconcile = Set(RuleRegistry.all.filter { $0.needs.contains { $0 == input } }.flatMap { $0.codes(in: .reconcile) })

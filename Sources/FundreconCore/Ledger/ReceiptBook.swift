@@ -1,0 +1,80 @@
+/// What receipts.csv streams into: every accepted row's units, project, day, amount, line and
+/// the sender's voucher it names, a column each. Owned by the thread that reads the file;
+/// `finish()` groups the rows by the units they pass between, for the matching.
+public struct ReceiptBook: RowBook {
+    private var pairs = KeyPlaces()
+    private(set) var rowPair: [Int32] = []
+    private(set) var project: [Int32] = []
+    private(set) var day: [Int32] = []
+    private(set) var amount: [Fen] = []
+    private(set) var line: [Int32] = []
+    /// The sender's vouchers written on the rows, end to end; row i's is
+    /// `refBytes[refEnds[i-1]..<refEnds[i]]` (empty: none written).
+    private(set) var refBytes: [UInt8] = []
+    private(set) var refEnds: [Int] = []
+    /// After `finish()`: the rows' indices grouped by pair, in day and line order within one;
+    /// pair p's are `order[pairStarts[p]..<pairStarts[p + 1]]`.
+    private(set) var order: [Int32] = []
+    private(set) var pairStarts: [Int] = [0]
+    private(set) var latestDay: Day?
+
+    public init() {}
+
+    /// The pairs of units (`project` -1), in the order first seen.
+    var pairKeys: [EdgeKey] { pairs.keys }
+    var count: Int { line.count }
+
+    public mutating func expect(rows: Int) {
+        guard line.isEmpty else { return }
+        rowPair.reserveCapacity(rows)
+        project.reserveCapacity(rows)
+        day.reserveCapacity(rows)
+        amount.reserveCapacity(rows)
+        line.reserveCapacity(rows)
+        refEnds.reserveCapacity(rows)
+    }
+
+    public mutating func add(_ row: ReceiptRow) {
+        let (place, _) = pairs.place(of: EdgeKey(project: -1, from: row.from, to: row.to))
+        rowPair.append(Int32(clamping: place))
+        project.append(Int32(clamping: row.project))
+        day.append(row.date.daysSinceEpoch)
+        amount.append(row.amount)
+        line.append(Int32(clamping: row.line))
+        if let ref = row.ref { refBytes.append(contentsOf: ref.utf8) }
+        refEnds.append(refBytes.count)
+        latestDay = max(latestDay ?? row.date, row.date)
+    }
+
+    /// Row i's sender voucher as written, or nil.
+    func ref(_ i: Int) -> ArraySlice<UInt8>? {
+        let start = i == 0 ? 0 : refEnds[i - 1]
+        return refEnds[i] > start ? refBytes[start..<refEnds[i]] : nil
+    }
+
+    /// The book without the vouchers written on its rows, once they are resolved to lines.
+    func droppingRefs() -> ReceiptBook {
+        var out = self
+        out.refBytes = []
+        out.refEnds = []
+        return out
+    }
+
+    public mutating func finish() {
+        var counts = [Int](repeating: 0, count: pairs.keys.count)
+        for p in rowPair { counts[Int(p)] += 1 }
+        let starts = startsOfPlaces(counts)
+        var rows = (0..<Int32(clamping: line.count)).map { $0 }
+        order = groupedByPlace(&rows, places: rowPair, starts: starts, zero: 0)
+        pairStarts = starts + [line.count]
+        // Rows come mostly in date order: sort only the pairs that are not.
+        let (day, line) = (self.day, self.line)
+        for p in counts.indices where counts[p] > 1 {
+            let range = starts[p]..<starts[p] + counts[p]
+            let before: (Int32, Int32) -> Bool = { (day[Int($0)], line[Int($0)]) < (day[Int($1)], line[Int($1)]) }
+            if zip(order[range], order[range].dropFirst()).contains(where: { !before($0, $1) }) {
+                order[range].sort(by: before)
+            }
+        }
+    }
+}

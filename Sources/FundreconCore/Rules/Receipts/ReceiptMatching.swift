@@ -1,0 +1,303 @@
+/// RC001–RC006: the receivers' own books (receipts.csv) matched against what the senders
+/// sent (transfers.csv), per pair of units, by `ReceiptMatcher`. A receiver is matched when
+/// receipts.csv holds at least one of its rows: a receiver that sent in no books is counted
+/// as not covered, not reported transfer by transfer. Runs in `check` too, with the latest
+/// date of the two files as the as-of date.
+struct ReceiptMatching: Rule {
+    let name = "RC"
+    func codes(in kind: RunKind) -> [RuleCode] { [.RC001, .RC002, .RC003, .RC004, .RC005, .RC006] }
+    let needs: [InputFile] = [.entities, .projects, .transfers, .receipts]
+    /// Pairs of units split between two threads.
+    let parts = 2
+    let runsAlone = true
+
+    /// Without receipts.csv there is nothing to match, and nothing skipped.
+    func applies(to scope: LoadedScope) -> Bool { scope.stats(.receipts)?.present == true }
+
+    func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput {
+        var out = RuleOutput()
+        guard let receipts = context.ledger.receipts else { return out }
+        let asOf = Self.asOf(context)
+        var pass = MatchingPass(context: context, receipts: receipts, asOf: asOf)
+        let pairs = pass.pairs()
+        for i in stride(from: part, to: pairs.count, by: max(parts, 1)) { pass.match(pairs[i]) }
+        if part == 0 { pass.countNotCovered() }
+        out.log = pass.log
+        out.receipts = pass.report()
+        return out
+    }
+
+    /// The period's as-of date; in `check`, which has no period, the latest date of either file.
+    static func asOf(_ context: RuleContext) -> Day {
+        if context.kind == .reconcile { return context.period.asOf }
+        let latest = [context.ledger.latestTransferDay, context.ledger.receipts?.book.latestDay].compactMap { $0 }.max()
+        return latest ?? context.period.asOf
+    }
+}
+
+/// Two units money passes between.
+private struct UnitPair: Hashable, Comparable {
+    let from: Int
+    let to: Int
+
+    static func < (a: UnitPair, b: UnitPair) -> Bool { (a.from, a.to) < (b.from, b.to) }
+}
+
+/// One thread's share of the matching: its pairs' findings, totals and sheet rows.
+private struct MatchingPass {
+    let context: RuleContext
+    let receipts: ReceiptLedger
+    let asOf: Day
+    let matcher: ReceiptMatcher
+    var log = FindingLog()
+    var hops: [Hop: ReceiptHopTotals] = [:]
+    var matches: [ReceiptMatch] = []
+    var listedPlain: [Hop: Int] = [:]
+    var unlisted: [Hop: Int] = [:]
+    private let transfersFile: String
+    private let receiptsFile: String
+
+    init(context: RuleContext, receipts: ReceiptLedger, asOf: Day) {
+        self.context = context
+        self.receipts = receipts
+        self.asOf = asOf
+        matcher = ReceiptMatcher(windowDays: context.settings.receiptWindowDays)
+        transfersFile = context.scope.path(.transfers)
+        receiptsFile = context.scope.path(.receipts)
+    }
+
+    private var scope: LoadedScope { context.scope }
+
+    /// The receivers with books in receipts.csv.
+    private var covered: Set<Int> { Set(receipts.book.pairKeys.map(\.to)) }
+
+    /// Every pair with a receipt, or a transfer to a receiver with books, in unit order: the
+    /// transfers' edges of each pair, and the pair's place in the receipt book.
+    func pairs() -> [(pair: UnitPair, edges: [Int], place: Int?)] {
+        var byPair: [UnitPair: (edges: [Int], place: Int?)] = [:]
+        for (place, key) in receipts.book.pairKeys.enumerated() {
+            byPair[UnitPair(from: key.from, to: key.to), default: ([], nil)].place = place
+        }
+        let covered = self.covered
+        let keys = context.ledger.edges.keys
+        for (e, key) in keys.enumerated() where covered.contains(key.to) {
+            byPair[UnitPair(from: key.from, to: key.to), default: ([], nil)].edges.append(e)
+        }
+        return byPair.map { (pair: $0.key, edges: $0.value.edges, place: $0.value.place) }.sorted { $0.pair < $1.pair }
+    }
+
+    private func hop(_ pair: UnitPair) -> Hop {
+        Hop(from: scope.entities[pair.from].level, to: scope.entities[pair.to].level)
+    }
+
+    /// Transfers to receivers without books, per hop.
+    mutating func countNotCovered() {
+        let covered = self.covered
+        let keys = context.ledger.edges.keys, books = context.ledger.edges.values
+        for (e, key) in keys.enumerated() where !covered.contains(key.to) {
+            let h = Hop(from: scope.entities[key.from].level, to: scope.entities[key.to].level)
+            for (day, amount) in zip(books[e].days, books[e].amounts) where day <= asOf.daysSinceEpoch {
+                hops[h, default: ReceiptHopTotals(hop: h)].notCovered.add(amount)
+            }
+        }
+    }
+
+    mutating func match(_ item: (pair: UnitPair, edges: [Int], place: Int?)) {
+        let keys = context.ledger.edges.keys, books = context.ledger.edges.values
+        var sent: [MatchRow] = []
+        for e in item.edges {
+            let book = books[e], project = Int32(clamping: keys[e].project)
+            for (day, (amount, line)) in zip(book.days, zip(book.amounts, book.lines)) {
+                sent.append(MatchRow(day: day, amount: amount, project: project, line: line))
+            }
+        }
+        sent.sort { ($0.day, $0.line) < ($1.day, $1.line) }
+        var booked: [MatchRow] = []
+        var refLines: [Int32] = []
+        if let place = item.place {
+            let book = receipts.book
+            for k in book.order[book.pairStarts[place]..<book.pairStarts[place + 1]] {
+                let i = Int(k)
+                booked.append(MatchRow(day: book.day[i], amount: book.amount[i], project: book.project[i], line: book.line[i]))
+                refLines.append(receipts.refLines[i])
+            }
+        }
+        var refs = [Int32](repeating: -1, count: booked.count)
+        if refLines.contains(where: { $0 > 0 }) {
+            let sentAt = Dictionary(sent.indices.map { (sent[$0].line, Int32($0)) }, uniquingKeysWith: { a, _ in a })
+            for b in refLines.indices where refLines[b] > 0 { refs[b] = sentAt[refLines[b]] ?? -1 }
+        }
+        let h = hop(item.pair)
+        var totals = hops[h] ?? ReceiptHopTotals(hop: h)
+        for t in sent where t.day <= asOf.daysSinceEpoch { totals.sent.add(t.amount) }
+        for r in booked { totals.received.add(r.amount) }
+        for m in matcher.match(sent: sent, booked: booked, refs: refs) {
+            let transfers = m.sent.map { side(sent[Int($0)]) }
+            let received = m.booked.map { side(booked[Int($0)]) }
+            let refNote = m.booked.first.map { ReceiptNote(refLine: refLines[Int($0)], sentHere: refs[Int($0)] >= 0) }
+            record(m.status, item.pair, h, transfers, received, refNote, &totals)
+        }
+        hops[h] = totals
+    }
+
+    private func side(_ row: MatchRow) -> MatchedRow {
+        MatchedRow(line: Int(row.line), day: Day(daysSinceEpoch: row.day), amount: row.amount, project: Int(row.project), voucher: "")
+    }
+
+    /// What a receipt's written sender voucher tells, for RC002's message.
+    private struct ReceiptNote {
+        let refLine: Int32
+        let sentHere: Bool
+    }
+
+    private mutating func record(_ matched: MatchStatus, _ pair: UnitPair, _ hop: Hop, _ transfers: [MatchedRow],
+                                 _ received: [MatchedRow], _ note: ReceiptNote?, _ totals: inout ReceiptHopTotals) {
+        var status: ReceiptStatus
+        var cause: AmountCause?
+        var age: Int?
+        switch matched {
+        case .matched: status = .matched
+        case .batch: status = .batch
+        case .projectDiffers: status = .projectDiffers
+        case .amountDiffers(let c):
+            status = .amountDiffers
+            cause = c
+        case .unsent: status = .notSent
+        case .unbooked:
+            let waited = asOf - (transfers.first?.day ?? asOf)
+            if waited < 0 {
+                status = .sentAfterAsOf
+            } else {
+                age = waited
+                status = waited > context.settings.inTransitDays ? .overdue : .inTransit
+                totals.inTransit[AgingBand(days: waited).rawValue].add(transfers.first?.amount ?? 0)
+            }
+        }
+        let money = status == .notSent ? received.reduce(0) { $0 + $1.amount } : transfers.reduce(0) { $0 + $1.amount }
+        totals.byStatus[status.rawValue].add(money)
+        let match = ReceiptMatch(status: status, cause: cause, hop: hop, from: pair.from, to: pair.to,
+                                 transfers: transfers, receipts: received, age: age)
+        if let finding = finding(match, note) { log.add(finding) }
+        if status == .matched {
+            guard listedPlain[hop, default: 0] < ReceiptReport.listedMatches else {
+                unlisted[hop, default: 0] += 1
+                return
+            }
+            listedPlain[hop, default: 0] += 1
+        }
+        matches.append(match)
+    }
+
+    // MARK: Findings
+
+    private func finding(_ m: ReceiptMatch, _ note: ReceiptNote?) -> Finding? {
+        let units = "\(scope.describeEntity(m.from)) → \(scope.describeEntity(m.to))"
+        let t = m.transfers.first, r = m.receipts.first
+        var f: Finding
+        switch m.status {
+        case .matched, .sentAfterAsOf:
+            return nil
+        case .overdue, .inTransit:
+            guard let t else { return nil }
+            let days = m.age ?? 0
+            let text = Message(
+                zh: "\(units)：\(t.day) 拨出 \(RuleText.wan(t.amount))（项目 \(scope.describeProject(t.project))），至 \(asOf) 已 \(days) 天，接收单位账上\(m.status == .overdue ? "仍未入账" : "尚未入账（在途）")",
+                en: "\(units): \(RuleText.wan(t.amount)) sent on \(t.day) (project \(scope.describeProject(t.project))); \(days) days later, on \(asOf), the receiver has \(m.status == .overdue ? "still not booked it" : "not booked it yet (in transit)")")
+            f = Finding(m.status == .overdue ? .RC001 : .RC005, text, at: SourceRef(file: transfersFile, line: t.line), amount: t.amount)
+        case .notSent:
+            guard let r else { return nil }
+            var extra = (zh: "", en: "")
+            if let note, note.refLine == -1 {
+                extra = ("；所填对方凭证号在拨付记录中不存在", "; the sender voucher it names is not in transfers.csv")
+            } else if let note, note.refLine > 0, !note.sentHere {
+                extra = ("；所填对方凭证号是拨付记录第 \(note.refLine) 行，但该行的拨出或接收单位不同",
+                         "; the sender voucher it names is line \(note.refLine) of transfers.csv, which is between other units")
+            }
+            f = Finding(.RC002, Message(
+                zh: "\(units)：接收单位 \(r.day) 入账 \(RuleText.wan(r.amount))（项目 \(scope.describeProject(r.project))），拨出单位没有对应的拨付记录\(extra.zh)",
+                en: "\(units): the receiver booked \(RuleText.wan(r.amount)) on \(r.day) (project \(scope.describeProject(r.project))), and no transfer matches it\(extra.en)"),
+                at: SourceRef(file: receiptsFile, line: r.line), amount: r.amount)
+        case .amountDiffers:
+            guard let t, let r else { return nil }
+            let cause = (m.cause ?? .unknown).message
+            f = Finding(.RC003, Message(
+                zh: "\(units)：拨出 \(RuleText.wan(t.amount))（拨付记录第 \(t.line) 行，\(t.day)），入账 \(RuleText.wan(r.amount))（\(r.day)），相差 \(RuleText.wan(r.amount - t.amount))；可能原因：\(cause.zh)",
+                en: "\(units): \(RuleText.wan(t.amount)) sent (transfers.csv line \(t.line), \(t.day)), \(RuleText.wan(r.amount)) booked (\(r.day)), a difference of \(RuleText.wan(r.amount - t.amount)); likely cause: \(cause.en)"),
+                at: SourceRef(file: receiptsFile, line: r.line), related: [SourceRef(file: transfersFile, line: t.line)], amount: t.amount)
+        case .projectDiffers:
+            guard let t, let r else { return nil }
+            f = Finding(.RC004, Message(
+                zh: "\(units)：拨付记录第 \(t.line) 行的 \(RuleText.wan(t.amount)) 拨的是项目 \(scope.describeProject(t.project))，接收单位记在项目 \(scope.describeProject(r.project)) 下",
+                en: "\(units): the \(RuleText.wan(t.amount)) of transfers.csv line \(t.line) was sent for project \(scope.describeProject(t.project)) and booked under project \(scope.describeProject(r.project))"),
+                at: SourceRef(file: receiptsFile, line: r.line), related: [SourceRef(file: transfersFile, line: t.line)], amount: t.amount)
+        case .batch:
+            guard let t, let r else { return nil }
+            let total = m.transfers.reduce(0) { $0 + $1.amount }
+            if m.receipts.count == 1 {
+                let lines = m.transfers.map { String($0.line) }.joined(separator: "、")
+                f = Finding(.RC006, Message(
+                    zh: "\(units)：一笔入账 \(RuleText.wan(r.amount)) 对应 \(m.transfers.count) 笔拨付（拨付记录第 \(lines) 行），合计相符",
+                    en: "\(units): one receipt of \(RuleText.wan(r.amount)) books \(m.transfers.count) transfers (transfers.csv lines \(lines.replacingOccurrences(of: "、", with: ", "))), which add up to it"),
+                    at: SourceRef(file: receiptsFile, line: r.line),
+                    related: RuleText.sourceRefs(m.transfers.map(\.line), file: transfersFile), amount: total)
+            } else {
+                let lines = m.receipts.map { String($0.line) }.joined(separator: "、")
+                f = Finding(.RC006, Message(
+                    zh: "\(units)：一笔拨付 \(RuleText.wan(t.amount)) 分 \(m.receipts.count) 笔入账（到账记录第 \(lines) 行），合计相符",
+                    en: "\(units): one transfer of \(RuleText.wan(t.amount)) is booked in \(m.receipts.count) receipts (receipts.csv lines \(lines.replacingOccurrences(of: "、", with: ", "))), which add up to it"),
+                    at: SourceRef(file: transfersFile, line: t.line),
+                    related: RuleText.sourceRefs(m.receipts.map(\.line), file: receiptsFile), amount: total)
+            }
+        }
+        f.from = scope.entities[m.from].id
+        f.to = scope.entities[m.to].id
+        if let project = (t ?? r)?.project { f.project = scope.projects[project].code }
+        return f
+    }
+
+    /// The thread's report, its sheet rows given their vouchers as written.
+    func report() -> ReceiptReport {
+        var transferLines = Set<Int32>(), receiptLines = Set<Int32>()
+        for m in matches {
+            for t in m.transfers { transferLines.insert(Int32(clamping: t.line)) }
+            for r in m.receipts { receiptLines.insert(Int32(clamping: r.line)) }
+        }
+        let texts = receipts.voucherTexts(transferLines: transferLines, receiptLines: receiptLines)
+        var spelled = matches
+        for i in spelled.indices {
+            for k in spelled[i].transfers.indices {
+                spelled[i].transfers[k].voucher = texts.transfers[Int32(clamping: spelled[i].transfers[k].line)] ?? ""
+            }
+            for k in spelled[i].receipts.indices {
+                spelled[i].receipts[k].voucher = texts.receipts[Int32(clamping: spelled[i].receipts[k].line)] ?? ""
+            }
+        }
+        return ReceiptReport(asOf: asOf, hops: hops.values.sorted { $0.hop < $1.hop }, matches: spelled, unlistedMatches: unlisted)
+    }
+}
+
+extension ReceiptReport {
+    /// The threads' reports as one: totals added, rows in the sheets' order, plain matches
+    /// past `listedMatches` per hop counted instead of listed.
+    static func merged(_ parts: [ReceiptReport]) -> ReceiptReport? {
+        guard let first = parts.first else { return nil }
+        var hops: [Hop: ReceiptHopTotals] = [:]
+        var unlisted: [Hop: Int] = [:]
+        var matches: [ReceiptMatch] = []
+        for part in parts {
+            for h in part.hops { hops[h.hop, default: ReceiptHopTotals(hop: h.hop)].add(h) }
+            for (hop, n) in part.unlistedMatches { unlisted[hop, default: 0] += n }
+            matches += part.matches
+        }
+        matches.sort(by: ReceiptMatch.listedBefore)
+        var plain: [Hop: Int] = [:]
+        matches = matches.filter { m in
+            guard m.status == .matched else { return true }
+            plain[m.hop, default: 0] += 1
+            if plain[m.hop, default: 0] <= listedMatches { return true }
+            unlisted[m.hop, default: 0] += 1
+            return false
+        }
+        return ReceiptReport(asOf: first.asOf, hops: hops.values.sorted { $0.hop < $1.hop }, matches: matches, unlistedMatches: unlisted)
+    }
+}

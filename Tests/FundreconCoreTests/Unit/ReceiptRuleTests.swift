@@ -57,7 +57,18 @@ private let rcCodes: Set<RuleCode> = [.RC001, .RC002, .RC003, .RC004, .RC005, .R
         #expect(hop.inTransit[AgingBand.over90.rawValue] == CountedAmount(count: 1, amount: 60_000_000))
     }
 
-    @Test func RC001_quietWhenTheReceiverHasNoBooksAtAll() throws {
+    @Test func RC001_forAReceiverWithNothingBookedAmongItsLevelsBooks() throws {
+        var f = withReceipts()
+        f.edit("entities.csv", "G2,韶关市雷门专利事务所,grantee,C\n", "G2,韶关市雷门专利事务所,grantee,C\nG3,新受款单位,grantee,C\n")
+        f.edit("plan.csv", "4,F1,K,G1,60,competitive,,2021-05-31\n", "4,F1,K,G1,60,competitive,,2021-05-31\n5,F2,C,G3,1,competitive,,2021-05-31\n")
+        f.append("transfers.csv", "T5,2021-04-11,F2,C,G3,1,ok,,")
+        let r = f.reconcile()
+        // G3 has no row, but the city's other grantee's books are there.
+        #expect(r.findings(.RC001).map(\.primary.line) == [6])
+        #expect(r.findings(.RC001).first?.to == "G3")
+    }
+
+    @Test func RC001_quietWhenNoReceiverOfTheSenderAndLevelHasBooks() throws {
         var f = withReceipts()
         f.edit("receipts.csv", "R4,2021-04-12,F1,K,G1,60,,\n", "")
         let r = f.reconcile()

@@ -1,8 +1,10 @@
 /// RC001–RC006: the receivers' own books (receipts.csv) matched against what the senders
-/// sent (transfers.csv), per pair of units, by `ReceiptMatcher`. A receiver is matched when
-/// receipts.csv holds at least one of its rows: a receiver that sent in no books is counted
-/// as not covered, not reported transfer by transfer. Runs in `check` too, with the latest
-/// date of the two files as the as-of date.
+/// sent (transfers.csv), per pair of units, by `ReceiptMatcher`. A sender's transfers to one
+/// level (a city's to its grantees, say) are matched when receipts.csv holds the books of at
+/// least one receiver of that level from that sender: books are gathered per sender and
+/// level, and a receiver of such a group with nothing booked has booked nothing. Transfers to
+/// a group with no books at all are counted as not covered, not reported one by one. Runs in
+/// `check` too, with the latest date of the two files as the as-of date.
 struct ReceiptMatching: Rule {
     let name = "RC"
     func codes(in kind: RunKind) -> [RuleCode] { [.RC001, .RC002, .RC003, .RC004, .RC005, .RC006] }
@@ -68,8 +70,16 @@ private struct MatchingPass {
 
     private var scope: LoadedScope { context.scope }
 
-    /// The receivers with books in receipts.csv.
-    private var covered: Set<Int> { Set(receipts.book.pairKeys.map(\.to)) }
+    /// A sender and the level of its receivers: the group whose books are matched together.
+    private struct Group: Hashable {
+        let from: Int
+        let level: Level
+    }
+
+    private func group(_ from: Int, _ to: Int) -> Group { Group(from: from, level: scope.entities[to].level) }
+
+    /// The groups with books in receipts.csv.
+    private var covered: Set<Group> { Set(receipts.book.pairKeys.map { group($0.from, $0.to) }) }
 
     /// Every pair with a receipt, or a transfer to a receiver with books, in unit order: the
     /// transfers' edges of each pair, and the pair's place in the receipt book.
@@ -80,7 +90,7 @@ private struct MatchingPass {
         }
         let covered = self.covered
         let keys = context.ledger.edges.keys
-        for (e, key) in keys.enumerated() where covered.contains(key.to) {
+        for (e, key) in keys.enumerated() where covered.contains(group(key.from, key.to)) {
             byPair[UnitPair(from: key.from, to: key.to), default: ([], nil)].edges.append(e)
         }
         return byPair.map { (pair: $0.key, edges: $0.value.edges, place: $0.value.place) }.sorted { $0.pair < $1.pair }
@@ -90,11 +100,11 @@ private struct MatchingPass {
         Hop(from: scope.entities[pair.from].level, to: scope.entities[pair.to].level)
     }
 
-    /// Transfers to receivers without books, per hop.
+    /// Transfers to groups without books, per hop.
     mutating func countNotCovered() {
         let covered = self.covered
         let keys = context.ledger.edges.keys, books = context.ledger.edges.values
-        for (e, key) in keys.enumerated() where !covered.contains(key.to) {
+        for (e, key) in keys.enumerated() where !covered.contains(group(key.from, key.to)) {
             let h = Hop(from: scope.entities[key.from].level, to: scope.entities[key.to].level)
             for (day, amount) in zip(books[e].days, books[e].amounts) where day <= asOf.daysSinceEpoch {
                 hops[h, default: ReceiptHopTotals(hop: h)].notCovered.add(amount)

@@ -69,6 +69,8 @@ public struct Finding: Sendable {
     public var amount: Fen?
     /// A severity other than the catalogue's, where a rule allows it; nil for the catalogue's.
     public var severityOverride: Severity?
+    /// Why two amounts that should agree differ (FL003, FL004, FL008, RC003).
+    public var cause: AmountCause?
 
     public var severity: Severity { severityOverride ?? code.severity }
 

@@ -105,6 +105,8 @@ public struct EdgeResult: Sendable {
     public let notMoved: Fen
     /// `ok` rows dated after the as-of date: listed, not yet counted.
     public let afterAsOf: Fen
+    /// Why transferred and planned differ, for an edge over or under its plan.
+    public var cause: AmountCause? = nil
 }
 
 /// Money at one unit under one project it received (its sub-projects included).

@@ -12,9 +12,8 @@ public enum AmountCause: Sendable, Equatable {
     case rounding
     /// A row of the edge is there twice, and the extra money is that row's amount.
     case duplicatedRow(line: Int)
-    /// A row that did not move money (失败, 退回), or one the other side booked, has exactly
-    /// the missing amount.
-    case missingRow(line: Int, file: String)
+    /// A row of the edge that did not move money (失败, 退回) has exactly the missing amount.
+    case missingRow(line: Int)
     case unknown
 
     /// The cause of `actual` where `expected` was due, from the figures alone.
@@ -80,8 +79,9 @@ public enum AmountCause: Sendable, Equatable {
         case .rounding: return Message(zh: "四舍五入差异", en: "a rounding difference")
         case .duplicatedRow(let line):
             return Message(zh: "第 \(line) 行重复录入，差额正是该行金额", en: "line \(line) is entered twice, and the difference is its amount")
-        case .missingRow(let line, let file):
-            return Message(zh: "差额正是 \(file) 第 \(line) 行的金额（该行未计入）", en: "the difference is the amount of \(file) line \(line), which is not counted")
+        case .missingRow(let line):
+            return Message(zh: "差额正是拨付记录第 \(line) 行（失败或退回，未计入）的金额",
+                           en: "the difference is the amount of transfers.csv line \(line), which failed or was returned and is not counted")
         case .unknown: return Message(zh: "原因不明", en: "cause unknown")
         }
     }

@@ -80,6 +80,7 @@ public enum Diagnostics {
         o.add("to", f.to)
         o.add("entity", f.entity)
         o.add("amount_fen", f.amount)
+        if let cause = f.cause { o.add("cause", cause.code) }
         o.add("key", f.identity)
     }
 

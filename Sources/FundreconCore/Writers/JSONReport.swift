@@ -53,6 +53,7 @@ public enum JSONReport {
             x.add("planned_fen", edgeList[i].planned)
             x.add("transferred_fen", edgeList[i].transferred)
             x.add("status", edgeList[i].status.rawValue)
+            if let cause = edgeList[i].cause { x.add("cause", cause.code) }
         }
         if let receipts = r.receipts { o.raw("receipts", self.receipts(receipts, r.settings)) }
         if let changes { o.raw("changes", self.changes(changes, r.settings.lang)) }

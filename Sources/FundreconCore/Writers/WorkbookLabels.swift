@@ -40,7 +40,7 @@ struct WorkbookLabels {
          t("计划金额（万元）", "Planned (万元)"), t("拨付金额（万元）", "Transferred (万元)"), t("差额（万元）", "Variance (万元)"),
          t("差额率", "Variance %"), t("状态", "Status"), t("到位期限", "Due"), t("最后拨付日期", "Last transfer"),
          t("逾期天数", "Days late"), t("分配方式", "Method"), t("文号", "Documents"), t("计划行", "Plan lines"),
-         t("首笔拨付行", "First transfer row"), t("未到账（万元）", "Failed or returned (万元)")]
+         t("首笔拨付行", "First transfer row"), t("未到账（万元）", "Failed or returned (万元)"), t("差异原因", "Likely cause")]
     }
 
     var balanceColumns: [String] {

@@ -115,6 +115,7 @@ public struct WorkbookReport {
                 .text(e.planLines.isEmpty ? "" : "\(planFile):" + e.planLines.map(String.init).joined(separator: ", ")),
                 .text(e.firstTransferLine.map { "\(transfersFile):\($0)" } ?? ""),
                 e.notMoved != 0 ? .money(e.notMoved) : .empty,
+                .text(e.cause.map { $0.message.text(self.labels.lang) } ?? ""),
             ]
         }
         t.totalColumns = [4, 5, 6]

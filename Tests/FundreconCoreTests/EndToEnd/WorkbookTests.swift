@@ -47,6 +47,7 @@ import Testing
         #expect(s["G2"]?.formula == "F2-E2" && s["G2"]?.value == "-10")
         #expect(s["H2"]?.formula == "IF(E2=0,\"\",G2/E2)" && s["H2"]?.value == "-0.25")
         #expect(s["I2"]?.shown == "拨付不足")
+        #expect(s["R1"]?.shown == "差异原因" && s["R2"]?.shown == "原因不明")
     }
 
     @Test func totalsRowUsesSubtotalSoFiltersKeepItRight() throws {
@@ -60,7 +61,7 @@ import Testing
         let x = try WorkbookReadBack.write(WorkbookReadBack.scope())
         let s = try x.sheet("县→单位")
         #expect(s.xml.contains("<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"))
-        #expect(s.xml.contains("<autoFilter ref=\"A1:Q2\"/>"))
+        #expect(s.xml.contains("<autoFilter ref=\"A1:R2\"/>"))
         #expect(s.xml.contains("<formula>$I2=\"超额拨付\"</formula>"))
         #expect(s.xml.contains("<formula>$I2=\"拨付不足\"</formula>"))
         #expect(s.xml.contains("<formula>$I2=\"未拨付\"</formula>"))

@@ -145,14 +145,21 @@ final class EdgePass {
         let transferLines = book.firstLine == book.lastLine ? [book.firstLine] : [book.firstLine, book.lastLine]
         let transferRefs = transferLines.filter { $0 > 0 }.map { SourceRef(file: transfersFile, line: $0) }
 
+        // FL008 stands instead of FL003/FL004 when the two sides differ by the 元/万元 factor.
+        let mixUp = planned > 0 && transferred > 0 && nearFactor(planned, transferred)
+        let cause = mixUp || status == .over || status == .under
+            ? Self.cause(planned: planned, transferred: transferred, book: book, asOf: context.period.asOf, nearFactor: mixUp) : nil
+
         func add(_ code: RuleCode, _ message: Message, at ref: SourceRef?, related: [SourceRef], amount: Fen?) {
-            var f = Finding(code, message, at: ref ?? SourceRef(file: planFile), related: related, amount: amount)
+            var text = message
+            if let cause, cause != .unknown {
+                text = Message(zh: message.zh + "；可能原因：\(cause.message.zh)", en: message.en + "; likely cause: \(cause.message.en)")
+            }
+            var f = Finding(code, text, at: ref ?? SourceRef(file: planFile), related: related, amount: amount)
+            f.cause = cause
             tag(&f, key)
             log.add(f)
         }
-
-        // FL008 stands instead of FL003/FL004 when the two sides differ by the 元/万元 factor.
-        let mixUp = planned > 0 && transferred > 0 && nearFactor(planned, transferred)
         if status == .unplanned {
             unplanned(key, transferred: transferred, book: book, &log)
         } else if mixUp {
@@ -183,7 +190,27 @@ final class EdgePass {
             lastDue: plan.compactMap(\.due).max(), lastTransfer: days.last?.day, daysLate: daysLate,
             methods: SmallList(plan.compactMap(\.method).uniqued()), documents: SmallList(plan.compactMap(\.document).uniqued()),
             planLines: SmallList(plan.map(\.line)), firstTransferLine: book.firstLine > 0 ? book.firstLine : nil,
-            notMoved: book.failed.reduce(0) { $0 + $1.amount }, afterAsOf: book.after(context.period.asOf))
+            notMoved: book.failed.reduce(0) { $0 + $1.amount }, afterAsOf: book.after(context.period.asOf), cause: cause)
+    }
+
+    /// Why an edge's transfers up to `asOf` differ from its plan: a row entered twice whose
+    /// amount is the excess, a failed or returned row whose amount is the shortfall, or
+    /// what the two figures alone tell (`AmountCause.classify`); FL008's factor of 10,000
+    /// within 1 % is a unit slip even when not exact.
+    static func cause(planned: Fen, transferred: Fen, book: EdgeBook, asOf: Day, nearFactor: Bool) -> AmountCause {
+        let excess = transferred - planned
+        if excess > 0 {
+            let days = book.days, amounts = book.amounts, lines = book.lines
+            var earlier: [Fen] = []
+            for i in days.indices where days[i] <= asOf.daysSinceEpoch {
+                if amounts[i] == excess && earlier.contains(excess) { return .duplicatedRow(line: Int(lines[i])) }
+                if amounts[i] == excess { earlier.append(excess) }
+            }
+        } else if excess < 0, let failed = book.failed.first(where: { $0.amount == -excess }) {
+            return .missingRow(line: failed.line)
+        }
+        let figures = AmountCause.classify(expected: planned, actual: transferred)
+        return figures == .unknown && nearFactor ? .unit(power: transferred > planned ? 4 : -4) : figures
     }
 
     /// True when one side is 10,000 times the other, within 1 %.

@@ -234,6 +234,7 @@ private struct MatchingPass {
                 zh: "\(units)：拨出 \(RuleText.wan(t.amount))（拨付记录第 \(t.line) 行，\(t.day)），入账 \(RuleText.wan(r.amount))（\(r.day)），相差 \(RuleText.wan(r.amount - t.amount))；可能原因：\(cause.zh)",
                 en: "\(units): \(RuleText.wan(t.amount)) sent (transfers.csv line \(t.line), \(t.day)), \(RuleText.wan(r.amount)) booked (\(r.day)), a difference of \(RuleText.wan(r.amount - t.amount)); likely cause: \(cause.en)"),
                 at: SourceRef(file: receiptsFile, line: r.line), related: [SourceRef(file: transfersFile, line: t.line)], amount: t.amount)
+            f.cause = m.cause
         case .projectDiffers:
             guard let t, let r else { return nil }
             f = Finding(.RC004, Message(

@@ -146,6 +146,8 @@ extension FileReading {
 
     func readReceipt(_ row: inout RowCheck, _ read: inout FileRead, _ sink: ((ReceiptRow) -> Void)?) {
         let voucherProbe = row.prefetchVoucher(in: &read.vouchers)
+        row.prefetchUnit(.from)
+        row.prefetchUnit(.to)
         let date = row.date(.date, required: true)
         let project = row.project(.project)
         let from = row.entity(.from)

@@ -68,7 +68,13 @@ public struct VoucherRegistry: Sendable {
     /// row. One whose shape is not known went to the plain table, if anywhere.
     func firstLine(of b: UnsafeBufferPointer<UInt8>) -> Int? {
         var reading = self  // packing a voucher uses the scratch; the tables are only read
-        if let key = reading.packedKey(b) { return packed.line(of: key).map(Int.init) }
+        return reading.lookUp(b)
+    }
+
+    /// `firstLine(of:)` for many look-ups on one thread: packs in this registry's own scratch
+    /// instead of copying the registry for each.
+    mutating func lookUp(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
+        if let key = packedKey(b) { return packed.line(of: key).map(Int.init) }
         return others.lookup(b).flatMap { otherLines.indices.contains($0) ? Int(otherLines[$0]) : nil }
     }
 
@@ -112,17 +118,17 @@ public struct VoucherRegistry: Sendable {
     }
 
     /// The vouchers first seen on `lines`, by line, spelt as written.
-    func vouchers(onLines lines: Set<Int32>) -> [Int32: String] {
+    func vouchers(onLines lines: LineSet) -> [Int32: String] {
         var found: [Int32: String] = [:]
         guard !lines.isEmpty else { return found }
         let shapeTexts = shapes.keys()
         packed.forEach { key, line in
             let shape = Int(key >> 54) - 1
-            guard lines.contains(Int32(clamping: line)), shapeTexts.indices.contains(shape) else { return }
+            guard lines.contains(Int(line)), shapeTexts.indices.contains(shape) else { return }
             found[Int32(clamping: line)] = String(decoding: VoucherRegistry.spell(key, shape: shapeTexts[shape]), as: UTF8.self)
         }
         others.forEachKey { index, text in
-            guard otherLines.indices.contains(index), lines.contains(otherLines[index]) else { return }
+            guard otherLines.indices.contains(index), lines.contains(Int(otherLines[index])) else { return }
             found[otherLines[index]] = String(decoding: text, as: UTF8.self)
         }
         return found
@@ -241,15 +247,16 @@ public struct VoucherTables: Sendable {
 
     public init() {}
 
-    /// The line of transfers.csv whose voucher is `text`; the first part's first.
-    func transferLine(of text: ArraySlice<UInt8>) -> Int? {
+    /// The line of transfers.csv whose voucher is `text`; the first part's first. Mutating
+    /// only in the tables' scratch: a thread that looks up many holds a copy of its own.
+    mutating func transferLine(of text: ArraySlice<UInt8>) -> Int? {
         text.withUnsafeBufferPointer { b in
-            for table in transfers { if let line = table.firstLine(of: b) { return line } }
+            for i in transfers.indices { if let line = transfers[i].lookUp(b) { return line } }
             return nil
         }
     }
 
-    static func spelled(_ tables: [VoucherRegistry], lines: Set<Int32>) -> [Int32: String] {
+    static func spelled(_ tables: [VoucherRegistry], lines: LineSet) -> [Int32: String] {
         tables.reduce(into: [:]) { found, table in
             found.merge(table.vouchers(onLines: lines)) { first, _ in first }
         }

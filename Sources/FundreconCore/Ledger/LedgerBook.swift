@@ -27,7 +27,7 @@ public struct LedgerBook: Sendable {
     consuming func seal(unitIndex: Bool) -> Ledger {
         Ledger(edges: transfers.edges, spendingFlows: spending.flows, failedPayments: spending.failedPayments,
                repaid: spending.repaid, latestTransferDay: transfers.latestDay, unitIndex: unitIndex,
-               receipts: receipts.map { ReceiptLedger($0, vouchers: vouchers) })
+               receipts: receipts.map { ReceiptLedger(book: $0, vouchers: vouchers) })
     }
 
     var latestTransferDay: Day? { transfers.latestDay }

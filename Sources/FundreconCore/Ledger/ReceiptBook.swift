@@ -3,7 +3,8 @@
 /// `finish()` groups the rows by the units they pass between, for the matching.
 public struct ReceiptBook: RowBook {
     private var pairs = KeyPlaces()
-    private(set) var rowPair: [Int32] = []
+    /// Each row's pair while the file is read; emptied by `finish()`.
+    private var rowPair: [Int32] = []
     private(set) var project: [Int32] = []
     private(set) var day: [Int32] = []
     private(set) var amount: [Fen] = []
@@ -52,14 +53,6 @@ public struct ReceiptBook: RowBook {
         return refEnds[i] > start ? refBytes[start..<refEnds[i]] : nil
     }
 
-    /// The book without the vouchers written on its rows, once they are resolved to lines.
-    func droppingRefs() -> ReceiptBook {
-        var out = self
-        out.refBytes = []
-        out.refEnds = []
-        return out
-    }
-
     public mutating func finish() {
         var counts = [Int](repeating: 0, count: pairs.keys.count)
         for p in rowPair { counts[Int(p)] += 1 }
@@ -67,6 +60,7 @@ public struct ReceiptBook: RowBook {
         var rows = (0..<Int32(clamping: line.count)).map { $0 }
         order = groupedByPlace(&rows, places: rowPair, starts: starts, zero: 0)
         pairStarts = starts + [line.count]
+        rowPair = []  // the order says it now
         // Rows come mostly in date order: sort only the pairs that are not.
         let (day, line) = (self.day, self.line)
         for p in counts.indices where counts[p] > 1 {

@@ -1,26 +1,56 @@
 /// receipts.csv as the RC rules read it: the receipts grouped by the units they pass
-/// between, each with the line of transfers.csv whose voucher it names, and both files'
-/// vouchers for the matching sheets.
+/// between, the sender's vouchers they name, and both files' voucher tables, to find the
+/// transfer a receipt names and to spell the vouchers on the matching sheets.
 struct ReceiptLedger: Sendable {
     let book: ReceiptBook
-    /// Per receipt: the line of transfers.csv whose voucher it names; 0 when it names none,
-    /// -1 when it names a voucher transfers.csv does not have.
-    let refLines: [Int32]
     let vouchers: VoucherTables
 
-    init(_ book: ReceiptBook, vouchers: VoucherTables) {
-        var refLines = [Int32](repeating: 0, count: book.count)
-        for i in refLines.indices {
-            guard let ref = book.ref(i) else { continue }
-            refLines[i] = vouchers.transferLine(of: ref).map { Int32(clamping: $0) } ?? -1
-        }
-        self.book = book.droppingRefs()
-        self.refLines = refLines
-        self.vouchers = vouchers
+    /// The line of transfers.csv whose voucher receipt `i` names; 0 when it names none, -1
+    /// when it names a voucher transfers.csv does not have. `tables`: the thread's own copy
+    /// of `vouchers`, whose scratch the look-up writes.
+    func refLine(_ i: Int, in tables: inout VoucherTables) -> Int32 {
+        guard let ref = book.ref(i) else { return 0 }
+        return tables.transferLine(of: ref).map { Int32(clamping: $0) } ?? -1
     }
 
-    /// The vouchers of `lines` of transfers.csv and of receipts.csv, as written.
-    func voucherTexts(transferLines: Set<Int32>, receiptLines: Set<Int32>) -> (transfers: [Int32: String], receipts: [Int32: String]) {
-        (VoucherTables.spelled(vouchers.transfers, lines: transferLines), VoucherTables.spelled(vouchers.receipts, lines: receiptLines))
+    /// Spells the vouchers of the report's listed rows as written: one pass over each voucher
+    /// table, after the listing is cut. In place: a copy of the rows would double them at
+    /// the run's peak.
+    func spell(_ report: inout ReceiptReport) {
+        var transferLines = LineSet(), receiptLines = LineSet()
+        for m in report.matches {
+            for t in m.transfers { transferLines.insert(t.line) }
+            for r in m.receipts { receiptLines.insert(r.line) }
+        }
+        let transfers = VoucherTables.spelled(vouchers.transfers, lines: transferLines)
+        let receipts = VoucherTables.spelled(vouchers.receipts, lines: receiptLines)
+        for i in report.matches.indices {
+            for k in report.matches[i].transfers.indices {
+                report.matches[i].transfers[k].voucher = transfers[Int32(clamping: report.matches[i].transfers[k].line)] ?? ""
+            }
+            for k in report.matches[i].receipts.indices {
+                report.matches[i].receipts[k].voucher = receipts[Int32(clamping: report.matches[i].receipts[k].line)] ?? ""
+            }
+        }
+    }
+}
+
+/// Line numbers as a bitset: asked once for each voucher of a table (10^7 at province scale),
+/// where a hashed set would hash each.
+struct LineSet: Sendable {
+    private var words: [UInt64] = []
+    private(set) var isEmpty = true
+
+    mutating func insert(_ line: Int) {
+        guard line > 0 else { return }
+        let w = line >> 6
+        if w >= words.count { words += [UInt64](repeating: 0, count: w + 1 - words.count) }
+        words[w] |= 1 << UInt64(line & 63)
+        isEmpty = false
+    }
+
+    func contains(_ line: Int) -> Bool {
+        let w = line >> 6
+        return line > 0 && w < words.count && words[w] & (1 << UInt64(line & 63)) != 0
     }
 }

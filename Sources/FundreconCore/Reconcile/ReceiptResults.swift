@@ -73,11 +73,13 @@ public struct ReceiptMatch: Sendable {
     /// Days a transfer has waited for its receipt at the as-of date (in transit, overdue).
     public let age: Int?
 
-    /// The order of the sheets: status, the oldest first, then the units and the first line.
-    static func listedBefore(_ a: ReceiptMatch, _ b: ReceiptMatch) -> Bool {
-        let ka = (a.status.rawValue, -(a.age ?? 0), a.from, a.to, a.transfers.first?.line ?? 0, a.receipts.first?.line ?? 0)
-        let kb = (b.status.rawValue, -(b.age ?? 0), b.from, b.to, b.transfers.first?.line ?? 0, b.receipts.first?.line ?? 0)
-        return ka < kb
+    /// In the order of the sheets: status, the oldest first, then the units and the first
+    /// lines. Keys made once and sorted, then the matches moved into place.
+    static func sorted(_ matches: [ReceiptMatch]) -> [ReceiptMatch] {
+        let keys = matches.map { m in
+            (m.status.rawValue, -(m.age ?? 0), m.from, m.to, m.transfers.first?.line ?? 0, m.receipts.first?.line ?? 0)
+        }
+        return keys.indices.sorted { keys[$0] < keys[$1] }.map { matches[$0] }
     }
 }
 
@@ -172,5 +174,5 @@ public struct ReceiptReport: Sendable {
 
     /// Plain matches listed per hop at most: a sheet of every matched pair of a province
     /// (millions) helps nobody and passes Excel's row limit; every other status is listed whole.
-    public static let listedMatches = 100_000
+    public static let listedMatches = 20_000
 }

@@ -45,13 +45,13 @@ public enum Reconciler {
         let latestDue = scope.plan.compactMap(\.due).max()
         let latest = [latestDue, book.latestTransferDay].compactMap { $0 }.max()
         let period = Period.resolve(settings: settings, latestDate: latest, today: today)
-        var (outputs, skipped, spendingFlows) = rules(scope, consume book, settings, period)
+        var (outputs, skipped, spendingFlows, receipts) = rules(scope, consume book, settings, period)
         let output = RuleOutput.join(&outputs, into: &log)
         let edges = output.edges
         let order = InputFile.allCases.compactMap { sources.paths[$0] }
         let result = ReconcileResult(scope: scope, settings: settings, period: period, edges: edges, balances: output.balances,
                                      indicators: output.indicators, totals: totals(scope, spendingFlows, edges, period),
-                                     findings: log.sorted(fileOrder: order), skippedRules: skipped, receipts: output.receipts)
+                                     findings: log.sorted(fileOrder: order), skippedRules: skipped, receipts: receipts)
         phase?(.reconciled(edges: edges.count, balances: output.balances.count, findings: result.findings.count,
                            seconds: (clock.now - read).seconds))
         return result
@@ -61,12 +61,19 @@ public enum Reconciler {
     /// rows, lives only in this call: it is let go before the findings are joined (the two
     /// at once would raise the peak). Hands back the spending movements for the totals.
     private static func rules(_ scope: LoadedScope, _ book: consuming LedgerBook, _ settings: Settings, _ period: Period)
-        -> (outputs: [RuleOutput], skipped: [RuleCode], spendingFlows: FlowTable) {
+        -> (outputs: [RuleOutput], skipped: [RuleCode], spendingFlows: FlowTable, receipts: ReceiptReport?) {
         let ledger = book.seal(unitIndex: true)
         let context = RuleContext(kind: .reconcile, scope: scope, ledger: ledger, settings: settings, period: period,
                                   tree: ProjectTree(scope.projects))
-        let (outputs, skipped) = RuleRegistry.run(context)
-        return (outputs, skipped, ledger.spendingFlows)
+        var (outputs, skipped) = RuleRegistry.run(context)
+        // The matching threads' reports as one, their listed rows' vouchers spelt while the
+        // voucher tables are still here.
+        var receipts = ReceiptReport.merged(outputs.indices.compactMap { i in outputs[i].receipts.take() })
+        if var report = receipts.take() {
+            ledger.receipts?.spell(&report)
+            receipts = report
+        }
+        return (outputs, skipped, ledger.spendingFlows, receipts)
     }
 
     static func totals(_ scope: LoadedScope, _ spendingFlows: FlowTable, _ edges: [EdgeResult], _ period: Period) -> Totals {

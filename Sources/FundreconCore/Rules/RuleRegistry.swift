@@ -48,7 +48,6 @@ extension RuleOutput {
     /// results at province scale, and a shared list is copied whole on its first append).
     static func join(_ outputs: inout [RuleOutput], into log: inout FindingLog) -> RuleOutput {
         var joined = RuleOutput()
-        joined.receipts = ReceiptReport.merged(outputs.compactMap(\.receipts))
         for i in outputs.indices {
             log.append(outputs[i].log)
             joined.edges.take(&outputs[i].edges)

@@ -273,3 +273,36 @@ private let rcCodes: Set<RuleCode> = [.RC001, .RC002, .RC003, .RC004, .RC005, .R
         #expect(json.contains("\"status\":\"under\",\"cause\":\"unknown\"") && json.contains("\"cause\":\"unknown\",\"key\""))
     }
 }
+
+/// The matcher on one pair of units, called directly.
+@Suite struct ReceiptMatcherTests {
+    private func row(_ day: Int32, _ amount: Fen, line: Int32, project: Int32 = 0) -> MatchRow {
+        MatchRow(day: day, amount: amount, project: project, line: line)
+    }
+
+    /// Equal daily instalments, one booked in two parts early on: aligned by day, an early
+    /// transfer is left for the batch and nothing is reported as unbooked or unsent. Taken
+    /// earliest first, each transfer would take the next one's receipt, and the last one,
+    /// left over, would be too late for the parts.
+    @Test func equalInstalmentsLeaveOutTheOneWhoseReceiptIsElsewhere() {
+        let sent: [MatchRow] = (0..<6).map { i in row(Int32(100 + i), 500, line: Int32(2 + i)) }
+        var booked: [MatchRow] = [0, 2, 3, 4, 5].map { i in row(Int32(104 + i), 500, line: Int32(10 + i)) }
+        booked.insert(contentsOf: [row(101, 200, line: 30), row(101, 300, line: 31)], at: 0)  // in day order, as the book gives them
+        let matches = ReceiptMatcher(windowDays: 30).match(sent: sent, booked: booked, refs: Array(repeating: -1, count: booked.count))
+        #expect(matches.filter { $0.status == .matched }.count == 5)
+        let batch = matches.filter { $0.status == .batch }
+        #expect(batch.count == 1 && batch.first?.sent.count == 1 && Array(batch.first?.booked ?? .none) == [0, 1])
+        #expect(!matches.contains { $0.status == .unbooked || $0.status == .unsent })
+    }
+
+    /// Past `alignedPairs` possible pairs a group is matched earliest first, and still whole.
+    @Test func aLargeGroupOfEqualAmountsIsMatchedEarliestFirst() {
+        let n = 80
+        #expect(n * n > ReceiptMatcher.alignedPairs)
+        let sent: [MatchRow] = (0..<n).map { i in row(Int32(1000 + i), 700, line: Int32(2 + i)) }
+        let booked: [MatchRow] = (0..<n).map { i in row(Int32(1001 + i), 700, line: Int32(2 + i)) }
+        let matches = ReceiptMatcher(windowDays: 30).match(sent: sent, booked: booked, refs: Array(repeating: -1, count: n))
+        #expect(matches.count == n && matches.allSatisfy { $0.status == .matched })
+        #expect(matches.allSatisfy { Array($0.sent) == Array($0.booked) })
+    }
+}

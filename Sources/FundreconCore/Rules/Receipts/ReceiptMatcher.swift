@@ -19,11 +19,11 @@ enum MatchStatus: Sendable, Equatable {
     case unsent
 }
 
-/// A match: indices into the pair's sent and booked rows.
-struct PairMatch: Sendable, Equatable {
+/// A match: indices into the pair's sent and booked rows; one of each, mostly, held inline.
+struct PairMatch: Sendable {
     let status: MatchStatus
-    let sent: [Int32]
-    let booked: [Int32]
+    let sent: SmallList<Int32>
+    let booked: SmallList<Int32>
 }
 
 /// Matches what a sender sent one receiver against what the receiver booked, both sorted by
@@ -47,13 +47,16 @@ struct ReceiptMatcher: Sendable {
     /// `refs[b]`: the index in `sent` of the transfer booked row b names, or -1.
     func match(sent: [MatchRow], booked: [MatchRow], refs: [Int32]) -> [PairMatch] {
         var state = State(sent: sent, booked: booked)
-        byReference(&state, refs)
+        if refs.contains(where: { $0 >= 0 }) { byReference(&state, refs) }
         byProjectAndAmount(&state)
-        batches(&state)
-        byAmountUnderAnotherProject(&state)
-        byRecognisedDifference(&state)
-        for s in sent.indices where !state.sentTaken[s] { state.out.append(PairMatch(status: .unbooked, sent: [Int32(s)], booked: [])) }
-        for b in booked.indices where !state.bookedTaken[b] { state.out.append(PairMatch(status: .unsent, sent: [], booked: [Int32(b)])) }
+        // Most pairs agree row for row: nothing is left for the other passes.
+        if state.left > 0 {
+            batches(&state)
+            byAmountUnderAnotherProject(&state)
+            byRecognisedDifference(&state)
+        }
+        for s in sent.indices where !state.sentTaken[s] { state.out.append(PairMatch(status: .unbooked, sent: .one(Int32(s)), booked: .none)) }
+        for b in booked.indices where !state.bookedTaken[b] { state.out.append(PairMatch(status: .unsent, sent: .none, booked: .one(Int32(b)))) }
         return state.out
     }
 
@@ -63,18 +66,30 @@ struct ReceiptMatcher: Sendable {
         var sentTaken: [Bool]
         var bookedTaken: [Bool]
         var out: [PairMatch] = []
+        /// Rows of either side not yet taken.
+        var left: Int
 
         init(sent: [MatchRow], booked: [MatchRow]) {
             self.sent = sent
             self.booked = booked
             sentTaken = Array(repeating: false, count: sent.count)
             bookedTaken = Array(repeating: false, count: booked.count)
+            out.reserveCapacity(max(sent.count, booked.count))
+            left = sent.count + booked.count
+        }
+
+        mutating func take(_ status: MatchStatus, sent s: Int, booked b: Int) {
+            sentTaken[s] = true
+            bookedTaken[b] = true
+            left -= 2
+            out.append(PairMatch(status: status, sent: .one(Int32(s)), booked: .one(Int32(b))))
         }
 
         mutating func take(_ status: MatchStatus, sent s: [Int], booked b: [Int]) {
             for i in s { sentTaken[i] = true }
             for i in b { bookedTaken[i] = true }
-            out.append(PairMatch(status: status, sent: s.map { Int32($0) }, booked: b.map { Int32($0) }))
+            left -= s.count + b.count
+            out.append(PairMatch(status: status, sent: SmallList(s.map { Int32($0) }), booked: SmallList(b.map { Int32($0) })))
         }
     }
 
@@ -85,40 +100,109 @@ struct ReceiptMatcher: Sendable {
             let (t, r) = (state.sent[s], state.booked[b])
             let status: MatchStatus = t.amount != r.amount ? .amountDiffers(AmountCause.classify(expected: t.amount, actual: r.amount))
                 : t.project != r.project ? .projectDiffers : .matched
-            state.take(status, sent: [s], booked: [b])
+            state.take(status, sent: s, booked: b)
         }
     }
 
-    private struct ProjectAmount: Hashable {
-        let project: Int32
-        let amount: Fen
-    }
-
+    /// Same project and amount inside the window. Equal instalments make this ambiguous: when
+    /// one instalment's receipt is missing or was booked otherwise, taking the earliest fitting
+    /// receipt makes each later transfer take the next one's, and leaves the last transfer
+    /// unmatched, far from the receipt that is left. So within one project and amount the two
+    /// sides are aligned in day order at the least total distance in days (`aligned`): the
+    /// transfer left out is the one whose receipt is not there. Groups of more than
+    /// `alignedPairs` possible pairs are matched earliest first.
     private func byProjectAndAmount(_ state: inout State) {
-        var lists: [ProjectAmount: (rows: [Int], next: Int)] = [:]
-        for b in state.booked.indices where !state.bookedTaken[b] {
-            lists[ProjectAmount(project: state.booked[b].project, amount: state.booked[b].amount), default: ([], 0)].rows.append(b)
-        }
-        guard !lists.isEmpty else { return }
-        for s in state.sent.indices where !state.sentTaken[s] {
-            let t = state.sent[s]
-            let key = ProjectAmount(project: t.project, amount: t.amount)
-            guard var list = lists[key] else { continue }
-            // Receipts too early for this transfer are too early for every later one.
-            while list.next < list.rows.count,
-                  state.bookedTaken[list.rows[list.next]] || state.booked[list.rows[list.next]].day < t.day - Self.early {
-                list.next += 1
+        // Each side's untaken rows by project and amount, then day: groups found by walking the
+        // two lists together, with no hashed table a pair.
+        func grouped(_ rows: [MatchRow], _ taken: [Bool]) -> [Int] {
+            rows.indices.filter { !taken[$0] }.sorted {
+                (rows[$0].project, rows[$0].amount, rows[$0].day, rows[$0].line) < (rows[$1].project, rows[$1].amount, rows[$1].day, rows[$1].line)
             }
-            lists[key] = list
-            for k in list.next..<list.rows.count {
-                let b = list.rows[k]
-                if state.booked[b].day > t.day + window { break }
-                if !state.bookedTaken[b] {
-                    state.take(.matched, sent: [s], booked: [b])
-                    break
+        }
+        let sent = grouped(state.sent, state.sentTaken), booked = grouped(state.booked, state.bookedTaken)
+        func key(_ row: MatchRow) -> (Int32, Fen) { (row.project, row.amount) }
+        var i = 0, j = 0
+        var found: [(Int, Int)] = []
+        while i < sent.count && j < booked.count {
+            let a = key(state.sent[sent[i]]), b = key(state.booked[booked[j]])
+            if a < b { i += 1; continue }
+            if b < a { j += 1; continue }
+            var i2 = i, j2 = j
+            while i2 < sent.count && key(state.sent[sent[i2]]) == a { i2 += 1 }
+            while j2 < booked.count && key(state.booked[booked[j2]]) == a { j2 += 1 }
+            let group = (sent: Array(sent[i..<i2]), booked: Array(booked[j..<j2]))
+            found += group.sent.count * group.booked.count <= Self.alignedPairs
+                ? aligned(group.sent, group.booked, state) : earliestFirst(group.sent, group.booked, state)
+            (i, j) = (i2, j2)
+        }
+        // Taken in the transfers' order, so that the matches come out as the rows do.
+        found.sort { $0.0 < $1.0 }
+        for (s, b) in found { state.take(.matched, sent: s, booked: b) }
+    }
+
+    static let alignedPairs = 4096
+
+    /// The most pairs of `sent` and `booked` (each in day order) that fit the window, matched
+    /// in order, at the least total distance in days: a dynamic programme over the two lists.
+    private func aligned(_ sent: [Int], _ booked: [Int], _ state: State) -> [(Int, Int)] {
+        let n = sent.count, m = booked.count, width = m + 1
+        // Leaving a row out costs more than any pair, so no pair is given up to save days.
+        let skip = Int(window) + Int(Self.early) + 1
+        var cost = [Int](repeating: 0, count: (n + 1) * width)
+        var step = [UInt8](repeating: 0, count: (n + 1) * width)  // 0 pair, 1 leave the transfer, 2 leave the receipt
+        for i in 0...n {
+            for j in 0...m where i > 0 || j > 0 {
+                var best = Int.max, move: UInt8 = 0
+                if i > 0 && j > 0 {
+                    let gap = Int(state.booked[booked[j - 1]].day) - Int(state.sent[sent[i - 1]].day)
+                    if gap >= -Int(Self.early) && gap <= Int(window) {
+                        best = cost[(i - 1) * width + j - 1] + abs(gap)
+                    }
                 }
+                if i > 0 && cost[(i - 1) * width + j] + skip < best {
+                    best = cost[(i - 1) * width + j] + skip
+                    move = 1
+                }
+                if j > 0 && cost[i * width + j - 1] + skip < best {
+                    best = cost[i * width + j - 1] + skip
+                    move = 2
+                }
+                cost[i * width + j] = best
+                step[i * width + j] = move
             }
         }
+        var pairs: [(Int, Int)] = []
+        var (i, j) = (n, m)
+        while i > 0 || j > 0 {
+            switch step[i * width + j] {
+            case 0:
+                pairs.append((sent[i - 1], booked[j - 1]))
+                i -= 1
+                j -= 1
+            case 1: i -= 1
+            default: j -= 1
+            }
+        }
+        return pairs.reversed()
+    }
+
+    /// Each transfer in order takes the earliest untaken receipt that fits.
+    private func earliestFirst(_ sent: [Int], _ booked: [Int], _ state: State) -> [(Int, Int)] {
+        var pairs: [(Int, Int)] = []
+        var next = 0
+        var taken = Set<Int>()
+        for s in sent {
+            let t = state.sent[s]
+            // Receipts too early for this transfer are too early for every later one.
+            while next < booked.count, taken.contains(next) || state.booked[booked[next]].day < t.day - Self.early { next += 1 }
+            for k in next..<booked.count where !taken.contains(k) {
+                if state.booked[booked[k]].day > t.day + window { break }
+                taken.insert(k)
+                pairs.append((s, booked[k]))
+                break
+            }
+        }
+        return pairs
     }
 
     private func batches(_ state: inout State) {
@@ -194,7 +278,7 @@ struct ReceiptMatcher: Sendable {
                 if state.booked[b].day > t.day + window || tried == Self.candidates { break }
                 tried += 1
                 if state.booked[b].project != t.project {
-                    state.take(.projectDiffers, sent: [s], booked: [b])
+                    state.take(.projectDiffers, sent: s, booked: b)
                     break
                 }
             }
@@ -214,7 +298,7 @@ struct ReceiptMatcher: Sendable {
                 tried += 1
                 let cause = AmountCause.classify(expected: t.amount, actual: r.amount)
                 if cause != .unknown {
-                    state.take(.amountDiffers(cause), sent: [s], booked: [b])
+                    state.take(.amountDiffers(cause), sent: s, booked: b)
                     break
                 }
             }

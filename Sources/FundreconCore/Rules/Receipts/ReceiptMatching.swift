@@ -21,8 +21,7 @@ struct ReceiptMatching: Rule {
         guard let receipts = context.ledger.receipts else { return out }
         let asOf = Self.asOf(context)
         var pass = MatchingPass(context: context, receipts: receipts, asOf: asOf)
-        let pairs = pass.pairs()
-        for i in stride(from: part, to: pairs.count, by: max(parts, 1)) { pass.match(pairs[i]) }
+        for pair in pass.pairs(part: part, of: parts) { pass.match(pair) }
         if part == 0 { pass.countNotCovered() }
         out.log = pass.log
         out.receipts = pass.report()
@@ -56,6 +55,8 @@ private struct MatchingPass {
     var matches: [ReceiptMatch] = []
     var listedPlain: [Hop: Int] = [:]
     var unlisted: [Hop: Int] = [:]
+    /// This thread's copy of the voucher tables, to find the transfers receipts name.
+    private var vouchers: VoucherTables
     private let transfersFile: String
     private let receiptsFile: String
 
@@ -63,6 +64,7 @@ private struct MatchingPass {
         self.context = context
         self.receipts = receipts
         self.asOf = asOf
+        vouchers = receipts.vouchers
         matcher = ReceiptMatcher(windowDays: context.settings.receiptWindowDays)
         transfersFile = context.scope.path(.transfers)
         receiptsFile = context.scope.path(.receipts)
@@ -81,16 +83,18 @@ private struct MatchingPass {
     /// The groups with books in receipts.csv.
     private var covered: Set<Group> { Set(receipts.book.pairKeys.map { group($0.from, $0.to) }) }
 
-    /// Every pair with a receipt, or a transfer to a receiver with books, in unit order: the
-    /// transfers' edges of each pair, and the pair's place in the receipt book.
-    func pairs() -> [(pair: UnitPair, edges: [Int], place: Int?)] {
+    /// This part's share of the pairs with a receipt, or a transfer to a group with books, in
+    /// unit order: the transfers' edges of each pair, and the pair's place in the receipt book.
+    /// A pair belongs to one part by its receiver, so each part builds only its own.
+    func pairs(part: Int, of parts: Int) -> [(pair: UnitPair, edges: [Int], place: Int?)] {
+        let parts = max(parts, 1)
         var byPair: [UnitPair: (edges: [Int], place: Int?)] = [:]
-        for (place, key) in receipts.book.pairKeys.enumerated() {
+        for (place, key) in receipts.book.pairKeys.enumerated() where key.to % parts == part {
             byPair[UnitPair(from: key.from, to: key.to), default: ([], nil)].place = place
         }
         let covered = self.covered
         let keys = context.ledger.edges.keys
-        for (e, key) in keys.enumerated() where covered.contains(group(key.from, key.to)) {
+        for (e, key) in keys.enumerated() where key.to % parts == part && covered.contains(group(key.from, key.to)) {
             byPair[UnitPair(from: key.from, to: key.to), default: ([], nil)].edges.append(e)
         }
         return byPair.map { (pair: $0.key, edges: $0.value.edges, place: $0.value.place) }.sorted { $0.pair < $1.pair }
@@ -129,19 +133,41 @@ private struct MatchingPass {
             for k in book.order[book.pairStarts[place]..<book.pairStarts[place + 1]] {
                 let i = Int(k)
                 booked.append(MatchRow(day: book.day[i], amount: book.amount[i], project: book.project[i], line: book.line[i]))
-                refLines.append(receipts.refLines[i])
+                refLines.append(receipts.refLine(i, in: &vouchers))
             }
         }
         var refs = [Int32](repeating: -1, count: booked.count)
         if refLines.contains(where: { $0 > 0 }) {
-            let sentAt = Dictionary(sent.indices.map { (sent[$0].line, Int32($0)) }, uniquingKeysWith: { a, _ in a })
-            for b in refLines.indices where refLines[b] > 0 { refs[b] = sentAt[refLines[b]] ?? -1 }
+            // The pair's transfers by line, searched by halving: no hashed table a pair.
+            let byLine = sent.indices.sorted { sent[$0].line < sent[$1].line }
+            for b in refLines.indices where refLines[b] > 0 {
+                var low = 0, high = byLine.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if sent[byLine[mid]].line < refLines[b] { low = mid + 1 } else { high = mid }
+                }
+                if low < byLine.count && sent[byLine[low]].line == refLines[b] { refs[b] = Int32(byLine[low]) }
+            }
         }
         let h = hop(item.pair)
         var totals = hops[h] ?? ReceiptHopTotals(hop: h)
         for t in sent where t.day <= asOf.daysSinceEpoch { totals.sent.add(t.amount) }
         for r in booked { totals.received.add(r.amount) }
+        var listed = listedPlain[h, default: 0], notListed = 0
+        defer {
+            listedPlain[h] = listed
+            if notListed > 0 { unlisted[h, default: 0] += notListed }
+        }
         for m in matcher.match(sent: sent, booked: booked, refs: refs) {
+            if m.status == .matched {
+                // A plain match past the listing counts, and is made into nothing.
+                guard listed < ReceiptReport.listedMatches else {
+                    totals.byStatus[ReceiptStatus.matched.rawValue].add(m.sent.first.map { sent[Int($0)].amount } ?? 0)
+                    notListed += 1
+                    continue
+                }
+                listed += 1
+            }
             let transfers = m.sent.map { side(sent[Int($0)]) }
             let received = m.booked.map { side(booked[Int($0)]) }
             let refNote = m.booked.first.map { ReceiptNote(refLine: refLines[Int($0)], sentHere: refs[Int($0)] >= 0) }
@@ -188,13 +214,6 @@ private struct MatchingPass {
         let match = ReceiptMatch(status: status, cause: cause, hop: hop, from: pair.from, to: pair.to,
                                  transfers: transfers, receipts: received, age: age)
         if let finding = finding(match, note) { log.add(finding) }
-        if status == .matched {
-            guard listedPlain[hop, default: 0] < ReceiptReport.listedMatches else {
-                unlisted[hop, default: 0] += 1
-                return
-            }
-            listedPlain[hop, default: 0] += 1
-        }
         matches.append(match)
     }
 
@@ -266,41 +285,27 @@ private struct MatchingPass {
         return f
     }
 
-    /// The thread's report, its sheet rows given their vouchers as written.
+    /// The thread's report; its rows' vouchers are spelt once the threads' reports are one.
     func report() -> ReceiptReport {
-        var transferLines = Set<Int32>(), receiptLines = Set<Int32>()
-        for m in matches {
-            for t in m.transfers { transferLines.insert(Int32(clamping: t.line)) }
-            for r in m.receipts { receiptLines.insert(Int32(clamping: r.line)) }
-        }
-        let texts = receipts.voucherTexts(transferLines: transferLines, receiptLines: receiptLines)
-        var spelled = matches
-        for i in spelled.indices {
-            for k in spelled[i].transfers.indices {
-                spelled[i].transfers[k].voucher = texts.transfers[Int32(clamping: spelled[i].transfers[k].line)] ?? ""
-            }
-            for k in spelled[i].receipts.indices {
-                spelled[i].receipts[k].voucher = texts.receipts[Int32(clamping: spelled[i].receipts[k].line)] ?? ""
-            }
-        }
-        return ReceiptReport(asOf: asOf, hops: hops.values.sorted { $0.hop < $1.hop }, matches: spelled, unlistedMatches: unlisted)
+        ReceiptReport(asOf: asOf, hops: hops.values.sorted { $0.hop < $1.hop }, matches: matches, unlistedMatches: unlisted)
     }
 }
 
 extension ReceiptReport {
     /// The threads' reports as one: totals added, rows in the sheets' order, plain matches
     /// past `listedMatches` per hop counted instead of listed.
-    static func merged(_ parts: [ReceiptReport]) -> ReceiptReport? {
-        guard let first = parts.first else { return nil }
+    static func merged(_ parts: consuming [ReceiptReport]) -> ReceiptReport? {
+        guard let asOf = parts.first?.asOf else { return nil }
         var hops: [Hop: ReceiptHopTotals] = [:]
         var unlisted: [Hop: Int] = [:]
         var matches: [ReceiptMatch] = []
-        for part in parts {
-            for h in part.hops { hops[h.hop, default: ReceiptHopTotals(hop: h.hop)].add(h) }
-            for (hop, n) in part.unlistedMatches { unlisted[hop, default: 0] += n }
-            matches += part.matches
+        for i in parts.indices {
+            for h in parts[i].hops { hops[h.hop, default: ReceiptHopTotals(hop: h.hop)].add(h) }
+            for (hop, n) in parts[i].unlistedMatches { unlisted[hop, default: 0] += n }
+            matches += parts[i].matches
+            parts[i].matches = []
         }
-        matches.sort(by: ReceiptMatch.listedBefore)
+        matches = ReceiptMatch.sorted(matches)
         var plain: [Hop: Int] = [:]
         matches = matches.filter { m in
             guard m.status == .matched else { return true }
@@ -309,6 +314,6 @@ extension ReceiptReport {
             unlisted[m.hop, default: 0] += 1
             return false
         }
-        return ReceiptReport(asOf: first.asOf, hops: hops.values.sorted { $0.hop < $1.hop }, matches: matches, unlistedMatches: unlisted)
+        return ReceiptReport(asOf: asOf, hops: hops.values.sorted { $0.hop < $1.hop }, matches: matches, unlistedMatches: unlisted)
     }
 }

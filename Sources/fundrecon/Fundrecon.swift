@@ -139,6 +139,7 @@ struct Check: ParsableCommand {
             return (ScopeSources.folder(given[0], existing: FileSystem.exists), given[0])
         }
         var named: [InputFile: String] = [:]
+        var moreReceipts: [String] = []
         for path in given {
             guard FileSystem.isFile(path) else {
                 throw ValidationError("'\(path)' is not an input folder or a CSV file")
@@ -146,6 +147,10 @@ struct Check: ParsableCommand {
             let base = (path as NSString).lastPathComponent.lowercased()
             guard let kind = InputFile.allCases.first(where: { base.hasPrefix($0.rawValue) }) else {
                 throw ValidationError("'\(path)': cannot tell which input it is; name it entities, projects, plan, transfers, spending, receipts or indicators (.csv)")
+            }
+            if kind == .receipts, named[kind] != nil {
+                moreReceipts.append(path)  // receivers' books may come a file each
+                continue
             }
             guard named[kind] == nil else { throw ValidationError("two \(kind.rawValue) files given") }
             named[kind] = path
@@ -156,7 +161,7 @@ struct Check: ParsableCommand {
             let beside = ScopeSources.joinPath(dir, kind.fileName)
             if FileSystem.isFile(beside) { named[kind] = beside }
         }
-        return (ScopeSources(paths: named, expectsAllRequired: false), dir.isEmpty ? "." : dir)
+        return (ScopeSources(paths: named, expectsAllRequired: false, moreReceipts: moreReceipts), dir.isEmpty ? "." : dir)
     }
 }
 

@@ -30,7 +30,7 @@ public enum CheckRun {
                                   period: Period(start: never, end: never, asOf: never), tree: ProjectTree(scope.projects))
         var (outputs, skipped) = RuleRegistry.run(context)
         _ = RuleOutput.join(&outputs, into: &log)
-        let order = InputFile.allCases.compactMap { sources.paths[$0] }
+        let order = sources.orderedPaths
         return CheckResult(scope: scope, findings: log.sorted(fileOrder: order), skippedRules: skipped)
     }
 }

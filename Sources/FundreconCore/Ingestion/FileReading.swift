@@ -16,6 +16,41 @@ struct FileReading: Sendable {
     let tally: ReadTally?
     /// The units and projects read so far, which rows refer to.
     let scope: LoadedScope
+    /// The part of receipts.csv being read.
+    var receiptPart = 0
+
+    init(settings: Settings, encoding: EncodingChoice, fileExists: @escaping @Sendable (String) -> Bool, hashing: Bool,
+         keepsVouchers: Bool, tally: ReadTally?, scope: LoadedScope) {
+        self.settings = settings
+        self.encoding = encoding
+        self.fileExists = fileExists
+        self.hashing = hashing
+        self.keepsVouchers = keepsVouchers
+        self.tally = tally
+        self.scope = scope
+    }
+
+    /// receipts.csv's parts, one after another, into one book: each part a file of its own
+    /// (its accounting, findings, vouchers and fingerprint), its rows told apart by part. A
+    /// part left out whole takes its rows out of the book again.
+    func streamReceipts(_ parts: [String], into make: (@Sendable () -> ReceiptBook)?) -> ([FileRead], ReceiptBook?) {
+        guard let make else { return (parts.map { open(.receipts, $0, expected: false, RowSinks()) }, nil) }
+        let inHand = BookInHand(make())
+        var reads: [FileRead] = []
+        for (k, path) in parts.enumerated() {
+            var reading = self
+            reading.receiptPart = k
+            var sinks = RowSinks()
+            sinks.receipt = inHand.add
+            sinks.expect = inHand.expect
+            let read = reading.open(.receipts, path, expected: false, sinks)
+            if read.stats.present && !read.stats.isUsable { inHand.dropPart(k) }
+            reads.append(read)
+        }
+        guard var book = inHand.take() else { return (reads, nil) }
+        book.finish()
+        return (reads, book)
+    }
 
     /// Reads a streamed file into a book of its own, made by `make`, and hands both back;
     /// without `make`, the rows are checked and go nowhere. `handOff`: the book is filled on a

@@ -17,6 +17,11 @@ public struct FileStats: Sendable {
     /// The file was left out whole (IN001 for a missing column, IN002 for its encoding).
     public internal(set) var rejectedWhole = false
     public var rowsUsed: Int { rowsRead - rowsRejected }
+    /// The file's name in summaries: its kind's name, or for a part of receipts.csv (a file
+    /// a receiver) its own name.
+    public var shownName: String {
+        file == .receipts ? String(path.split(separator: "/").last ?? Substring(file.fileName)) : file.fileName
+    }
     /// Present and not left out whole.
     public var isUsable: Bool { present && !rejectedWhole }
 }
@@ -56,6 +61,9 @@ public struct ReceiptRow: Sendable {
     /// The sender's voucher as the receiver wrote it down; nil when the cell is empty.
     public let ref: String?
     public let line: Int
+    /// Which part of receipts.csv the row is in (0 for receipts.csv itself, or the first
+    /// receipts-*.csv).
+    public let part: Int
 }
 
 /// An accepted row of indicators.csv; the target and actual are read by the PI rules.
@@ -182,7 +190,11 @@ public struct LoadedScope: Sendable {
 
     public func stats(_ file: InputFile) -> FileStats? { stats.first { $0.file == file } }
 
-    public func isUsable(_ file: InputFile) -> Bool { stats(file)?.isUsable ?? false }
+    /// Any part of the file is present and not left out whole.
+    public func isUsable(_ file: InputFile) -> Bool { stats.contains { $0.file == file && $0.isUsable } }
+
+    /// The paths the file was read from, a part each.
+    public func paths(_ file: InputFile) -> [String] { stats.filter { $0.file == file }.map(\.path) }
 
     public func path(_ file: InputFile) -> String { stats(file)?.path ?? file.fileName }
 

@@ -51,7 +51,8 @@ public final class ScopeLoader {
             if file == .projects { resolveProjectParents() }
         }
         // The plan, transfers and spending each refer only to units and projects.
-        let streamed = [InputFile.plan, .transfers, .spending, .receipts].compactMap { file in sources.paths[file].map { (file, $0) } }
+        // Each part of receipts.csv is an entry of its own, read one after another into one book.
+        let streamed = [InputFile.plan, .transfers, .spending, .receipts].flatMap { file in sources.parts(file).map { (file, $0) } }
         let reading = self.reading
         let twoParts = sources.paths[.transfers].flatMap { path in
             TransfersSplit.plan(path, besides: streamed, keepsSpending: books.spending != nil, reading: reading, split: self.split)
@@ -70,7 +71,10 @@ public final class ScopeLoader {
     static func readTogether<Transfers, Spending>(_ streamed: [(InputFile, String)], expected: Set<InputFile>,
                                                   books: RowBooks<Transfers, Spending>, reading: FileReading)
         -> ([FileRead], FilledBooks<Transfers, Spending>) {
-        let outcomes = Concurrently.map(streamed) { file, path -> StreamedRead<Transfers, Spending> in
+        // A thread a file, and one for every part of receipts.csv.
+        let receiptParts = streamed.filter { $0.0 == .receipts }.map(\.1)
+        let jobs = streamed.filter { $0.0 != .receipts } + (receiptParts.first.map { [(InputFile.receipts, $0)] } ?? [])
+        let outcomes = Concurrently.map(jobs) { file, path -> StreamedRead<Transfers, Spending> in
             switch file {
             case .transfers:
                 let (read, book) = reading.stream(file, path, expected: expected.contains(file), into: books.transfers,
@@ -81,9 +85,8 @@ public final class ScopeLoader {
                                                   sink: \.spending, handOff: false)
                 return StreamedRead(read: read, spending: book)
             case .receipts:
-                let (read, book) = reading.stream(file, path, expected: expected.contains(file), into: books.receipts,
-                                                  sink: \.receipt, handOff: false)
-                var streamed = StreamedRead<Transfers, Spending>(read: read)
+                let (reads, book) = reading.streamReceipts(receiptParts, into: books.receipts)
+                var streamed = StreamedRead<Transfers, Spending>(reads: reads)
                 streamed.receipts = book
                 return streamed
             default:
@@ -95,10 +98,11 @@ public final class ScopeLoader {
 
     func keep(_ read: FileRead) {
         scope.stats.append(read.stats)
-        if keepsVouchers && read.stats.isUsable {
-            if read.stats.file == .transfers { vouchers.transfers = [read.vouchers] + (read.tailVouchers.map { [$0] } ?? []) }
-            if read.stats.file == .receipts { vouchers.receipts = [read.vouchers] }
+        if keepsVouchers && read.stats.file == .transfers && read.stats.isUsable {
+            vouchers.transfers = [read.vouchers] + (read.tailVouchers.map { [$0] } ?? [])
         }
+        // A table a part, in part order, so that part k's vouchers are `receipts[k]`.
+        if keepsVouchers && read.stats.file == .receipts { vouchers.receipts.append(read.stats.isUsable ? read.vouchers : VoucherRegistry()) }
         log.append(read.log)
         switch read.stats.file {
         case .entities:

@@ -64,6 +64,7 @@ struct TransfersSplit: Sendable {
             // A fixed split is found first, so that the first thread need not wait for it.
             var tailReader = point.isFixed ? startTail() : nil
             var done = StreamedRead<Transfers, Spending>(reads: [])
+            var readReceipts = false
             for (file, path) in others {
                 if file == .spending {
                     let (read, book) = reading.stream(file, path, expected: expected.contains(file), into: books.spending,
@@ -71,9 +72,12 @@ struct TransfersSplit: Sendable {
                     done.reads.append(read)
                     done.spending = book
                 } else if file == .receipts {
-                    let (read, book) = reading.stream(file, path, expected: expected.contains(file), into: books.receipts,
-                                                      sink: \.receipt, handOff: false)
-                    done.reads.append(read)
+                    // Every part at its first entry, one book for them all; the reads, a part
+                    // each, keep the entries' count.
+                    guard done.receipts == nil && !readReceipts else { continue }
+                    readReceipts = true
+                    let (reads, book) = reading.streamReceipts(others.filter { $0.0 == .receipts }.map(\.1), into: books.receipts)
+                    done.reads += reads
                     done.receipts = book
                 } else {
                     done.reads.append(reading.open(file, path, expected: expected.contains(file), RowSinks()))

@@ -18,6 +18,9 @@ public struct ReceiptBook: RowBook {
     private(set) var order: [Int32] = []
     private(set) var pairStarts: [Int] = [0]
     private(set) var latestDay: Day?
+    /// Where each part of receipts.csv begins among the rows: parts are read one after
+    /// another, so part k's rows are `partStarts[k]..<partStarts[k + 1]` (or to the end).
+    private(set) var partStarts: [Int] = []
 
     public init() {}
 
@@ -53,6 +56,7 @@ public struct ReceiptBook: RowBook {
     }
 
     private mutating func book(_ row: ReceiptRow) {
+        while partStarts.count <= row.part { partStarts.append(line.count) }
         let (place, _) = pairs.place(of: EdgeKey(project: -1, from: row.from, to: row.to))
         rowPair.append(Int32(clamping: place))
         project.append(Int32(clamping: row.project))
@@ -62,6 +66,30 @@ public struct ReceiptBook: RowBook {
         if let ref = row.ref { refBytes.append(contentsOf: ref.utf8) }
         refEnds.append(refBytes.count)
         latestDay = max(latestDay ?? row.date, row.date)
+    }
+
+    /// The part row i is in.
+    func part(ofRow i: Int) -> Int {
+        guard partStarts.count > 1 else { return 0 }
+        var low = 0, high = partStarts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if partStarts[mid] <= i { low = mid + 1 } else { high = mid }
+        }
+        return max(low - 1, 0)
+    }
+
+    /// Takes out the rows of part `k`, the last part read so far: a part that could not be
+    /// read whole has none of its rows used. Before `finish()`.
+    mutating func dropPart(_ k: Int) {
+        bookArriving()
+        guard partStarts.indices.contains(k) else { return }
+        let start = partStarts[k]
+        for column in [\ReceiptBook.rowPair, \.project, \.day, \.line] { self[keyPath: column].removeSubrange(start...) }
+        amount.removeSubrange(start...)
+        refEnds.removeSubrange(start...)
+        refBytes.removeSubrange((refEnds.last ?? 0)...)
+        latestDay = day.max().map { Day(daysSinceEpoch: $0) }
     }
 
     /// Row i's sender voucher as written, or nil.

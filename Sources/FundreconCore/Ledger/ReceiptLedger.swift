@@ -17,19 +17,22 @@ struct ReceiptLedger: Sendable {
     /// table, after the listing is cut. In place: a copy of the rows would double them at
     /// the run's peak.
     func spell(_ report: inout ReceiptReport) {
-        var transferLines = LineSet(), receiptLines = LineSet()
+        var transferLines = LineSet()
+        var receiptLines = [LineSet](repeating: LineSet(), count: vouchers.receipts.count)
         for m in report.matches {
             for t in m.transfers { transferLines.insert(t.line) }
-            for r in m.receipts { receiptLines.insert(r.line) }
+            for r in m.receipts where receiptLines.indices.contains(r.part) { receiptLines[r.part].insert(r.line) }
         }
         let transfers = VoucherTables.spelled(vouchers.transfers, lines: transferLines)
-        let receipts = VoucherTables.spelled(vouchers.receipts, lines: receiptLines)
+        // Each part's vouchers from its own table: two receivers may number alike.
+        let receipts = zip(vouchers.receipts, receiptLines).map { table, lines in lines.isEmpty ? [:] : table.vouchers(onLines: lines) }
         for i in report.matches.indices {
             for k in report.matches[i].transfers.indices {
                 report.matches[i].transfers[k].voucher = transfers[Int32(clamping: report.matches[i].transfers[k].line)] ?? ""
             }
             for k in report.matches[i].receipts.indices {
-                report.matches[i].receipts[k].voucher = receipts[Int32(clamping: report.matches[i].receipts[k].line)] ?? ""
+                let row = report.matches[i].receipts[k]
+                report.matches[i].receipts[k].voucher = receipts.indices.contains(row.part) ? receipts[row.part][Int32(clamping: row.line)] ?? "" : ""
             }
         }
     }

@@ -53,6 +53,8 @@ public struct MatchedRow: Sendable, Equatable {
     public let day: Day
     public let amount: Fen
     public let project: Int
+    /// The part of receipts.csv a receipt is in (`ReceiptReport.receiptFiles`); 0 for a transfer.
+    public let part: Int
     public var voucher: String
 }
 
@@ -164,6 +166,8 @@ public struct ReceiptReport: Sendable {
     public internal(set) var matches: [ReceiptMatch]
     /// Plain matches left out of `matches` per hop (they are counted in `hops`).
     public internal(set) var unlistedMatches: [Hop: Int]
+    /// receipts.csv's parts, by part.
+    public let receiptFiles: [String]
 
     /// The listed matches per hop, in hop order: a matching sheet each.
     var sheets: [(hop: Hop, matches: [Int])] {

@@ -48,7 +48,7 @@ public enum Reconciler {
         var (outputs, skipped, spendingFlows, receipts) = rules(scope, consume book, settings, period)
         let output = RuleOutput.join(&outputs, into: &log)
         let edges = output.edges
-        let order = InputFile.allCases.compactMap { sources.paths[$0] }
+        let order = sources.orderedPaths
         let result = ReconcileResult(scope: scope, settings: settings, period: period, edges: edges, balances: output.balances,
                                      indicators: output.indicators, totals: totals(scope, spendingFlows, edges, period),
                                      findings: log.sorted(fileOrder: order), skippedRules: skipped, receipts: receipts)

@@ -112,8 +112,8 @@ public enum Diagnostics {
         var parts: [String] = []
         for s in result.scope.stats where s.present {
             parts.append(language == .zh
-                         ? "\(s.file.fileName) 读 \(s.rowsRead) 行，用 \(s.rowsUsed)，拒 \(s.rowsRejected)"
-                         : "\(s.file.fileName) \(s.rowsRead) read, \(s.rowsUsed) used, \(s.rowsRejected) rejected")
+                         ? "\(s.shownName) 读 \(s.rowsRead) 行，用 \(s.rowsUsed)，拒 \(s.rowsRejected)"
+                         : "\(s.shownName) \(s.rowsRead) read, \(s.rowsUsed) used, \(s.rowsRejected) rejected")
         }
         let skipped = result.skippedRules.map(\.rawValue).joined(separator: ", ")
         if language == .zh {

@@ -6,7 +6,7 @@ import XLSX
 extension WorkbookReport {
     func matchingTables() -> [SheetTable] {
         guard let report = result.receipts else { return [] }
-        let transfersFile = fileName(result.scope.path(.transfers)), receiptsFile = fileName(result.scope.path(.receipts))
+        let transfersFile = fileName(result.scope.path(.transfers)), receiptFiles = report.receiptFiles.map(fileName)
         let matches = report.matches
         return report.sheets.map { hop, indices in
             var t = SheetTable(name: labels.matchingSheet(hop), headers: labels.matchingColumns, rowCount: indices.count) { i, r in
@@ -16,8 +16,10 @@ extension WorkbookReport {
                     .text(Array(Set(rows.map(\.project))).sorted().map { self.project($0)?.code ?? "" }.joined(separator: "; "))
                 }
                 func vouchers(_ rows: [MatchedRow]) -> Cell { .text(rows.map(\.voucher).joined(separator: "; ")) }
-                func lines(_ rows: [MatchedRow], _ file: String) -> Cell {
-                    rows.isEmpty ? .empty : .text("\(file):" + rows.map { String($0.line) }.joined(separator: ", "))
+                func lines(_ rows: [MatchedRow], _ file: (MatchedRow) -> String) -> Cell {
+                    // Rows of one file (a batch is booked by one receiver) after one name.
+                    guard let first = rows.first else { return .empty }
+                    return .text("\(file(first)):" + rows.map { String($0.line) }.joined(separator: ", "))
                 }
                 let both = !m.transfers.isEmpty && !m.receipts.isEmpty
                 return [
@@ -29,7 +31,8 @@ extension WorkbookReport {
                     m.receipts.isEmpty ? .empty : .money(booked),
                     both ? .moneyFormula("=L\(r)-H\(r)", booked - sent) : .empty,
                     m.daysBetween.map(Cell.count) ?? .empty, m.age.map(Cell.count) ?? .empty,
-                    lines(m.transfers, transfersFile), lines(m.receipts, receiptsFile),
+                    lines(m.transfers) { _ in transfersFile },
+                    lines(m.receipts) { receiptFiles.indices.contains($0.part) ? receiptFiles[$0.part] : "" },
                 ]
             }
             t.totalColumns = [7, 11, 12]
@@ -104,21 +107,29 @@ extension WorkbookLabels {
 /// links: an RC finding goes to its match.
 struct MatchPlaces {
     private var transfers: [Int: (sheet: String, row: Int)] = [:]
-    private var receipts: [Int: (sheet: String, row: Int)] = [:]
+    /// By part of receipts.csv, then line.
+    private var receipts: [[Int: (sheet: String, row: Int)]] = []
+    private var receiptFiles: [String] = []
 
     /// `tables`: the matching sheets, in hop order, as `matchingTables` made them.
     init(_ report: ReceiptReport?, _ tables: [SheetTable]) {
         guard let report else { return }
+        receiptFiles = report.receiptFiles
+        receipts = Array(repeating: [:], count: report.receiptFiles.count)
         for (table, (_, indices)) in zip(tables, report.sheets) {
             for (k, i) in indices.enumerated() {
                 let place = table.place(k)
                 for t in report.matches[i].transfers where transfers[t.line] == nil { transfers[t.line] = place }
-                for r in report.matches[i].receipts where receipts[r.line] == nil { receipts[r.line] = place }
+                for r in report.matches[i].receipts where receipts.indices.contains(r.part) && receipts[r.part][r.line] == nil {
+                    receipts[r.part][r.line] = place
+                }
             }
         }
     }
 
-    func place(line: Int, inReceipts: Bool) -> (sheet: String, row: Int)? {
-        inReceipts ? receipts[line] : transfers[line]
+    /// The match of a transfer, or of a receipt when `file` is a part of receipts.csv.
+    func place(line: Int, file: String) -> (sheet: String, row: Int)? {
+        guard let part = receiptFiles.firstIndex(of: file) else { return transfers[line] }
+        return receipts[part][line]
     }
 }

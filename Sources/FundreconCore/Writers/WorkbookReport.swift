@@ -190,7 +190,7 @@ public struct WorkbookReport {
         let stats = result.scope.stats
         var t = SheetTable(name: labels.inputsSheet, headers: labels.inputColumns, rowCount: stats.count) { i, _ in
             let s = stats[i]
-            return [.text(s.file.fileName), .text(s.path), .text(s.encoding?.rawValue ?? (s.present ? "" : self.labels.t("缺失", "missing"))),
+            return [.text(s.shownName), .text(s.path), .text(s.encoding?.rawValue ?? (s.present ? "" : self.labels.t("缺失", "missing"))),
                     .count(Int(s.bytes)), .count(s.rowsRead), .count(s.rowsUsed), .count(s.rowsRejected), .text(s.sha256 ?? "")]
         }
         t.rowsPerSheet = rowsPerSheet
@@ -273,7 +273,7 @@ public struct WorkbookReport {
         r += 1
         try header([labels.t("文件", "File"), labels.t("读取行数", "Rows read"), labels.t("使用行数", "Rows used"), labels.t("拒绝行数", "Rows rejected")])
         for st in result.scope.stats {
-            try s.write(r, 0, st.file.fileName)
+            try s.write(r, 0, st.shownName)
             try s.write(r, 1, number: Double(st.rowsRead), Styles.count)
             try s.write(r, 2, number: Double(st.rowsUsed), Styles.count)
             try s.write(r, 3, number: Double(st.rowsRejected), Styles.count)
@@ -322,7 +322,7 @@ struct FindingLinks {
     func target(_ f: Finding) -> (sheet: String, row: Int)? {
         let scope = result.scope
         if f.code.rawValue.hasPrefix("RC"), let line = f.primary.line,
-           let place = matchPlaces.place(line: line, inReceipts: f.primary.file == scope.path(.receipts)) {
+           let place = matchPlaces.place(line: line, file: f.primary.file) {
             return place
         }
         let project = f.project.flatMap(scope.project(named:))

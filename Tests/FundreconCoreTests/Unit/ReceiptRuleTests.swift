@@ -306,3 +306,73 @@ private let rcCodes: Set<RuleCode> = [.RC001, .RC002, .RC003, .RC004, .RC005, .R
         #expect(matches.allSatisfy { Array($0.sent) == Array($0.booked) })
     }
 }
+
+/// Receivers' books a file each: receipts-*.csv, read as the parts of one receipts file.
+@Suite struct ReceiptPartTests {
+    /// The city's and the county's books apart, numbered alike, as two receivers would.
+    static func scope() -> Fixture {
+        var f = Fixture()
+        f.files["receipts-city.csv"] = """
+            voucher,date,project,from,to,amount,ref,note
+            收-001,2021-03-03,F,P,C,100,T1,
+
+            """
+        f.files["receipts-county.csv"] = """
+            voucher,date,project,from,to,amount,ref,note
+            收-001,2021-03-22,F1,C,K,60,,
+            收-002,2021-04-12,F1,K,G1,6,,
+
+            """
+        return f
+    }
+
+    @Test func eachReceiversFileIsAPartAndItsVouchersAreItsOwn() throws {
+        let f = Self.scope()
+        let r = f.reconcile()
+        let parts = r.scope.stats.filter { $0.file == .receipts }
+        #expect(parts.map(\.path) == [f.path("receipts-city.csv"), f.path("receipts-county.csv")])
+        #expect(parts.map(\.rowsUsed) == [1, 2])
+        #expect(r.findings(.IN003).isEmpty)
+        let hit = try #require(r.findings(.RC003).first)
+        #expect(r.findings(.RC003).count == 1 && hit.primary == SourceRef(file: f.path("receipts-county.csv"), line: 3))
+        let sheetRow = try #require(r.receipts?.matches.first { $0.status == .amountDiffers })
+        #expect(sheetRow.receipts.first?.voucher == "收-002" && sheetRow.receipts.first?.part == 1)
+        #expect(r.receipts?.matches.first { $0.to == 1 }?.receipts.first?.voucher == "收-001")
+        #expect(r.receipts?.receiptFiles == parts.map(\.path))
+    }
+
+    @Test func aPartLeftOutWholeTakesOnlyItsOwnRowsOut() throws {
+        var f = Self.scope()
+        f.files["receipts-county.csv"] = "voucher,date,project,from,to\n收-001,2021-03-22,F1,C,K\n"
+        let r = f.reconcile()
+        #expect(r.findings(.IN001).map(\.primary.file) == [f.path("receipts-county.csv")])
+        #expect(r.receipts?.matches.filter { $0.status == .matched }.count == 1)
+        #expect(r.findings.filter { $0.code.rawValue.hasPrefix("RC") }.isEmpty)
+    }
+
+    @Test func aPartThatCannotBeReadLeavesTheOthersRowsInTheBook() {
+        var book = ReceiptBook()
+        func row(_ line: Int, part: Int) -> ReceiptRow {
+            ReceiptRow(date: Day(daysSinceEpoch: 100), project: 0, from: 0, to: 1, amount: 5, ref: line == 2 ? "T1" : nil, line: line, part: part)
+        }
+        book.add(row(2, part: 0))
+        book.add(row(3, part: 0))
+        book.add(row(2, part: 1))
+        book.dropPart(1)
+        book.add(row(2, part: 2))
+        book.finish()
+        #expect(book.count == 3 && book.line == [2, 3, 2])
+        #expect(book.part(ofRow: 1) == 0 && book.part(ofRow: 2) == 2)
+        #expect(book.ref(0).map { Array($0) } == Array("T1".utf8) && book.ref(1) == nil && book.ref(2).map { Array($0) } == Array("T1".utf8))
+    }
+
+    @Test func checkTakesSeveralReceiptFilesByName() throws {
+        let f = Self.scope()
+        f.write()
+        let out = try CLI.run(["check", f.path("transfers.csv"), f.path("receipts-city.csv"), f.path("receipts-county.csv"),
+                               "--format", "json"])
+        #expect(out.status == 1)
+        #expect(out.stdout.contains("\"code\":\"RC003\"") && out.stdout.contains("receipts-county.csv"))
+        #expect(out.stderr.contains("receipts-city.csv") && out.stderr.contains("receipts-county.csv"))
+    }
+}

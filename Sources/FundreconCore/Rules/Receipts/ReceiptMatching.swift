@@ -58,7 +58,8 @@ private struct MatchingPass {
     /// This thread's copy of the voucher tables, to find the transfers receipts name.
     private var vouchers: VoucherTables
     private let transfersFile: String
-    private let receiptsFile: String
+    /// receipts.csv's parts, by part.
+    private let receiptFiles: [String]
 
     init(context: RuleContext, receipts: ReceiptLedger, asOf: Day) {
         self.context = context
@@ -67,7 +68,7 @@ private struct MatchingPass {
         vouchers = receipts.vouchers
         matcher = ReceiptMatcher(windowDays: context.settings.receiptWindowDays)
         transfersFile = context.scope.path(.transfers)
-        receiptsFile = context.scope.path(.receipts)
+        receiptFiles = context.scope.paths(.receipts)
     }
 
     private var scope: LoadedScope { context.scope }
@@ -81,7 +82,11 @@ private struct MatchingPass {
     private func group(_ from: Int, _ to: Int) -> Group { Group(from: from, level: scope.entities[to].level) }
 
     /// The groups with books in receipts.csv.
-    private var covered: Set<Group> { Set(receipts.book.pairKeys.map { group($0.from, $0.to) }) }
+    private var covered: Set<Group> {
+        let book = receipts.book
+        // A pair whose rows were all in a part left out whole has none.
+        return Set(book.pairKeys.indices.filter { book.pairStarts[$0 + 1] > book.pairStarts[$0] }.map { group(book.pairKeys[$0].from, book.pairKeys[$0].to) })
+    }
 
     /// This part's share of the pairs with a receipt, or a transfer to a group with books, in
     /// unit order: the transfers' edges of each pair, and the pair's place in the receipt book.
@@ -127,12 +132,14 @@ private struct MatchingPass {
         }
         sent.sort { ($0.day, $0.line) < ($1.day, $1.line) }
         var booked: [MatchRow] = []
+        var bookedParts: [Int] = []
         var refLines: [Int32] = []
         if let place = item.place {
             let book = receipts.book
             for k in book.order[book.pairStarts[place]..<book.pairStarts[place + 1]] {
                 let i = Int(k)
                 booked.append(MatchRow(day: book.day[i], amount: book.amount[i], project: book.project[i], line: book.line[i]))
+                bookedParts.append(book.part(ofRow: i))
                 refLines.append(receipts.refLine(i, in: &vouchers))
             }
         }
@@ -169,15 +176,17 @@ private struct MatchingPass {
                 listed += 1
             }
             let transfers = m.sent.map { side(sent[Int($0)]) }
-            let received = m.booked.map { side(booked[Int($0)]) }
+            let received = m.booked.map { side(booked[Int($0)], part: bookedParts[Int($0)]) }
             let refNote = m.booked.first.map { ReceiptNote(refLine: refLines[Int($0)], sentHere: refs[Int($0)] >= 0) }
             record(m.status, item.pair, h, transfers, received, refNote, &totals)
         }
         hops[h] = totals
     }
 
-    private func side(_ row: MatchRow) -> MatchedRow {
-        MatchedRow(line: Int(row.line), day: Day(daysSinceEpoch: row.day), amount: row.amount, project: Int(row.project), voucher: "")
+    /// A row as the sheets show it; `part`: the part of receipts.csv a receipt is in.
+    private func side(_ row: MatchRow, part: Int = 0) -> MatchedRow {
+        MatchedRow(line: Int(row.line), day: Day(daysSinceEpoch: row.day), amount: row.amount, project: Int(row.project), part: part,
+                   voucher: "")
     }
 
     /// What a receipt's written sender voucher tells, for RC002's message.
@@ -219,6 +228,10 @@ private struct MatchingPass {
 
     // MARK: Findings
 
+    private func receiptFile(_ row: MatchedRow) -> String {
+        receiptFiles.indices.contains(row.part) ? receiptFiles[row.part] : receiptFiles.first ?? InputFile.receipts.fileName
+    }
+
     private func finding(_ m: ReceiptMatch, _ note: ReceiptNote?) -> Finding? {
         let units = "\(scope.describeEntity(m.from)) → \(scope.describeEntity(m.to))"
         let t = m.transfers.first, r = m.receipts.first
@@ -245,21 +258,21 @@ private struct MatchingPass {
             f = Finding(.RC002, Message(
                 zh: "\(units)：接收单位 \(r.day) 入账 \(RuleText.wan(r.amount))（项目 \(scope.describeProject(r.project))），拨出单位没有对应的拨付记录\(extra.zh)",
                 en: "\(units): the receiver booked \(RuleText.wan(r.amount)) on \(r.day) (project \(scope.describeProject(r.project))), and no transfer matches it\(extra.en)"),
-                at: SourceRef(file: receiptsFile, line: r.line), amount: r.amount)
+                at: SourceRef(file: receiptFile(r), line: r.line), amount: r.amount)
         case .amountDiffers:
             guard let t, let r else { return nil }
             let cause = (m.cause ?? .unknown).message
             f = Finding(.RC003, Message(
                 zh: "\(units)：拨出 \(RuleText.wan(t.amount))（拨付记录第 \(t.line) 行，\(t.day)），入账 \(RuleText.wan(r.amount))（\(r.day)），相差 \(RuleText.wan(r.amount - t.amount))；可能原因：\(cause.zh)",
                 en: "\(units): \(RuleText.wan(t.amount)) sent (transfers.csv line \(t.line), \(t.day)), \(RuleText.wan(r.amount)) booked (\(r.day)), a difference of \(RuleText.wan(r.amount - t.amount)); likely cause: \(cause.en)"),
-                at: SourceRef(file: receiptsFile, line: r.line), related: [SourceRef(file: transfersFile, line: t.line)], amount: t.amount)
+                at: SourceRef(file: receiptFile(r), line: r.line), related: [SourceRef(file: transfersFile, line: t.line)], amount: t.amount)
             f.cause = m.cause
         case .projectDiffers:
             guard let t, let r else { return nil }
             f = Finding(.RC004, Message(
                 zh: "\(units)：拨付记录第 \(t.line) 行的 \(RuleText.wan(t.amount)) 拨的是项目 \(scope.describeProject(t.project))，接收单位记在项目 \(scope.describeProject(r.project)) 下",
                 en: "\(units): the \(RuleText.wan(t.amount)) of transfers.csv line \(t.line) was sent for project \(scope.describeProject(t.project)) and booked under project \(scope.describeProject(r.project))"),
-                at: SourceRef(file: receiptsFile, line: r.line), related: [SourceRef(file: transfersFile, line: t.line)], amount: t.amount)
+                at: SourceRef(file: receiptFile(r), line: r.line), related: [SourceRef(file: transfersFile, line: t.line)], amount: t.amount)
         case .batch:
             guard let t, let r else { return nil }
             let total = m.transfers.reduce(0) { $0 + $1.amount }
@@ -268,7 +281,7 @@ private struct MatchingPass {
                 f = Finding(.RC006, Message(
                     zh: "\(units)：一笔入账 \(RuleText.wan(r.amount)) 对应 \(m.transfers.count) 笔拨付（拨付记录第 \(lines) 行），合计相符",
                     en: "\(units): one receipt of \(RuleText.wan(r.amount)) books \(m.transfers.count) transfers (transfers.csv lines \(lines.replacingOccurrences(of: "、", with: ", "))), which add up to it"),
-                    at: SourceRef(file: receiptsFile, line: r.line),
+                    at: SourceRef(file: receiptFile(r), line: r.line),
                     related: RuleText.sourceRefs(m.transfers.map(\.line), file: transfersFile), amount: total)
             } else {
                 let lines = m.receipts.map { String($0.line) }.joined(separator: "、")
@@ -276,7 +289,7 @@ private struct MatchingPass {
                     zh: "\(units)：一笔拨付 \(RuleText.wan(t.amount)) 分 \(m.receipts.count) 笔入账（到账记录第 \(lines) 行），合计相符",
                     en: "\(units): one transfer of \(RuleText.wan(t.amount)) is booked in \(m.receipts.count) receipts (receipts.csv lines \(lines.replacingOccurrences(of: "、", with: ", "))), which add up to it"),
                     at: SourceRef(file: transfersFile, line: t.line),
-                    related: RuleText.sourceRefs(m.receipts.map(\.line), file: receiptsFile), amount: total)
+                    related: m.receipts.prefix(RuleText.maxRelated).map { SourceRef(file: receiptFile($0), line: $0.line) }, amount: total)
             }
         }
         f.from = scope.entities[m.from].id
@@ -287,7 +300,8 @@ private struct MatchingPass {
 
     /// The thread's report; its rows' vouchers are spelt once the threads' reports are one.
     func report() -> ReceiptReport {
-        ReceiptReport(asOf: asOf, hops: hops.values.sorted { $0.hop < $1.hop }, matches: matches, unlistedMatches: unlisted)
+        ReceiptReport(asOf: asOf, hops: hops.values.sorted { $0.hop < $1.hop }, matches: matches, unlistedMatches: unlisted,
+                      receiptFiles: receiptFiles)
     }
 }
 
@@ -295,7 +309,7 @@ extension ReceiptReport {
     /// The threads' reports as one: totals added, rows in the sheets' order, plain matches
     /// past `listedMatches` per hop counted instead of listed.
     static func merged(_ parts: consuming [ReceiptReport]) -> ReceiptReport? {
-        guard let asOf = parts.first?.asOf else { return nil }
+        guard let asOf = parts.first?.asOf, let receiptFiles = parts.first?.receiptFiles else { return nil }
         var hops: [Hop: ReceiptHopTotals] = [:]
         var unlisted: [Hop: Int] = [:]
         var matches: [ReceiptMatch] = []
@@ -314,6 +328,7 @@ extension ReceiptReport {
             unlisted[m.hop, default: 0] += 1
             return false
         }
-        return ReceiptReport(asOf: asOf, hops: hops.values.sorted { $0.hop < $1.hop }, matches: matches, unlistedMatches: unlisted)
+        return ReceiptReport(asOf: asOf, hops: hops.values.sorted { $0.hop < $1.hop }, matches: matches, unlistedMatches: unlisted,
+                             receiptFiles: receiptFiles)
     }
 }

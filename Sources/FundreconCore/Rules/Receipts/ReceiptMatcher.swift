@@ -267,38 +267,32 @@ struct ReceiptMatcher: Sendable {
     }
 
     private func byAmountUnderAnotherProject(_ state: inout State) {
-        var byAmount: [Fen: [Int]] = [:]
-        for b in state.booked.indices where !state.bookedTaken[b] { byAmount[state.booked[b].amount, default: []].append(b) }
-        guard !byAmount.isEmpty else { return }
+        takeFirstFitting(&state, by: \.amount) { t, r in r.project != t.project ? .projectDiffers : nil }
+    }
+
+    private func byRecognisedDifference(_ state: inout State) {
+        takeFirstFitting(&state, by: \.project) { t, r in
+            let cause = AmountCause.classify(expected: t.amount, actual: r.amount)
+            return cause != .unknown ? .amountDiffers(cause) : nil
+        }
+    }
+
+    /// Each untaken transfer in order takes the first untaken receipt that shares its `key`,
+    /// fits the window and gets a status from `status`, trying at most `candidates` of them.
+    private func takeFirstFitting<Key: Hashable>(_ state: inout State, by key: (MatchRow) -> Key,
+                                                 _ status: (MatchRow, MatchRow) -> MatchStatus?) {
+        var lists: [Key: [Int]] = [:]
+        for b in state.booked.indices where !state.bookedTaken[b] { lists[key(state.booked[b]), default: []].append(b) }
+        guard !lists.isEmpty else { return }
         for s in state.sent.indices where !state.sentTaken[s] {
             let t = state.sent[s]
-            guard let list = byAmount[t.amount] else { continue }
+            guard let list = lists[key(t)] else { continue }
             var tried = 0
             for b in list[Self.first(in: list, state.booked, dayFrom: t.day - Self.early)...] where !state.bookedTaken[b] {
                 if state.booked[b].day > t.day + window || tried == Self.candidates { break }
                 tried += 1
-                if state.booked[b].project != t.project {
-                    state.take(.projectDiffers, sent: s, booked: b)
-                    break
-                }
-            }
-        }
-    }
-
-    private func byRecognisedDifference(_ state: inout State) {
-        let bookedByProject = Self.untaken(state.booked, state.bookedTaken)
-        guard !bookedByProject.isEmpty else { return }
-        for s in state.sent.indices where !state.sentTaken[s] {
-            let t = state.sent[s]
-            guard let list = bookedByProject[t.project] else { continue }
-            var tried = 0
-            for b in list[Self.first(in: list, state.booked, dayFrom: t.day - Self.early)...] where !state.bookedTaken[b] {
-                let r = state.booked[b]
-                if r.day > t.day + window || tried == Self.candidates { break }
-                tried += 1
-                let cause = AmountCause.classify(expected: t.amount, actual: r.amount)
-                if cause != .unknown {
-                    state.take(.amountDiffers(cause), sent: s, booked: b)
+                if let found = status(t, state.booked[b]) {
+                    state.take(found, sent: s, booked: b)
                     break
                 }
             }

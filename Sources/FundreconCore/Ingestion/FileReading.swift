@@ -18,6 +18,9 @@ struct FileReading: Sendable {
     let scope: LoadedScope
     /// The part of receipts.csv being read.
     var receiptPart = 0
+    /// What the earlier parts of receipts.csv admitted: the parts share one limit
+    /// (`amountLimit`), as they are one file to the rules' sums.
+    var admittedBefore: Fen = 0
 
     init(settings: Settings, encoding: EncodingChoice, fileExists: @escaping @Sendable (String) -> Bool, hashing: Bool,
          keepsVouchers: Bool, tally: ReadTally?, scope: LoadedScope) {
@@ -37,14 +40,16 @@ struct FileReading: Sendable {
         guard let make else { return (parts.map { open(.receipts, $0, expected: false, RowSinks()) }, nil) }
         let inHand = BookInHand(make())
         var reads: [FileRead] = []
+        var admitted: Fen = 0
         for (k, path) in parts.enumerated() {
             var reading = self
             reading.receiptPart = k
+            reading.admittedBefore = admitted
             var sinks = RowSinks()
             sinks.receipt = inHand.add
             sinks.expect = inHand.expect
             let read = reading.open(.receipts, path, expected: false, sinks)
-            if read.stats.present && !read.stats.isUsable { inHand.dropPart(k) }
+            if read.stats.present && !read.stats.isUsable { inHand.dropPart(k) } else { admitted = read.amountTotal }
             reads.append(read)
         }
         guard var book = inHand.take() else { return (reads, nil) }
@@ -84,6 +89,7 @@ struct FileReading: Sendable {
     /// file go to `sinks`. `limit`: the first part of a split file, up to the split.
     func open(_ file: InputFile, _ path: String, expected: Bool, _ sinks: RowSinks, limit: SplitPoint? = nil) -> FileRead {
         var read = FileRead(stats: FileStats(file: file, path: path))
+        read.amountTotal = admittedBefore
         guard fileExists(path) else {
             if expected {
                 read.log.add(Finding(.IN001, Message(zh: "缺少必需的文件 \(file.fileName)", en: "required file \(file.fileName) is missing"),

@@ -366,6 +366,19 @@ private let rcCodes: Set<RuleCode> = [.RC001, .RC002, .RC003, .RC004, .RC005, .R
         #expect(book.ref(0).map { Array($0) } == Array("T1".utf8) && book.ref(1) == nil && book.ref(2).map { Array($0) } == Array("T1".utf8))
     }
 
+    /// The parts are one file to the sums: together they admit no more than one file may, so
+    /// that no sum of receipts can overflow however many receivers send books.
+    @Test func thePartsShareOneFilesAmountLimit() {
+        var f = Fixture()
+        // 2^59 分 a part: the third passes the limit of 2^60 together.
+        for name in ["a", "b", "c"] {
+            f.files["receipts-\(name).csv"] = "voucher,date,project,from,to,amount\nR1,2021-03-03,F,P,C,5764607523034234.88元\n"
+        }
+        let r = f.reconcile()
+        #expect(r.findings(.IN005).map(\.primary.file) == [f.path("receipts-c.csv")])
+        #expect(r.scope.stats.filter { $0.file == .receipts }.map(\.rowsUsed) == [1, 1, 0])
+    }
+
     @Test func checkTakesSeveralReceiptFilesByName() throws {
         let f = Self.scope()
         f.write()

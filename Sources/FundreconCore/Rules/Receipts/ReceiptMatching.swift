@@ -14,7 +14,7 @@ struct ReceiptMatching: Rule {
     let runsAlone = true
 
     /// Without receipts.csv there is nothing to match, and nothing skipped.
-    func applies(to scope: LoadedScope) -> Bool { scope.stats(.receipts)?.present == true }
+    func applies(to scope: LoadedScope) -> Bool { scope.stats.contains { $0.file == .receipts && $0.present } }
 
     func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput {
         var out = RuleOutput()
@@ -85,7 +85,8 @@ private struct MatchingPass {
     private var covered: Set<Group> {
         let book = receipts.book
         // A pair whose rows were all in a part left out whole has none.
-        return Set(book.pairKeys.indices.filter { book.pairStarts[$0 + 1] > book.pairStarts[$0] }.map { group(book.pairKeys[$0].from, book.pairKeys[$0].to) })
+        let booked = book.pairKeys.indices.filter { book.pairStarts[$0 + 1] > book.pairStarts[$0] }
+        return Set(booked.map { group(book.pairKeys[$0].from, book.pairKeys[$0].to) })
     }
 
     /// This part's share of the pairs with a receipt, or a transfer to a group with books, in
@@ -114,7 +115,7 @@ private struct MatchingPass {
         let covered = self.covered
         let keys = context.ledger.edges.keys, books = context.ledger.edges.values
         for (e, key) in keys.enumerated() where !covered.contains(group(key.from, key.to)) {
-            let h = Hop(from: scope.entities[key.from].level, to: scope.entities[key.to].level)
+            let h = hop(UnitPair(from: key.from, to: key.to))
             for (day, amount) in zip(books[e].days, books[e].amounts) where day <= asOf.daysSinceEpoch {
                 hops[h, default: ReceiptHopTotals(hop: h)].notCovered.add(amount)
             }

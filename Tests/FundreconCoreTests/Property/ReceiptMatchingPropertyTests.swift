@@ -192,3 +192,39 @@ private struct PerturbedBooks {
         }
     }
 }
+
+@Suite struct ReceiptMatcherConservation {
+    /// Whatever the rows, each transfer and each receipt comes out in exactly one match, a
+    /// batch's rows add up, and a plain match agrees in project and amount.
+    @Test func everyRowLandsInExactlyOneMatch() async {
+        await propertyCheck(count: 300, input: Gen.uint(in: 0...UInt.max)) { seed in
+            var rng = GeneratedLedger.SplitMix(state: UInt64(seed))
+            func rows(_ n: Int, firstLine: Int32) -> [MatchRow] {
+                (0..<n).map { i in
+                    MatchRow(day: Int32(rng.int(0...60)), amount: Fen(rng.int(-3...12)) * 100, project: Int32(rng.int(0...2)), line: firstLine + Int32(i))
+                }.sorted { ($0.day, $0.line) < ($1.day, $1.line) }
+            }
+            let sent = rows(rng.int(0...40), firstLine: 2), booked = rows(rng.int(0...40), firstLine: 2)
+            let refs = booked.indices.map { _ in sent.isEmpty || rng.int(0...3) > 0 ? Int32(-1) : Int32(rng.int(0...(sent.count - 1))) }
+            let matches = ReceiptMatcher(windowDays: rng.int(0...30)).match(sent: sent, booked: booked, refs: refs)
+            var sentSeen = [Int](repeating: 0, count: sent.count), bookedSeen = [Int](repeating: 0, count: booked.count)
+            for m in matches {
+                for s in m.sent { sentSeen[Int(s)] += 1 }
+                for b in m.booked { bookedSeen[Int(b)] += 1 }
+                let sentTotal = m.sent.reduce(Fen(0)) { $0 + sent[Int($1)].amount }
+                let bookedTotal = m.booked.reduce(Fen(0)) { $0 + booked[Int($1)].amount }
+                switch m.status {
+                case .batch: #expect(sentTotal == bookedTotal && m.sent.count + m.booked.count >= 3, "seed \(seed)")
+                case .matched:
+                    #expect(m.sent.count == 1 && m.booked.count == 1 && sentTotal == bookedTotal, "seed \(seed)")
+                    #expect(m.sent.first.map { sent[Int($0)].project } == m.booked.first.map { booked[Int($0)].project }, "seed \(seed)")
+                case .projectDiffers: #expect(sentTotal == bookedTotal, "seed \(seed)")
+                case .amountDiffers: #expect(sentTotal != bookedTotal, "seed \(seed)")
+                case .unbooked: #expect(m.sent.count == 1 && m.booked.isEmpty, "seed \(seed)")
+                case .unsent: #expect(m.booked.count == 1 && m.sent.isEmpty, "seed \(seed)")
+                }
+            }
+            #expect(sentSeen.allSatisfy { $0 == 1 } && bookedSeen.allSatisfy { $0 == 1 }, "seed \(seed)")
+        }
+    }
+}

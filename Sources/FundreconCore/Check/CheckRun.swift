@@ -29,6 +29,8 @@ public enum CheckRun {
         let context = RuleContext(kind: .check, scope: scope, ledger: book.seal(unitIndex: false), settings: settings,
                                   period: Period(start: never, end: never, asOf: never), tree: ProjectTree(scope.projects))
         var (outputs, skipped) = RuleRegistry.run(context)
+        var noReport: ReceiptReport? = nil  // check writes no matching sheets
+        context.ledger.receipts?.spell(&noReport, findings: &outputs, receiptFiles: scope.paths(.receipts))
         _ = RuleOutput.join(&outputs, into: &log)
         let order = sources.orderedPaths
         return CheckResult(scope: scope, findings: log.sorted(fileOrder: order), skippedRules: skipped)

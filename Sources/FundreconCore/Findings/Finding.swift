@@ -71,6 +71,9 @@ public struct Finding: Sendable {
     public var severityOverride: Severity?
     /// Why two amounts that should agree differ (FL003, FL004, FL008, RC003).
     public var cause: AmountCause?
+    /// The voucher of the row it rests on, where that row is known by its voucher across runs
+    /// (the RC findings: a receipt's own voucher, or a transfer's).
+    public var voucher: String?
 
     public var severity: Severity { severityOverride ?? code.severity }
 
@@ -97,6 +100,11 @@ public struct FindingLog: Sendable {
     public mutating func add(_ finding: Finding) { findings.append(finding) }
 
     public mutating func append(_ other: FindingLog) { findings.append(contentsOf: other.findings) }
+
+    /// Changes each finding in place.
+    mutating func update(_ body: (inout Finding) -> Void) {
+        for i in findings.indices { body(&findings[i]) }
+    }
 
     public func count(_ severity: Severity) -> Int { findings.count(severity) }
 

@@ -13,26 +13,47 @@ struct ReceiptLedger: Sendable {
         return tables.transferLine(of: ref).map { Int32(clamping: $0) } ?? -1
     }
 
-    /// Spells the vouchers of the report's listed rows as written: one pass over each voucher
-    /// table, after the listing is cut. In place: a copy of the rows would double them at
-    /// the run's peak.
-    func spell(_ report: inout ReceiptReport) {
+    /// Spells the vouchers of the report's listed rows as written, and names the row of each
+    /// RC finding by its voucher (what knows it across runs, where its line moves): one pass
+    /// over each voucher table for both, after the listing is cut. In place: a copy of the
+    /// rows would double them at the run's peak.
+    func spell(_ report: inout ReceiptReport?, findings outputs: inout [RuleOutput], receiptFiles: [String]) {
         var transferLines = LineSet()
         var receiptLines = [LineSet](repeating: LineSet(), count: vouchers.receipts.count)
-        for m in report.matches {
-            for t in m.transfers { transferLines.insert(t.line) }
-            for r in m.receipts where receiptLines.indices.contains(r.part) { receiptLines[r.part].insert(r.line) }
+        func note(_ line: Int, part: Int?) {
+            if let part { if receiptLines.indices.contains(part) { receiptLines[part].insert(line) } } else { transferLines.insert(line) }
         }
+        for m in report?.matches ?? [] {
+            for t in m.transfers { note(t.line, part: nil) }
+            for r in m.receipts { note(r.line, part: r.part) }
+        }
+        func row(of f: Finding) -> (line: Int, part: Int?)? {
+            guard f.code.rawValue.hasPrefix("RC"), let line = f.primary.line else { return nil }
+            return (line, receiptFiles.firstIndex(of: f.primary.file))
+        }
+        for output in outputs { for f in output.log.findings { if let r = row(of: f) { note(r.line, part: r.part) } } }
         let transfers = VoucherTables.spelled(vouchers.transfers, lines: transferLines)
         // Each part's vouchers from its own table: two receivers may number alike.
         let receipts = zip(vouchers.receipts, receiptLines).map { table, lines in lines.isEmpty ? [:] : table.vouchers(onLines: lines) }
-        for i in report.matches.indices {
-            for k in report.matches[i].transfers.indices {
-                report.matches[i].transfers[k].voucher = transfers[Int32(clamping: report.matches[i].transfers[k].line)] ?? ""
+        func voucher(_ line: Int, part: Int?) -> String? {
+            guard let part else { return transfers[Int32(clamping: line)] }
+            return receipts.indices.contains(part) ? receipts[part][Int32(clamping: line)] : nil
+        }
+        if var listed = report.take() {
+            for i in listed.matches.indices {
+                for k in listed.matches[i].transfers.indices {
+                    listed.matches[i].transfers[k].voucher = voucher(listed.matches[i].transfers[k].line, part: nil) ?? ""
+                }
+                for k in listed.matches[i].receipts.indices {
+                    let r = listed.matches[i].receipts[k]
+                    listed.matches[i].receipts[k].voucher = voucher(r.line, part: r.part) ?? ""
+                }
             }
-            for k in report.matches[i].receipts.indices {
-                let row = report.matches[i].receipts[k]
-                report.matches[i].receipts[k].voucher = receipts.indices.contains(row.part) ? receipts[row.part][Int32(clamping: row.line)] ?? "" : ""
+            report = listed
+        }
+        for i in outputs.indices {
+            outputs[i].log.update { f in
+                if let r = row(of: f) { f.voucher = voucher(r.line, part: r.part) }
             }
         }
     }

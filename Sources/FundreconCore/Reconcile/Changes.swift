@@ -48,6 +48,11 @@ extension Finding {
                 id += "|"
                 id += key ?? ""
             }
+            // Several findings of one code on one edge (a receipt each) are told apart by it.
+            if let voucher {
+                id += "|"
+                id += voucher
+            }
             return id
         }
         id += "|"

@@ -69,10 +69,7 @@ public enum Reconciler {
         // The matching threads' reports as one, their listed rows' vouchers spelt while the
         // voucher tables are still here.
         var receipts = ReceiptReport.merged(outputs.indices.compactMap { i in outputs[i].receipts.take() })
-        if var report = receipts.take() {
-            ledger.receipts?.spell(&report)
-            receipts = report
-        }
+        ledger.receipts?.spell(&receipts, findings: &outputs, receiptFiles: scope.paths(.receipts))
         return (outputs, skipped, ledger.spendingFlows, receipts)
     }
 

@@ -81,6 +81,7 @@ public enum Diagnostics {
         o.add("entity", f.entity)
         o.add("amount_fen", f.amount)
         if let cause = f.cause { o.add("cause", cause.code) }
+        if let voucher = f.voucher { o.add("voucher", voucher) }
         o.add("key", f.identity)
     }
 

@@ -389,3 +389,27 @@ private let rcCodes: Set<RuleCode> = [.RC001, .RC002, .RC003, .RC004, .RC005, .R
         #expect(out.stderr.contains("receipts-city.csv") && out.stderr.contains("receipts-county.csv"))
     }
 }
+
+/// RC findings are known across runs by the voucher of the row they rest on.
+@Suite struct ReceiptFindingIdentityTests {
+    @Test func eachRCFindingNamesItsRowsVoucherAndTwoOnOneEdgeStayApart() throws {
+        var f = withReceipts()
+        f.append("receipts.csv", "R5,2021-05-01,F2,C,G2,12.5,,")
+        f.append("receipts.csv", "R6,2021-06-01,F2,C,G2,7,,")
+        f.edit("receipts.csv", "R4,2021-04-12,F1,K,G1,60,,\n", "R4,2021-04-12,F1,K,G1,6,,\n")
+        let r = f.reconcile()
+        #expect(r.findings(.RC002).map(\.voucher) == ["R5", "R6"])
+        #expect(r.findings(.RC003).map(\.voucher) == ["R4"])
+        let keys = r.findings(.RC002).map(\.identity)
+        #expect(Set(keys).count == 2 && keys.allSatisfy { $0.hasPrefix("RC002|receipts.csv|F2|C|G2|") })
+        let line = Diagnostics.json(try #require(r.findings(.RC003).first), .zh)
+        #expect(line.contains("\"cause\":\"unit\",\"voucher\":\"R4\",\"key\":\"RC003|receipts.csv|F1|K|G1||R4\""))
+        #expect(f.check().findings(.RC002).map(\.voucher) == ["R5", "R6"])
+    }
+
+    @Test func aTransferFindingNamesTheTransfersVoucher() {
+        var f = withReceipts()
+        f.edit("receipts.csv", "R3,2021-03-23,F2,C,G2,40,,\n", "R3,2021-03-24,F2,C,G2,0.5,,\n")
+        #expect(f.reconcile().findings(.RC001).map(\.voucher) == ["T3"])
+    }
+}

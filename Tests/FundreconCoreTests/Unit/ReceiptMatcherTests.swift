@@ -1,0 +1,118 @@
+import Testing
+@testable import FundreconCore
+
+/// The matcher on one pair of units, called directly.
+@Suite struct ReceiptMatcherTests {
+    private func row(_ day: Int32, _ amount: Fen, line: Int32, project: Int32 = 0) -> MatchRow {
+        MatchRow(day: day, amount: amount, project: project, line: line)
+    }
+
+    /// Equal daily instalments, one booked in two parts early on: aligned by day, an early
+    /// transfer is left for the batch and nothing is reported as unbooked or unsent. Taken
+    /// earliest first, each transfer would take the next one's receipt, and the last one,
+    /// left over, would be too late for the parts.
+    @Test func equalInstalmentsLeaveOutTheOneWhoseReceiptIsElsewhere() {
+        let sent: [MatchRow] = (0..<6).map { i in row(Int32(100 + i), 500, line: Int32(2 + i)) }
+        var booked: [MatchRow] = [0, 2, 3, 4, 5].map { i in row(Int32(104 + i), 500, line: Int32(10 + i)) }
+        booked.insert(contentsOf: [row(101, 200, line: 30), row(101, 300, line: 31)], at: 0)  // in day order, as the book gives them
+        let matches = ReceiptMatcher(windowDays: 30).match(sent: sent, booked: booked, refs: Array(repeating: -1, count: booked.count))
+        #expect(matches.filter { $0.status == .matched }.count == 5)
+        let batch = matches.filter { $0.status == .batch }
+        #expect(batch.count == 1 && batch.first?.sent.count == 1 && Array(batch.first?.booked ?? .none) == [0, 1])
+        #expect(!matches.contains { $0.status == .unbooked || $0.status == .unsent })
+    }
+
+    /// Past `alignedPairs` possible pairs a group is matched earliest first, and still whole.
+    @Test func aLargeGroupOfEqualAmountsIsMatchedEarliestFirst() {
+        let n = 80
+        #expect(n * n > ReceiptMatcher.alignedPairs)
+        let sent: [MatchRow] = (0..<n).map { i in row(Int32(1000 + i), 700, line: Int32(2 + i)) }
+        let booked: [MatchRow] = (0..<n).map { i in row(Int32(1001 + i), 700, line: Int32(2 + i)) }
+        let matches = ReceiptMatcher(windowDays: 30).match(sent: sent, booked: booked, refs: Array(repeating: -1, count: n))
+        #expect(matches.count == n && matches.allSatisfy { $0.status == .matched })
+        #expect(matches.allSatisfy { Array($0.sent) == Array($0.booked) })
+    }
+}
+
+/// Receivers' books a file each: receipts-*.csv, read as the parts of one receipts file.
+@Suite struct ReceiptPartTests {
+    /// The city's and the county's books apart, numbered alike, as two receivers would.
+    static func scope() -> Fixture {
+        var f = Fixture()
+        f.files["receipts-city.csv"] = """
+            voucher,date,project,from,to,amount,ref,note
+            收-001,2021-03-03,F,P,C,100,T1,
+
+            """
+        f.files["receipts-county.csv"] = """
+            voucher,date,project,from,to,amount,ref,note
+            收-001,2021-03-22,F1,C,K,60,,
+            收-002,2021-04-12,F1,K,G1,6,,
+
+            """
+        return f
+    }
+
+    @Test func eachReceiversFileIsAPartAndItsVouchersAreItsOwn() throws {
+        let f = Self.scope()
+        let r = f.reconcile()
+        let parts = r.scope.stats.filter { $0.file == .receipts }
+        #expect(parts.map(\.path) == [f.path("receipts-city.csv"), f.path("receipts-county.csv")])
+        #expect(parts.map(\.rowsUsed) == [1, 2])
+        #expect(r.findings(.IN003).isEmpty)
+        let hit = try #require(r.findings(.RC003).first)
+        #expect(r.findings(.RC003).count == 1 && hit.primary == SourceRef(file: f.path("receipts-county.csv"), line: 3))
+        let sheetRow = try #require(r.receipts?.matches.first { $0.status == .amountDiffers })
+        #expect(sheetRow.receipts.first?.voucher == "收-002" && sheetRow.receipts.first?.part == 1)
+        #expect(r.receipts?.matches.first { $0.to == 1 }?.receipts.first?.voucher == "收-001")
+        #expect(r.receipts?.receiptFiles == parts.map(\.path))
+    }
+
+    @Test func aPartLeftOutWholeTakesOnlyItsOwnRowsOut() throws {
+        var f = Self.scope()
+        f.files["receipts-county.csv"] = "voucher,date,project,from,to\n收-001,2021-03-22,F1,C,K\n"
+        let r = f.reconcile()
+        #expect(r.findings(.IN001).map(\.primary.file) == [f.path("receipts-county.csv")])
+        #expect(r.receipts?.matches.filter { $0.status == .matched }.count == 1)
+        #expect(r.findings.filter { $0.code.rawValue.hasPrefix("RC") }.isEmpty)
+    }
+
+    @Test func aPartThatCannotBeReadLeavesTheOthersRowsInTheBook() {
+        var book = ReceiptBook()
+        func row(_ line: Int, part: Int) -> ReceiptRow {
+            ReceiptRow(date: Day(daysSinceEpoch: 100), project: 0, from: 0, to: 1, amount: 5, ref: line == 2 ? "T1" : nil, line: line, part: part)
+        }
+        book.add(row(2, part: 0))
+        book.add(row(3, part: 0))
+        book.add(row(2, part: 1))
+        book.dropPart(1)
+        book.add(row(2, part: 2))
+        book.finish()
+        #expect(book.count == 3 && book.line == [2, 3, 2])
+        #expect(book.part(ofRow: 1) == 0 && book.part(ofRow: 2) == 2)
+        #expect(book.ref(0).map { Array($0) } == Array("T1".utf8) && book.ref(1) == nil && book.ref(2).map { Array($0) } == Array("T1".utf8))
+    }
+
+    /// The parts are one file to the sums: together they admit no more than one file may, so
+    /// that no sum of receipts can overflow however many receivers send books.
+    @Test func thePartsShareOneFilesAmountLimit() {
+        var f = Fixture()
+        // 2^59 分 a part: the third passes the limit of 2^60 together.
+        for name in ["a", "b", "c"] {
+            f.files["receipts-\(name).csv"] = "voucher,date,project,from,to,amount\nR1,2021-03-03,F,P,C,5764607523034234.88元\n"
+        }
+        let r = f.reconcile()
+        #expect(r.findings(.IN005).map(\.primary.file) == [f.path("receipts-c.csv")])
+        #expect(r.scope.stats.filter { $0.file == .receipts }.map(\.rowsUsed) == [1, 1, 0])
+    }
+
+    @Test func checkTakesSeveralReceiptFilesByName() throws {
+        let f = Self.scope()
+        f.write()
+        let out = try CLI.run(["check", f.path("transfers.csv"), f.path("receipts-city.csv"), f.path("receipts-county.csv"),
+                               "--format", "json"])
+        #expect(out.status == 1)
+        #expect(out.stdout.contains("\"code\":\"RC003\"") && out.stdout.contains("receipts-county.csv"))
+        #expect(out.stderr.contains("receipts-city.csv") && out.stderr.contains("receipts-county.csv"))
+    }
+}

@@ -65,6 +65,9 @@ struct CommonOptions: ParsableArguments {
 
     @Option(name: .customLong("fail-on"), help: "Exit 1 on findings at or above: error, warning or never.")
     var failOn: FailOn?
+
+    @Flag(name: .long, help: "Count findings explained as 已说明 or 不适用 toward --fail-on too.")
+    var strict = false
 }
 
 extension CommonOptions {
@@ -81,6 +84,17 @@ extension CommonOptions {
         if let failOn { settings.failOn = failOn }
         return settings
     }
+
+    /// The explanations file given, read; exits 2 when it cannot be used at all.
+    func explanations(_ path: String?) throws -> Explanations? {
+        guard let path else { return nil }
+        do {
+            return try Explanations.read(csv: path)
+        } catch {
+            Stderr.write("fundrecon: explanations \(error.description)")
+            throw ExitCode(2)
+        }
+    }
 }
 
 extension EncodingChoice: ExpressibleByArgument {}
@@ -95,7 +109,7 @@ struct Check: ParsableCommand {
         discussion: """
         Findings in the text format go to stderr; --format json and --format github go to stdout \
         (or to --output FILE), with the summary on stderr. Exit 0 when no finding is at or above \
-        --fail-on, 1 when one is, 2 on bad arguments or settings, 3 when the findings cannot be written.
+        --fail-on (those answered 已说明 or 不适用 in --baseline do not count, unless --strict), 1 when one is, 2 on bad arguments or settings, 3 when the findings cannot be written.
 
         Examples:
           fundrecon check uploads/ --format json > findings.jsonl
@@ -111,12 +125,16 @@ struct Check: ParsableCommand {
     @Option(name: .long, help: "Write the findings to FILE instead (in --format), replacing it whole.")
     var output: String?
 
+    @Option(name: .long, help: "Known findings and what was answered (CSV: key, status, explanation, owner, date): those explained as 已说明 or 不适用 do not fail the check.")
+    var baseline: String?
+
     @OptionGroup var options: CommonOptions
 
     func run() throws {
         let sources = try resolveSources()
         let settings = try options.settings(inputDir: sources.settingsDir)
-        let result = CheckRun.run(sources.sources, settings: settings, encoding: options.encoding, fileExists: FileSystem.exists)
+        let result = CheckRun.run(sources.sources, settings: settings, encoding: options.encoding, fileExists: FileSystem.exists,
+                                  baseline: try options.explanations(baseline))
         let paths = WorkspacePaths.fromEnvironment()
         let lines = result.findings.lazy.map { Diagnostics.line($0, format: format, language: settings.lang, paths: paths) }
         do {
@@ -130,7 +148,7 @@ struct Check: ParsableCommand {
             throw ExitCode(3)
         }
         Stderr.write(Diagnostics.summary(result, language: settings.lang))
-        throw ExitCode(result.exitCode(failOn: settings.failOn))
+        throw ExitCode(result.exitCode(failOn: settings.failOn, strict: options.strict))
     }
 
     private func resolveSources() throws -> (sources: ScopeSources, settingsDir: String?) {

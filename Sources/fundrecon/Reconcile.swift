@@ -9,7 +9,7 @@ struct Reconcile: ParsableCommand {
         discussion: """
         Writes reconciliation-<scope>-<as-of date>.xlsx and .json into the output folder, replacing \
         them whole. Findings and logs go to stderr. Exit 0 when no finding is at or above \
-        --fail-on, 1 when one is, 2 on bad arguments or settings, 3 when the outputs cannot be \
+        --fail-on (those answered 已说明 or 不适用 in --explanations do not count, unless --strict), 1 when one is, 2 on bad arguments or settings, 3 when the outputs cannot be \
         written or another run holds the output folder.
 
         Examples:
@@ -39,6 +39,9 @@ struct Reconcile: ParsableCommand {
     @Option(name: .customLong("log-format"), help: "Log lines as text or json (one object a line, for log shippers).")
     var logFormat: LogFormat = .text
 
+    @Option(name: .long, help: "What staff answered to findings (CSV: key, status, explanation, owner, date): carried into the JSON; those explained as 已说明 or 不适用 do not fail the run.")
+    var explanations: String?
+
     @OptionGroup var options: CommonOptions
 
     func run() throws {
@@ -53,13 +56,14 @@ struct Reconcile: ParsableCommand {
         Interrupts.install(outputFolder: output)
         // Created first so its one-second threshold counts from the start of the run.
         let progress = ProgressLine(enabled: !noProgress && !quiet)
+        let answered = try options.explanations(explanations)
         let lock = try takeOutputFolder()
         let result = Reconciler.run(ScopeSources.folder(input, existing: FileSystem.exists), settings: settings,
                                     encoding: options.encoding, today: clock.today, fileExists: FileSystem.exists,
                                     progress: progress.update, phase: { phase in
                                         progress.finish()
                                         RunLog.phase(logger, phase)
-                                    })
+                                    }, explanations: answered)
         let scopeName = URL(fileURLWithPath: input).standardizedFileURL.lastPathComponent
         let base = ScopeSources.joinPath(output, "reconciliation-\(scopeName)-\(result.period.asOf)")
         if !quiet {
@@ -82,7 +86,7 @@ struct Reconcile: ParsableCommand {
             Stderr.write(summary(result, report: base + ".xlsx", language: settings.lang))
         }
         withExtendedLifetime(lock) {}
-        throw ExitCode(result.exitCode(failOn: settings.failOn))
+        throw ExitCode(result.exitCode(failOn: settings.failOn, strict: options.strict))
     }
 
     /// Findings printed on stderr unless --all-findings: enough to see what kind of trouble a

@@ -7,17 +7,20 @@ public struct CheckResult: Sendable {
 
     public func count(_ severity: Severity) -> Int { findings.count(severity) }
 
-    /// Exit status under a --fail-on setting: 1 when any finding is at or above it.
-    public func exitCode(failOn: FailOn) -> Int32 {
-        findings.contains { failOn.fails($0.severity) } ? 1 : 0
+    /// Exit status under a --fail-on setting: 1 when any finding is at or above it, not
+    /// counting those explained away unless `strict`.
+    public func exitCode(failOn: FailOn, strict: Bool = false) -> Int32 {
+        findings.contains { failOn.fails($0.severity) && $0.counts(strict: strict) } ? 1 : 0
     }
 }
 
 /// `fundrecon check`: every IN rule while the files are read, then the registry's rules of a
 /// check (PL, and the flow rules that need no period); nothing written.
 public enum CheckRun {
+    /// - Parameter baseline: explanations of findings already known (`--baseline`).
     public static func run(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice = .auto,
-                           fileExists: @escaping @Sendable (String) -> Bool, split: ReadSplit = .standard) -> CheckResult {
+                           fileExists: @escaping @Sendable (String) -> Bool, split: ReadSplit = .standard,
+                           baseline: Explanations? = nil) -> CheckResult {
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
         loader.split = split
         let book = LedgerBook(loader.load(sources, books: LedgerBook.books(rowLevelOnly: true)), vouchers: loader.vouchers)
@@ -33,6 +36,8 @@ public enum CheckRun {
         context.ledger.receipts?.spell(&noReport, findings: &outputs, receiptFiles: scope.paths(.receipts))
         _ = RuleOutput.join(&outputs, into: &log)
         let order = sources.orderedPaths
-        return CheckResult(scope: scope, findings: log.sorted(fileOrder: order), skippedRules: skipped)
+        var findings = log.sorted(fileOrder: order)
+        if let baseline { findings += baseline.apply(to: &findings) }
+        return CheckResult(scope: scope, findings: findings, skippedRules: skipped)
     }
 }

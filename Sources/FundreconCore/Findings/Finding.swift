@@ -74,6 +74,11 @@ public struct Finding: Sendable {
     /// The voucher of the row it rests on, where that row is known by its voucher across runs
     /// (the RC findings: a receipt's own voucher, or a transfer's).
     public var voucher: String?
+    /// What staff answered to it, when an explanations file has its key.
+    public var explanation: Explanation?
+
+    /// Counts toward `--fail-on`: not explained away (已说明, 不适用), or `strict`.
+    public func counts(strict: Bool) -> Bool { strict || !(explanation?.status.waivesFailure ?? false) }
 
     public var severity: Severity { severityOverride ?? code.severity }
 

@@ -6,6 +6,7 @@ public enum RuleCode: String, Sendable, CaseIterable, Comparable {
     case BL001, BL002, BL003, BL004, BL005
     case PI001, PI002, PI003, PI004, PI005
     case RC001, RC002, RC003, RC004, RC005, RC006
+    case EX001, EX002
 
     public static func < (a: RuleCode, b: RuleCode) -> Bool { a.rawValue < b.rawValue }
 
@@ -179,6 +180,14 @@ public enum RuleCatalogue {
             "合并或拆分入账（一笔入账对应多笔拨付，或反之）", "Matched as a batch: one receipt for several transfers, or the reverse",
             "合并或拆分入账本身没有错，但需要能对应到每一笔拨付。", "Booking in batches is not wrong, but each transfer must still be traceable.",
             "核对列出的各行；如需逐笔对应，在摘要中注明对方凭证号。", "Check the rows listed; to match one by one, write the sender's voucher in the receipt's ref column.")
+        case .EX001: return e(.warning,
+            "说明对应的问题本次没有出现", "An explanation whose finding this run did not find",
+            "问题已解决时，说明应当保留备查；问题键写错时，说明就挂不到问题上。两种情况都需要有人看一眼。", "When a finding is resolved its explanation is kept for the record; when the key is mistyped the explanation reaches no finding. Either way someone should look.",
+            "问题已解决的，可以把说明移到归档；键写错的，按报告中的 key 改正。", "If the finding is resolved, archive the explanation; if the key is wrong, copy the key from the report.")
+        case .EX002: return e(.warning,
+            "说明文件中无法使用的行（没有问题键、处理状态无法识别、问题键重复）", "An explanations row that cannot be used (no key, an unknown status, a key given twice)",
+            "无法使用的说明不会起作用，相应的问题仍按未处理计。", "An explanation that cannot be used does nothing: its finding still counts as open.",
+            "补上问题键，处理状态写 待处理/已说明/已更正/不适用，同一问题只写一行。", "Give the key, write the status as open, explained, corrected or not applicable, and one row per finding.")
         }
     }
 

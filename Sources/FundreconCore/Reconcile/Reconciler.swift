@@ -15,12 +15,13 @@ public enum Reconciler {
     ///   - today: the date "today" stands for (SOURCE_DATE_EPOCH when set).
     ///   - progress: called every few thousand rows while reading, for a terminal's progress line.
     ///   - phase: called as each phase ends, for the logs.
+    ///   - explanations: what staff answered to findings (`--explanations`).
     public static func run(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice = .auto,
                            today: Day, fileExists: @escaping @Sendable (String) -> Bool,
                            progress: ReadProgress? = nil, phase: ((RunPhase) -> Void)? = nil,
-                           split: ReadSplit = .standard) -> ReconcileResult {
+                           split: ReadSplit = .standard, explanations: Explanations? = nil) -> ReconcileResult {
         let result = reconcile(sources, settings: settings, encoding: encoding, today: today, fileExists: fileExists,
-                               progress: progress, phase: phase, split: split)
+                               progress: progress, phase: phase, split: split, explanations: explanations)
         // The ledger and the rules' scratch are gone by now, but the allocator keeps their pages
         // (0.8 GB at 10^7 rows); hand them back before the long write.
         fundrecon_release_free_memory()
@@ -29,7 +30,8 @@ public enum Reconciler {
 
     private static func reconcile(_ sources: ScopeSources, settings: Settings, encoding: EncodingChoice,
                                   today: Day, fileExists: @escaping @Sendable (String) -> Bool,
-                                  progress: ReadProgress?, phase: ((RunPhase) -> Void)?, split: ReadSplit) -> ReconcileResult {
+                                  progress: ReadProgress?, phase: ((RunPhase) -> Void)?, split: ReadSplit,
+                                  explanations: Explanations?) -> ReconcileResult {
         let clock = ContinuousClock()
         let started = clock.now
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
@@ -49,9 +51,11 @@ public enum Reconciler {
         let output = RuleOutput.join(&outputs, into: &log)
         let edges = output.edges
         let order = sources.orderedPaths
+        var findings = log.sorted(fileOrder: order)
+        if let explanations { findings += explanations.apply(to: &findings) }
         let result = ReconcileResult(scope: scope, settings: settings, period: period, edges: edges, balances: output.balances,
                                      indicators: output.indicators, totals: totals(scope, spendingFlows, edges, period),
-                                     findings: log.sorted(fileOrder: order), skippedRules: skipped, receipts: receipts)
+                                     findings: findings, skippedRules: skipped, receipts: receipts)
         phase?(.reconciled(edges: edges.count, balances: output.balances.count, findings: result.findings.count,
                            seconds: (clock.now - read).seconds))
         return result

@@ -160,7 +160,10 @@ public struct ReconcileResult: Sendable {
 
     public func count(_ severity: Severity) -> Int { findings.count(severity) }
 
-    public func exitCode(failOn: FailOn) -> Int32 { findings.contains { failOn.fails($0.severity) } ? 1 : 0 }
+    /// 1 when a finding is at or above `failOn`, not counting those explained away unless `strict`.
+    public func exitCode(failOn: FailOn, strict: Bool = false) -> Int32 {
+        findings.contains { failOn.fails($0.severity) && $0.counts(strict: strict) } ? 1 : 0
+    }
 
     public func edgeCount(_ status: EdgeStatus) -> Int { edges.reduce(0) { $0 + ($1.status == status ? 1 : 0) } }
 }

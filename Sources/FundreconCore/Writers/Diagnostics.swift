@@ -30,7 +30,13 @@ public enum Diagnostics {
             location += ":\(line)"
             if let column = f.primary.column { location += ":\(column)" }
         }
-        return "\(location): \(f.severity.english)[\(f.code.rawValue)]: \(f.message.text(language))".escapingControlCharacters()
+        return "\(location): \(f.severity.english)[\(f.code.rawValue)]: \(f.message.text(language))\(answered(f, language))".escapingControlCharacters()
+    }
+
+    /// "（已说明）", when staff answered the finding, so that a reader sees it is dealt with.
+    static func answered(_ f: Finding, _ language: Language) -> String {
+        guard let e = f.explanation else { return "" }
+        return language == .zh ? "（\(e.status.chinese)）" : " (\(e.status.rawValue))"
     }
 
     static func github(_ f: Finding, _ language: Language, paths: WorkspacePaths? = nil) -> String {
@@ -82,6 +88,14 @@ public enum Diagnostics {
         o.add("amount_fen", f.amount)
         if let cause = f.cause { o.add("cause", cause.code) }
         if let voucher = f.voucher { o.add("voucher", voucher) }
+        if let e = f.explanation {
+            var x = JSONObjectWriter()
+            x.add("status", e.status.rawValue)
+            x.add("text", e.text)
+            x.add("owner", e.owner)
+            x.add("date", e.date)
+            o.addRaw("explanation", x.finish())
+        }
         o.add("key", f.identity)
     }
 

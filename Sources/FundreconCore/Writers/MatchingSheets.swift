@@ -58,6 +58,7 @@ extension WorkbookReport {
             + [labels.t("无拨付记录（笔）", "Not sent (rows)"), labels.t("无拨付记录（万元）", "Not sent (万元)"),
                labels.t("接收单位无台账（万元）", "To receivers without books (万元)"),
                labels.t("已匹配未逐笔列出（笔）", "Matched, not listed (rows)")]
+        try s.setRow(r, height: 45)  // the headers wrap in three lines
         for (c, h) in headers.enumerated() { try s.write(r, c, h, Styles.header) }
         r += 1
         for h in report.hops {
@@ -87,6 +88,11 @@ extension WorkbookReport {
         }
         return r + 1
     }
+}
+
+extension WorkbookReport {
+    /// Columns of the overview's receipts table.
+    var receiptOverviewColumns: Int { 4 + 2 * AgingBand.allCases.count + 4 }
 }
 
 extension WorkbookLabels {

@@ -221,6 +221,8 @@ public struct WorkbookReport {
         let s = try workbook.addWorksheet(labels.summarySheet)
         try s.setColumn(0, width: 28)
         for c in 1...4 { try s.setColumn(c, width: 18) }
+        // The receipts' table runs on to the right (set before any row: the sheet is streamed).
+        if result.receipts != nil { for c in 5..<receiptOverviewColumns { try s.setColumn(c, width: 13) } }
         try s.printSetup(landscape: true, fitOnePageWide: true, repeatRows: nil)
         var r = 0
         func pair(_ k: String, _ v: String) throws(XLSXError) {

@@ -22,6 +22,20 @@ import Testing
         #expect(!matches.contains { $0.status == .unbooked || $0.status == .unsent })
     }
 
+    /// A receiver that books a year of equal amounts under another project: every pair is
+    /// found, and the searches look at a bounded number of rows for each (taken rows are
+    /// skipped, not walked over one by one).
+    @Test func aYearOfEqualAmountsUnderAnotherProjectStaysNearLinear() {
+        let n = 5_000
+        let sent: [MatchRow] = (0..<n).map { i in row(Int32(1000 + i / 500), 900, line: Int32(2 + i), project: 1) }
+        let booked: [MatchRow] = (0..<n).map { i in row(Int32(1000 + i / 500), 900, line: Int32(2 + i), project: 2) }
+        let (matches, visits) = ReceiptMatcher(windowDays: 30)
+            .matchCountingVisits(sent: sent, booked: booked, refs: Array(repeating: -1, count: n))
+        #expect(matches.count == n && matches.allSatisfy { $0.status == .projectDiffers })
+        // Walking over the taken rows one by one would be about n²/2 = 12,500,000 steps.
+        #expect(visits <= 2 * ReceiptMatcher.candidates * n, "\(visits) looks")
+    }
+
     /// Past `alignedPairs` possible pairs a group is matched earliest first, and still whole.
     @Test func aLargeGroupOfEqualAmountsIsMatchedEarliestFirst() {
         let n = 80

@@ -46,6 +46,12 @@ struct ReceiptMatcher: Sendable {
 
     /// `refs[b]`: the index in `sent` of the transfer booked row b names, or -1.
     func match(sent: [MatchRow], booked: [MatchRow], refs: [Int32]) -> [PairMatch] {
+        matchCountingVisits(sent: sent, booked: booked, refs: refs).matches
+    }
+
+    /// `match`, and how many candidate rows the searches looked at: what a test holds to a
+    /// bound, so that a receiver's year of equal amounts cannot make the search quadratic.
+    func matchCountingVisits(sent: [MatchRow], booked: [MatchRow], refs: [Int32]) -> (matches: [PairMatch], visits: Int) {
         var state = State(sent: sent, booked: booked)
         if refs.contains(where: { $0 >= 0 }) { byReference(&state, refs) }
         byProjectAndAmount(&state)
@@ -57,7 +63,7 @@ struct ReceiptMatcher: Sendable {
         }
         for s in sent.indices where !state.sentTaken[s] { state.out.append(PairMatch(status: .unbooked, sent: .one(Int32(s)), booked: .none)) }
         for b in booked.indices where !state.bookedTaken[b] { state.out.append(PairMatch(status: .unsent, sent: .none, booked: .one(Int32(b)))) }
-        return state.out
+        return (state.out, state.visits)
     }
 
     private struct State {
@@ -68,6 +74,8 @@ struct ReceiptMatcher: Sendable {
         var out: [PairMatch] = []
         /// Rows of either side not yet taken.
         var left: Int
+        /// Candidate rows looked at by the searches.
+        var visits = 0
 
         init(sent: [MatchRow], booked: [MatchRow]) {
             self.sent = sent
@@ -210,54 +218,34 @@ struct ReceiptMatcher: Sendable {
         var sentByProject = Self.untaken(state.sent, state.sentTaken)
         for b in state.booked.indices where !state.bookedTaken[b] {
             let r = state.booked[b]
-            guard let rows = sentByProject[r.project] else { continue }
-            let found = batch(in: rows, taken: state.sentTaken, rows: state.sent, total: r.amount,
-                              from: r.day - window, through: r.day + Self.early)
+            guard var list = sentByProject.removeValue(forKey: r.project) else { continue }
+            let found = list.batch(of: state.sent, total: r.amount, from: r.day - window, through: r.day + Self.early, visits: &state.visits)
+            sentByProject[r.project] = list
             if let found { state.take(.batch, sent: found, booked: [b]) }
         }
+        state.visits += sentByProject.values.reduce(0) { $0 + $1.hops }
         sentByProject = [:]
         // One transfer booked in parts.
-        let bookedByProject = Self.untaken(state.booked, state.bookedTaken)
+        var bookedByProject = Self.untaken(state.booked, state.bookedTaken)
         for s in state.sent.indices where !state.sentTaken[s] {
             let t = state.sent[s]
-            guard let rows = bookedByProject[t.project] else { continue }
-            let found = batch(in: rows, taken: state.bookedTaken, rows: state.booked, total: t.amount,
-                              from: t.day - Self.early, through: t.day + window)
+            guard var list = bookedByProject.removeValue(forKey: t.project) else { continue }
+            let found = list.batch(of: state.booked, total: t.amount, from: t.day - Self.early, through: t.day + window, visits: &state.visits)
+            bookedByProject[t.project] = list
             if let found { state.take(.batch, sent: [s], booked: found) }
         }
+        state.visits += bookedByProject.values.reduce(0) { $0 + $1.hops }
     }
 
     /// Untaken rows by project, in order.
-    private static func untaken(_ rows: [MatchRow], _ taken: [Bool]) -> [Int32: [Int]] {
+    private static func untaken(_ rows: [MatchRow], _ taken: [Bool]) -> [Int32: UntakenRows] {
         var by: [Int32: [Int]] = [:]
         for i in rows.indices where !taken[i] { by[rows[i].project, default: []].append(i) }
-        return by
-    }
-
-    /// 2–`maxBatch` consecutive untaken rows of `list` dated inside [from, through] adding up
-    /// to `total`: the earliest start that works.
-    private func batch(in list: [Int], taken: [Bool], rows: [MatchRow], total: Fen, from: Int32, through: Int32) -> [Int]? {
-        var starts = 0
-        for start in Self.first(in: list, rows, dayFrom: from)..<list.count {
-            guard rows[list[start]].day <= through, starts < Self.candidates else { break }
-            if taken[list[start]] { continue }
-            starts += 1
-            var sum: Fen = 0
-            var members: [Int] = []
-            for k in start..<list.count {
-                let i = list[k]
-                if taken[i] { continue }
-                if rows[i].day > through || members.count == Self.maxBatch { break }
-                sum += rows[i].amount
-                members.append(i)
-                if members.count >= 2 && sum == total { return members }
-            }
-        }
-        return nil
+        return by.mapValues(UntakenRows.init)
     }
 
     /// The first place in `list` (rows in day order) of a row dated `day` or later.
-    private static func first(in list: [Int], _ rows: [MatchRow], dayFrom day: Int32) -> Int {
+    fileprivate static func first(in list: [Int], _ rows: [MatchRow], dayFrom day: Int32) -> Int {
         var low = 0, high = list.count
         while low < high {
             let mid = (low + high) / 2
@@ -281,21 +269,91 @@ struct ReceiptMatcher: Sendable {
     /// fits the window and gets a status from `status`, trying at most `candidates` of them.
     private func takeFirstFitting<Key: Hashable>(_ state: inout State, by key: (MatchRow) -> Key,
                                                  _ status: (MatchRow, MatchRow) -> MatchStatus?) {
-        var lists: [Key: [Int]] = [:]
-        for b in state.booked.indices where !state.bookedTaken[b] { lists[key(state.booked[b]), default: []].append(b) }
-        guard !lists.isEmpty else { return }
+        var grouped: [Key: [Int]] = [:]
+        for b in state.booked.indices where !state.bookedTaken[b] { grouped[key(state.booked[b]), default: []].append(b) }
+        guard !grouped.isEmpty else { return }
+        var lists = grouped.mapValues(UntakenRows.init)
+        grouped = [:]
         for s in state.sent.indices where !state.sentTaken[s] {
             let t = state.sent[s]
-            guard let list = lists[key(t)] else { continue }
+            guard var list = lists.removeValue(forKey: key(t)) else { continue }
+            var k = list.firstUntaken(from: list.first(dayFrom: t.day - Self.early, in: state.booked))
             var tried = 0
-            for b in list[Self.first(in: list, state.booked, dayFrom: t.day - Self.early)...] where !state.bookedTaken[b] {
-                if state.booked[b].day > t.day + window || tried == Self.candidates { break }
+            while k < list.rows.count && tried < Self.candidates && state.booked[list.rows[k]].day <= t.day + window {
                 tried += 1
-                if let found = status(t, state.booked[b]) {
-                    state.take(found, sent: s, booked: b)
+                state.visits += 1
+                if let found = status(t, state.booked[list.rows[k]]) {
+                    state.take(found, sent: s, booked: list.rows[k])
+                    list.take(k)
                     break
                 }
+                k = list.firstUntaken(from: k + 1)
             }
+            lists[key(t)] = list
         }
+        state.visits += lists.values.reduce(0) { $0 + $1.hops }
+    }
+}
+
+/// One side's rows (in day order) that were untaken when the list was made, taken as a pass
+/// goes: taken entries are skipped through pointers that each skip shortens, so that a pass
+/// over a receiver's year of equal amounts stays near linear.
+struct UntakenRows {
+    let rows: [Int]
+    /// next[i] == i while entry i is untaken; else a later entry, nearer each time it is followed.
+    private var next: [Int]
+    /// Pointers followed so far: what skipping taken entries has cost.
+    private(set) var hops = 0
+
+    init(_ rows: [Int]) {
+        self.rows = rows
+        next = Array(0...rows.count)
+    }
+
+    /// The first untaken entry at or after `i`; `rows.count` when none.
+    mutating func firstUntaken(from i: Int) -> Int {
+        let start = min(i, rows.count)
+        var root = start
+        while next[root] != root {
+            root = next[root]
+            hops += 1
+        }
+        var j = start
+        while next[j] != root {
+            let k = next[j]
+            next[j] = root
+            j = k
+        }
+        return root
+    }
+
+    mutating func take(_ i: Int) { next[i] = i + 1 }
+
+    /// The first entry dated `day` or later.
+    func first(dayFrom day: Int32, in all: [MatchRow]) -> Int { ReceiptMatcher.first(in: rows, all, dayFrom: day) }
+
+    /// 2–`maxBatch` consecutive untaken entries dated inside [from, through] adding up to
+    /// `total`, from the earliest start that works, taken; at most `candidates` starts tried.
+    mutating func batch(of all: [MatchRow], total: Fen, from: Int32, through: Int32, visits: inout Int) -> [Int]? {
+        var start = firstUntaken(from: first(dayFrom: from, in: all))
+        var starts = 0
+        while start < rows.count && all[rows[start]].day <= through && starts < ReceiptMatcher.candidates {
+            starts += 1
+            var sum: Fen = 0
+            var members: [Int] = []
+            var k = start
+            while k < rows.count && all[rows[k]].day <= through && members.count < ReceiptMatcher.maxBatch {
+                visits += 1
+                sum += all[rows[k]].amount
+                members.append(k)
+                if members.count >= 2 && sum == total {
+                    for m in members { take(m) }
+                    return members.map { rows[$0] }
+                }
+                k = firstUntaken(from: k + 1)
+            }
+            start = firstUntaken(from: start + 1)
+        }
+        return nil
     }
 }

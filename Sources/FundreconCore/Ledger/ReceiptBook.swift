@@ -11,8 +11,8 @@ public struct ReceiptBook: RowBook {
     private(set) var line: [Int32] = []
     /// The sender's vouchers written on the rows, end to end; row i's is
     /// `refBytes[refEnds[i-1]..<refEnds[i]]` (empty: none written).
-    private(set) var refBytes: [UInt8] = []
-    private(set) var refEnds: [Int] = []
+    private var refBytes: [UInt8] = []
+    private var refEnds: [Int] = []
     /// After `finish()`: the rows' indices grouped by pair, in day and line order within one;
     /// pair p's are `order[pairStarts[p]..<pairStarts[p + 1]]`.
     private(set) var order: [Int32] = []

@@ -41,7 +41,11 @@ let package = Package(
         .target(name: "CDeflateLevel", dependencies: ["CSupport"]),
         .target(
             name: "FundreconCore",
-            dependencies: ["XLSX", "CSupport", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: [
+                "XLSX", "CSupport", .product(name: "TOMLKit", package: "TOMLKit"),
+                // Reading back the workbooks staff answered in (Explanations/).
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .executableTarget(
             name: "fundrecon",

@@ -287,6 +287,32 @@ public final class Worksheet: @unchecked Sendable {
         try check(worksheet_set_column(handle, c, c, width, workbook.format(style)), "\(name) column \(col + 1)")
     }
 
+    /// A column staff never need to see: still read by whoever opens the file with a program.
+    public func hideColumn(_ col: Int, width: Double) throws(XLSXError) {
+        let (_, c) = try cell(0, col)
+        var options = lxw_row_col_options()
+        options.hidden = 1
+        try check(worksheet_set_column_opt(handle, c, c, width, nil, &options), "\(name) column \(col + 1)")
+    }
+
+    /// A drop-down of `values` on a column's cells. Values written by the program are not
+    /// checked; what a person types is (Excel and WPS warn, and offer the list).
+    public func dropDown(column: Int, firstRow: Int, lastRow: Int, values: [String]) throws(XLSXError) {
+        let (r1, c) = try cell(firstRow, column)
+        let (r2, _) = try cell(lastRow, column)
+        var copies = values.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        copies.append(nil)
+        var rule = lxw_data_validation()
+        rule.validate = UInt8(LXW_VALIDATION_TYPE_LIST.rawValue)
+        rule.error_type = UInt8(LXW_VALIDATION_ERROR_TYPE_WARNING.rawValue)
+        try copies.withUnsafeMutableBufferPointer { (list) throws(XLSXError) in
+            // Copied into the rule's formula by the call: the strings need outlive only it.
+            rule.value_list = list.baseAddress
+            try check(worksheet_data_validation_range(handle, r1, c, r2, c, &rule), "\(name) drop-down")
+        }
+    }
+
     public func setRow(_ row: Int, height: Double, _ style: CellStyle? = nil) throws(XLSXError) {
         let (r, _) = try cell(row, 0)
         try check(worksheet_set_row(handle, r, height, workbook.format(style)), "\(name) row \(row + 1)")

@@ -10,7 +10,7 @@ struct Fundrecon: ParsableCommand {
         commandName: "fundrecon",
         abstract: "Reconcile special-fund ledgers (专项资金) against the allocation plan.",
         version: version,
-        subcommands: [Reconcile.self, Check.self, Init.self, Explain.self]
+        subcommands: [Reconcile.self, Check.self, Init.self, Explain.self, ExplanationsCommand.self]
     )
 
     /// Exit codes of spec §4: 2 for anything wrong with the invocation (ArgumentParser's own is 64).
@@ -85,13 +85,18 @@ extension CommonOptions {
         return settings
     }
 
-    /// The explanations file given, read; exits 2 when it cannot be used at all.
-    func explanations(_ path: String?) throws -> Explanations? {
+    /// The explanations file given (a workbook, or CSV), read; exits 2 when it cannot be used
+    /// at all. A CSV with a scope column gives only `scope`'s rows.
+    func explanations(_ path: String?, scope: String? = nil) throws -> Explanations? {
         guard let path else { return nil }
         do {
-            return try Explanations.read(csv: path)
-        } catch {
+            if path.lowercased().hasSuffix(".xlsx") { return try Explanations.read(workbook: path) }
+            return try Explanations.read(csv: path, scope: scope)
+        } catch let error as WorkbookReadError {
             Stderr.write("fundrecon: explanations \(error.description)")
+            throw ExitCode(2)
+        } catch {
+            Stderr.write("fundrecon: explanations \(error)")
             throw ExitCode(2)
         }
     }
@@ -125,7 +130,7 @@ struct Check: ParsableCommand {
     @Option(name: .long, help: "Write the findings to FILE instead (in --format), replacing it whole.")
     var output: String?
 
-    @Option(name: .long, help: "Known findings and what was answered (CSV: key, status, explanation, owner, date): those explained as 已说明 or 不适用 do not fail the check.")
+    @Option(name: .long, help: "Known findings and what was answered: a workbook, or CSV (key, status, explanation, owner, date), such as `explanations export` writes. Those answered 已说明 or 不适用 do not fail the check.")
     var baseline: String?
 
     @OptionGroup var options: CommonOptions

@@ -39,7 +39,7 @@ struct Reconcile: ParsableCommand {
     @Option(name: .customLong("log-format"), help: "Log lines as text or json (one object a line, for log shippers).")
     var logFormat: LogFormat = .text
 
-    @Option(name: .long, help: "What staff answered to findings (CSV: key, status, explanation, owner, date): carried into the JSON; those explained as 已说明 or 不适用 do not fail the run.")
+    @Option(name: .long, help: "More answers to findings, besides those typed into the earlier workbooks in the output folder: a workbook, or CSV (key, status, explanation, owner, date). Where both answer a finding, this file holds. Findings answered 已说明 or 不适用 do not fail the run.")
     var explanations: String?
 
     @OptionGroup var options: CommonOptions
@@ -56,16 +56,24 @@ struct Reconcile: ParsableCommand {
         Interrupts.install(outputFolder: output)
         // Created first so its one-second threshold counts from the start of the run.
         let progress = ProgressLine(enabled: !noProgress && !quiet)
-        let answered = try options.explanations(explanations)
-        let lock = try takeOutputFolder()
-        let result = Reconciler.run(ScopeSources.folder(input, existing: FileSystem.exists), settings: settings,
-                                    encoding: options.encoding, today: clock.today, fileExists: FileSystem.exists,
-                                    progress: progress.update, phase: { phase in
-                                        progress.finish()
-                                        RunLog.phase(logger, phase)
-                                    }, explanations: answered)
         let scopeName = URL(fileURLWithPath: input).standardizedFileURL.lastPathComponent
-        let base = ScopeSources.joinPath(output, "reconciliation-\(scopeName)-\(result.period.asOf)")
+        let given = try options.explanations(explanations, scope: scopeName)
+        let lock = try takeOutputFolder()
+        let reconciled = Reconciler.run(ScopeSources.folder(input, existing: FileSystem.exists), settings: settings,
+                                        encoding: options.encoding, today: clock.today, fileExists: FileSystem.exists,
+                                        progress: progress.update, phase: { phase in
+                                            progress.finish()
+                                            RunLog.phase(logger, phase)
+                                        })
+        let planned = ScopeSources.joinPath(output, "reconciliation-\(scopeName)-\(reconciled.period.asOf)")
+        // Every answer typed into the earlier workbooks, read before any is replaced; then the file given.
+        var answers = try earlierAnswers(scope: scopeName, target: planned + ".xlsx", logger: logger)
+        if let given { answers.merge(later: given) }
+        let result = answers.isEmpty ? reconciled : reconciled.answered(by: answers)
+        let (base, openLock) = ReportFolder.freeBase(planned)
+        if let openLock {
+            Stderr.write("fundrecon: \(planned).xlsx is open (\(openLock)): its saved answers were read, and edits not yet saved will be read on the next run; this report is written to \(base).xlsx")
+        }
         if !quiet {
             let (shown, more) = Diagnostics.consoleSelection(result.findings, limit: allFindings ? .max : Self.findingsShown)
             Stderr.write(lines: shown.lazy.map { Diagnostics.line($0, format: .text, language: settings.lang) })
@@ -82,11 +90,42 @@ struct Reconcile: ParsableCommand {
             throw ExitCode(3)
         }
         RunLog.wrote(logger, files: [base + ".xlsx", base + ".json"], seconds: (ContinuousClock.now - writing).seconds)
+        if base == planned { removeReadCopies(of: base) }
         if !quiet {
             Stderr.write(summary(result, report: base + ".xlsx", language: settings.lang))
         }
         withExtendedLifetime(lock) {}
         throw ExitCode(result.exitCode(failOn: settings.failOn, strict: options.strict))
+    }
+
+    /// The answers in the workbooks of this scope the output folder holds, the latest save of
+    /// each key holding. Exits 3, touching nothing, when one cannot be read: a run never
+    /// replaces a workbook whose answers it has not read.
+    private func earlierAnswers(scope: String, target: String, logger: Logger) throws -> Explanations {
+        var answers = Explanations()
+        for path in ReportFolder(folder: output, scope: scope).workbooksToRead(target: target) {
+            do {
+                answers.merge(later: try Explanations.read(workbook: path))
+            } catch {
+                Stderr.write("fundrecon: cannot read the answers in \(error.description). The file is left as it was and nothing was written; repair it, or move it out of \(output), and run again")
+                throw ExitCode(3)
+            }
+            logger.info("read answers", metadata: ["file": "\(path)", "answers": "\(answers.byKey.count)"])
+        }
+        return answers
+    }
+
+    /// Removes the copies written beside the report while it was open: their answers were read
+    /// and are in the report now. A copy that is open again stays.
+    private func removeReadCopies(of base: String) {
+        for path in ReportFolder.copies(of: base) where ReportFolder.openLock(of: path) == nil {
+            do {
+                try FileManager.default.removeItem(atPath: path)
+                if !quiet { Stderr.write("fundrecon: removed \(path): its answers are in \(base).xlsx now") }
+            } catch {
+                Stderr.write("fundrecon: cannot remove \(path) (\(error.localizedDescription)); it is read again next time")
+            }
+        }
     }
 
     /// Findings printed on stderr unless --all-findings: enough to see what kind of trouble a

@@ -104,14 +104,11 @@ public enum ChangeDetector {
     }
 
     /// The newest earlier report of `scope` in `folder`: the same day's when it exists (it is
-    /// about to be replaced), else the latest before it.
+    /// about to be replaced), else the latest before it; of a day's copies (written while the
+    /// workbook was open), the last written.
     public static func previousReport(in folder: String, scope: String) -> String? {
-        let prefix = "reconciliation-\(scope)-"
-        // Exactly <prefix>YYYY-MM-DD.json: a scope named "Inputs-2" is not "Inputs".
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-            .filter { $0.hasPrefix(prefix) && $0.dropFirst(prefix.count).wholeMatch(of: /\d{4}-\d{2}-\d{2}\.json/) != nil }
-            .sorted()
-        return names.last.map { ScopeSources.joinPath(folder, $0) }
+        ReportFolder(folder: folder, scope: scope).reports(extension: "json")
+            .max { ($0.date, $0.modified, $0.copy) < ($1.date, $1.modified, $1.copy) }?.path
     }
 
     /// Compares a result with the report at `path`; nil when there is none or it cannot be read.

@@ -51,14 +51,13 @@ public enum Reconciler {
         let output = RuleOutput.join(&outputs, into: &log)
         let edges = output.edges
         let order = sources.orderedPaths
-        var findings = log.sorted(fileOrder: order)
-        if let explanations { findings += explanations.apply(to: &findings) }
+        let findings = log.sorted(fileOrder: order)
         let result = ReconcileResult(scope: scope, settings: settings, period: period, edges: edges, balances: output.balances,
                                      indicators: output.indicators, totals: totals(scope, spendingFlows, edges, period),
                                      findings: findings, skippedRules: skipped, receipts: receipts)
         phase?(.reconciled(edges: edges.count, balances: output.balances.count, findings: result.findings.count,
                            seconds: (clock.now - read).seconds))
-        return result
+        return explanations.map(result.answered(by:)) ?? result
     }
 
     /// Runs the rules on the ledger sealed from `book`. The ledger, and with it every edge's

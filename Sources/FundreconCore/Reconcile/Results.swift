@@ -152,11 +152,22 @@ public struct ReconcileResult: Sendable {
     public let balances: [BalanceResult]
     public let indicators: [IndicatorResult]
     public let totals: Totals
-    /// Sorted by file, line and code.
-    public let findings: [Finding]
+    /// Sorted by file, line and code, then the findings about answer files.
+    public internal(set) var findings: [Finding]
     public let skippedRules: [RuleCode]
     /// receipts.csv matched against transfers.csv; nil without receipts.csv.
     public var receipts: ReceiptReport? = nil
+    /// The answers carried to edges, and those kept whose finding is gone.
+    public internal(set) var answers = CarriedAnswers()
+
+    /// This result with staff's answers carried onto its findings and edges (`CarriedAnswers`).
+    public func answered(by explanations: Explanations) -> ReconcileResult {
+        var copy = self
+        let (carried, problems) = explanations.carry(into: &copy.findings, edges: edges, scope: scope)
+        copy.answers = carried
+        copy.findings += problems
+        return copy
+    }
 
     public func count(_ severity: Severity) -> Int { findings.count(severity) }
 

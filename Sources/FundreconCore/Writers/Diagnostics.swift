@@ -88,15 +88,26 @@ public enum Diagnostics {
         o.add("amount_fen", f.amount)
         if let cause = f.cause { o.add("cause", cause.code) }
         if let voucher = f.voucher { o.add("voucher", voucher) }
-        if let e = f.explanation {
-            var x = JSONObjectWriter()
-            x.add("status", e.status.rawValue)
-            x.add("text", e.text)
-            x.add("owner", e.owner)
-            x.add("date", e.date)
-            o.addRaw("explanation", x.finish())
-        }
+        if let e = f.explanation { o.addRaw("explanation", explanationJSON(e)) }
         o.add("key", f.identity)
+    }
+
+    /// `{status, text, owner, date}`, and when the figure moved since, `review` with both.
+    static func explanationJSON(_ e: Explanation) -> String {
+        var x = JSONObjectWriter()
+        x.add("status", e.status.rawValue)
+        x.add("text", e.text)
+        x.add("owner", e.owner)
+        x.add("date", e.date)
+        if let r = e.review {
+            var change = JSONObjectWriter()
+            change.add("amount_fen_before", r.before.amount)
+            change.add("amount_fen_now", r.after.amount)
+            change.add("days_late_before", r.before.days)
+            change.add("days_late_now", r.after.days)
+            x.addRaw("review", change.finish())
+        }
+        return x.finish()
     }
 
     /// What a run prints of its findings for people: the first `limit` by severity (errors

@@ -45,7 +45,7 @@ public enum JSONReport {
         o.raw("counts", counts.finish())
         o.raw("skipped_rules", array(r.skippedRules.map { JSONText.quote($0.rawValue) }))
         // By position, fields read in place: a copy of each result retained its texts.
-        let projects = r.scope.projects, entities = r.scope.entities, edgeList = r.edges
+        let projects = r.scope.projects, entities = r.scope.entities, edgeList = r.edges, answered = r.answers.edges
         o.objects("edge_list", edgeList.indices) { i, x in
             x.add("project", projects[edgeList[i].key.project].code)
             x.add("from", entities[edgeList[i].key.from].id)
@@ -54,6 +54,16 @@ public enum JSONReport {
             x.add("transferred_fen", edgeList[i].transferred)
             x.add("status", edgeList[i].status.rawValue)
             if let cause = edgeList[i].cause { x.add("cause", cause.code) }
+            if let e = answered[i] { x.addRaw("explanation", Diagnostics.explanationJSON(e)) }
+        }
+        // Answers whose finding is gone: kept, and written again each night.
+        if !r.answers.kept.isEmpty {
+            o.objects("explanations_kept", r.answers.kept) { k, x in
+                x.add("key", k.key)
+                x.add("code", k.explanation.code)
+                x.add("about", k.explanation.about)
+                x.addRaw("explanation", Diagnostics.explanationJSON(k.explanation))
+            }
         }
         if let receipts = r.receipts { o.raw("receipts", self.receipts(receipts, r.settings)) }
         if let changes { o.raw("changes", self.changes(changes, r.settings.lang)) }

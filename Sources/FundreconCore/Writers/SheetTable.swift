@@ -50,6 +50,11 @@ struct SheetTable {
     var rowsPerSheet = Limits.rows - 2
     /// Links per sheet; past Excel's limit a link's target is written as text.
     var linksPerSheet = Limits.linksPerSheet
+    /// The answer block, when the rows end with one (`AnswerColumns`).
+    var answers: AnswerColumns?
+
+    /// The first column of the answer block.
+    var answerColumn: Int { headers.count - AnswerColumns.count }
 
     var sheetCount: Int { max(1, (rowCount + rowsPerSheet - 1) / rowsPerSheet) }
 
@@ -121,6 +126,9 @@ struct SheetTable {
                 widths[c] = max(widths[c], min(SheetTable.width(SheetTable.display(cell)) + pad, 60))
             }
         }
+        if answers != nil {
+            for (k, w) in AnswerColumns.widths.enumerated() where answerColumn + k < widths.count { widths[answerColumn + k] = w }
+        }
         var parts: [Part] = []
         for part in 0..<sheetCount {
             let first = part * rowsPerSheet
@@ -134,7 +142,9 @@ struct SheetTable {
     private func setUp(_ workbook: Workbook, name: String, count: Int, widths: [Double]) throws(XLSXError) -> Worksheet {
         let sheet = try workbook.addWorksheet(name)
         let lastColumn = headers.count - 1
-        for (c, w) in widths.enumerated() { try sheet.setColumn(c, width: w) }
+        let hidden = answers == nil ? [] : AnswerColumns.hidden.map { answerColumn + $0 }
+        for (c, w) in widths.enumerated() where !hidden.contains(c) { try sheet.setColumn(c, width: w) }
+        try answers?.setUp(sheet, at: answerColumn, lastRow: count)
         sheet.freezePanes(rows: 1, columns: 0)
         try sheet.printSetup(landscape: true, fitOnePageWide: true, repeatRows: 0...0)
         // Constant-memory mode: ranges before any data row.

@@ -20,6 +20,7 @@ struct WorkbookLabels {
     var newFinding: String { t("新增问题", "new finding") }
     var resolvedFinding: String { t("已解决问题", "resolved finding") }
     var changedTransfer: String { t("拨付变化", "transfer changed") }
+    var keptAnswer: String { t("已解决（保留说明）", "resolved earlier (answer kept)") }
 
     func hopSheet(_ hop: Hop) -> String {
         lang == .zh ? hop.chinese : "\(hop.from.english.capitalized)→\(hop.to.english.capitalized)"

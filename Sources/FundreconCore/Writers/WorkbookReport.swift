@@ -83,7 +83,9 @@ public struct WorkbookReport {
         // Sheets are added and set up in order on this thread; their rows are then written on
         // as many threads as there are cores, the longest sheets first.
         var pending: [PendingRows] = []
-        for table in (changes.map { [changeTable($0)] } ?? []) + tables + matching + [balances, indicators, findingTable(links), inputs] {
+        let kept = result.answers.kept
+        let changeTables = changes != nil || !kept.isEmpty ? [changeTable(changes, kept: kept)] : []
+        for table in changeTables + tables + matching + [balances, indicators, findingTable(links), inputs] {
             pending += try table.prepare(workbook).map { PendingRows(table: table, part: $0) }
         }
         try PendingRows.fill(pending, threads: fillThreads)
@@ -100,11 +102,13 @@ public struct WorkbookReport {
 
     func varianceTable(_ hop: Hop, _ indices: [Int]) -> SheetTable {
         let planFile = fileName(result.scope.path(.plan)), transfersFile = fileName(result.scope.path(.transfers))
-        let edges = result.edges
-        var t = SheetTable(name: labels.hopSheet(hop), headers: labels.varianceColumns, rowCount: indices.count) { i, r in
+        let edges = result.edges, scope = result.scope, answers = AnswerColumns(labels: labels), answered = result.answers.edges
+        var t = SheetTable(name: labels.hopSheet(hop), headers: labels.varianceColumns + answers.headers, rowCount: indices.count) { i, r in
             let e = edges[indices[i]]
             let p = self.project(e.key.project)
-            return [
+            let key = EdgeAnswerKey.key(project: p?.code ?? "", from: scope.entities[e.key.from].id, to: scope.entities[e.key.to].id)
+            let answer = answers.cells(key: key, figure: e.figure, answered[indices[i]])
+            let cells: [Cell] = [
                 .text(p?.code ?? ""), .text(p?.name ?? ""), .text(self.entity(e.key.from)), .text(self.entity(e.key.to)),
                 .money(e.planned), .money(e.transferred),
                 .moneyFormula("=F\(r)-E\(r)", e.variance),
@@ -117,7 +121,9 @@ public struct WorkbookReport {
                 e.notMoved != 0 ? .money(e.notMoved) : .empty,
                 .text(e.cause.map { $0.message.text(self.labels.lang) } ?? ""),
             ]
+            return cells + answer
         }
+        t.answers = answers
         t.totalColumns = [4, 5, 6]
         t.totalsLabel = labels.totalsRow
         t.rules = [("$I{r}=\"\(labels.status(.over))\"", Styles.over), ("$I{r}=\"\(labels.status(.under))\"", Styles.under),
@@ -126,28 +132,46 @@ public struct WorkbookReport {
         return t
     }
 
-    /// New findings, resolved findings and changed transfers, in that order.
-    func changeTable(_ c: Changes) -> SheetTable {
-        let newCount = c.newFindings.count, resolvedCount = c.resolvedFindings.count
-        var t = SheetTable(name: labels.changesSheet, headers: labels.changeColumns, rowCount: newCount + resolvedCount + c.edges.count) { i, r in
+    /// New findings, resolved findings and changed transfers, in that order; then the answers
+    /// kept whose finding went earlier. Resolved rows carry their answers, so they are read
+    /// back and written again each night.
+    func changeTable(_ c: Changes?, kept: [(key: String, explanation: Explanation)]) -> SheetTable {
+        let newFindings = c?.newFindings ?? [], resolved = c?.resolvedFindings ?? [], edges = c?.edges ?? []
+        let answers = AnswerColumns(labels: labels)
+        var keptByKey: [String: Explanation] = [:]
+        for k in kept { keptByKey[k.key] = k.explanation }
+        let resolvedKeys = Set(resolved.compactMap(\.key))
+        let keptAlone = kept.filter { !resolvedKeys.contains($0.key) }
+        let newCount = newFindings.count, resolvedCount = resolved.count, edgeCount = edges.count
+        let none = answers.cells(key: nil, figure: Figure(amount: nil), nil), noFigure = Figure(amount: nil)
+        var t = SheetTable(name: labels.changesSheet, headers: labels.changeColumns + answers.headers,
+                           rowCount: newCount + resolvedCount + edgeCount + keptAlone.count) { i, r in
             if i < newCount {
-                let f = c.newFindings[i]
+                let f = newFindings[i]
                 return [.text(self.labels.newFinding), .text(f.code.rawValue), .text(self.labels.severity(f.severity)),
                         .text(f.message.text(self.labels.lang)), .text(self.fileName(f.primary.file)), f.primary.line.map(Cell.count) ?? .empty,
-                        .text(f.project ?? ""), .text(f.from ?? ""), .text(f.to ?? ""), .empty, .empty, .empty]
+                        .text(f.project ?? ""), .text(f.from ?? ""), .text(f.to ?? ""), .empty, .empty, .empty] + none
             }
             if i < newCount + resolvedCount {
-                let f = c.resolvedFindings[i - newCount]
+                let f = resolved[i - newCount]
                 let severity = Severity.allCases.first { $0.english == f.severity }.map(self.labels.severity) ?? f.severity
+                let answer = f.key.flatMap { keptByKey[$0] }
                 return [.text(self.labels.resolvedFinding), .text(f.code), .text(severity), .text(f.message),
                         .text(self.fileName(f.file ?? "")), f.line.map(Cell.count) ?? .empty,
                         .text(f.project ?? ""), .text(f.from ?? ""), .text(f.to ?? ""), .empty, .empty, .empty]
+                    + (answer.map { answers.cells(key: f.key, figure: $0.basis ?? noFigure, $0) } ?? none)
             }
-            let e = c.edges[i - newCount - resolvedCount]
-            return [.text(self.labels.changedTransfer), .empty, .empty, .empty, .empty, .empty,
-                    .text(e.project), .text(e.from), .text(e.to), .money(e.before), .money(e.after),
-                    .moneyFormula("=K\(r)-J\(r)", e.difference)]
+            if i < newCount + resolvedCount + edgeCount {
+                let e = edges[i - newCount - resolvedCount]
+                return [.text(self.labels.changedTransfer), .empty, .empty, .empty, .empty, .empty,
+                        .text(e.project), .text(e.from), .text(e.to), .money(e.before), .money(e.after),
+                        .moneyFormula("=K\(r)-J\(r)", e.difference)] + none
+            }
+            let k = keptAlone[i - newCount - resolvedCount - edgeCount]
+            return [.text(self.labels.keptAnswer), .text(k.explanation.code), .empty, .text(k.explanation.about), .empty, .empty,
+                    .empty, .empty, .empty, .empty, .empty, .empty] + answers.cells(key: k.key, figure: k.explanation.basis ?? noFigure, k.explanation)
         }
+        t.answers = answers
         t.rowsPerSheet = rowsPerSheet
         return t
     }
@@ -198,8 +222,8 @@ public struct WorkbookReport {
     }
 
     func findingTable(_ links: FindingLinks) -> SheetTable {
-        let list = result.findings
-        var t = SheetTable(name: labels.findingsSheet, headers: labels.findingColumns, rowCount: list.count) { i, _ in
+        let list = result.findings, answers = AnswerColumns(labels: labels)
+        var t = SheetTable(name: labels.findingsSheet, headers: labels.findingColumns + answers.headers, rowCount: list.count) { i, _ in
             let f = list[i]
             let link: Cell = links.target(f).map { .link("internal:'\($0.sheet)'!A\($0.row)", text: self.labels.t("查看", "Go to")) } ?? .empty
             return [
@@ -207,8 +231,9 @@ public struct WorkbookReport {
                 .text(self.fileName(f.primary.file)), f.primary.line.map(Cell.count) ?? .empty, f.primary.column.map(Cell.count) ?? .empty,
                 .text(f.project ?? ""), .text(f.from ?? ""), .text(f.to ?? ""), .text(f.entity ?? ""),
                 f.amount.map(Cell.money) ?? .empty, link,
-            ]
+            ] + answers.cells(key: f.identity, figure: f.figure, f.explanation)
         }
+        t.answers = answers
         t.rules = [("$A{r}=\"\(labels.severity(.error))\"", Styles.over), ("$A{r}=\"\(labels.severity(.warning))\"", Styles.under)]
         t.rowsPerSheet = rowsPerSheet
         t.linksPerSheet = linksPerSheet

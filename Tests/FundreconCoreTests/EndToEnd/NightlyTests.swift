@@ -223,13 +223,17 @@ import Glibc
         var f = Fixture()
         let out = Fixture.makeTempDir()
         let scope = URL(fileURLWithPath: f.dir).lastPathComponent
-        for date in ["2021-01-31", "2021-02-28", "2021-03-31"] {
-            for ext in ["xlsx", "json"] {
-                FileManager.default.createFile(atPath: "\(out)/reconciliation-\(scope)-\(date).\(ext)", contents: Data("old".utf8))
-            }
-        }
         f.write()
         let env = ["FUNDRECON_BIN": CLI.executable, "SOURCE_DATE_EPOCH": "1646092800"]
+        // Earlier reports are read for their answers: real ones, under earlier dates.
+        let first = Fixture.makeTempDir()
+        _ = try CLI.run(["reconcile", f.dir, "-o", first, "--quiet"], environment: env)
+        for date in ["2021-01-31", "2021-02-28", "2021-03-31"] {
+            for ext in ["xlsx", "json"] {
+                try FileManager.default.copyItem(atPath: "\(first)/reconciliation-\(scope)-2021-12-31.\(ext)",
+                                                 toPath: "\(out)/reconciliation-\(scope)-\(date).\(ext)")
+            }
+        }
         #expect(try NightlyScript.run([f.dir, out, "2"], environment: env) == 0)
         let kept = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix("reconciliation-") }.sorted()
         #expect(kept == ["reconciliation-\(scope)-2021-03-31.json", "reconciliation-\(scope)-2021-03-31.xlsx",

@@ -61,7 +61,7 @@ import Testing
         let x = try WorkbookReadBack.write(WorkbookReadBack.scope())
         let s = try x.sheet("县→单位")
         #expect(s.xml.contains("<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"))
-        #expect(s.xml.contains("<autoFilter ref=\"A1:R2\"/>"))
+        #expect(s.xml.contains("<autoFilter ref=\"A1:Y2\"/>"))
         #expect(s.xml.contains("<formula>$I2=\"超额拨付\"</formula>"))
         #expect(s.xml.contains("<formula>$I2=\"拨付不足\"</formula>"))
         #expect(s.xml.contains("<formula>$I2=\"未拨付\"</formula>"))

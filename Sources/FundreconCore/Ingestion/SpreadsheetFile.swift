@@ -1,0 +1,236 @@
+import Foundation
+import ZIPFoundation
+
+/// A workbook (.xlsx) opened for reading its cells' text, as Excel, WPS or LibreOffice saved
+/// it: shared or inline strings, cells with or without references, sheets in any order and
+/// under any part name. ZIP through ZIPFoundation (maintained, checks every part's CRC);
+/// the XML through `XMLScanner`, since a workbook's parts use a small corner of XML.
+public struct SpreadsheetFile {
+    public struct Sheet: Sendable {
+        public let name: String
+        let part: String
+    }
+
+    public let path: String
+    public let sheets: [Sheet]
+    private let archive: Archive
+    private let sharedStrings: [String]
+    /// The 1904 date system (old Mac workbooks): serial day 0 is 1904-01-01.
+    let date1904: Bool
+
+    public init(path: String) throws(WorkbookReadError) {
+        self.path = path
+        // ZIPFoundation reads a folder or a pipe forever: only a regular file is opened.
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        guard type == .typeRegular else {
+            throw WorkbookReadError(path: path, reason: type == nil ? "cannot be opened" : "not a workbook (it is not a regular file)")
+        }
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw WorkbookReadError(path: path, reason: "not a workbook (it is not a ZIP file: \(error))")
+        }
+        let rels = try Self.relationships(archive, "xl/_rels/workbook.xml.rels", base: "xl/", path: path)
+        var sheets: [Sheet] = []
+        var date1904 = false
+        var scanner = XMLScanner(try Self.part(archive, "xl/workbook.xml", path: path))
+        do throws(XMLScanner.Failure) {
+            while let e = try scanner.next() {
+                guard e.kind == .open else { continue }
+                if scanner.nameIs(e, "sheet"), let name = try scanner.attribute(e, "name"), let id = try scanner.attribute(e, "id"),
+                   let target = rels[id]?.target {
+                    sheets.append(Sheet(name: name, part: target))
+                } else if scanner.nameIs(e, "workbookPr"), let value = try scanner.attribute(e, "date1904") {
+                    date1904 = value == "1" || value == "true"
+                }
+            }
+        } catch {
+            throw WorkbookReadError(path: path, reason: "xl/workbook.xml: \(error)")
+        }
+        self.sheets = sheets
+        self.date1904 = date1904
+        if let stringsPart = rels.values.first(where: { $0.type.hasSuffix("/sharedStrings") })?.target {
+            sharedStrings = try Self.strings(archive, stringsPart, path: path)
+        } else {
+            sharedStrings = []
+        }
+    }
+
+    /// What a row's reader wants next.
+    public enum RowReply {
+        case more
+        case stop
+        /// Only these columns' text from here on: a large sheet is read without making a
+        /// string of every cell.
+        case only(Set<Int>)
+    }
+
+    /// Calls `body` with each row that holds a cell: its 1-based number and its cells' text
+    /// by 0-based column. Empty rows are not called.
+    public func rows(of sheet: Sheet, _ body: (_ row: Int, _ cells: [Int: String]) -> RowReply) throws(WorkbookReadError) {
+        var scanner = XMLScanner(try Self.part(archive, sheet.part, path: path))
+        var row = 0, column = -1
+        var cells: [Int: String] = [:]
+        var wanted: Set<Int>?
+        func isWanted(_ column: Int) -> Bool { wanted?.contains(column) ?? true }
+        var type = "", value: String?, inline = "", inValue = false, inInline = 0, inPhonetic = 0
+        do {
+            while let e = try scanner.next() {
+                switch e.kind {
+                case .open:
+                    if scanner.nameIs(e, "row") {
+                        row = try scanner.attribute(e, "r").flatMap { Int($0) } ?? row + 1
+                        column = -1
+                        cells = [:]
+                    } else if scanner.nameIs(e, "c") {
+                        column = try scanner.attribute(e, "r").flatMap(Self.column(ofReference:)) ?? column + 1
+                        type = try scanner.attribute(e, "t") ?? ""
+                        value = nil
+                        inline = ""
+                    } else if scanner.nameIs(e, "v") {
+                        inValue = true
+                        value = value ?? ""
+                    } else if scanner.nameIs(e, "is") {
+                        inInline += 1
+                    } else if scanner.nameIs(e, "rPh") {
+                        inPhonetic += 1
+                    }
+                case .text:
+                    guard isWanted(column) else { continue }
+                    if inValue {
+                        value = (value ?? "") + (try scanner.text(e))
+                    } else if inInline > 0 && inPhonetic == 0 {
+                        inline += try scanner.text(e)
+                    }
+                case .close:
+                    if scanner.nameIs(e, "v") {
+                        inValue = false
+                    } else if scanner.nameIs(e, "is") {
+                        inInline -= 1
+                    } else if scanner.nameIs(e, "rPh") {
+                        inPhonetic -= 1
+                    } else if scanner.nameIs(e, "c") {
+                        if isWanted(column), let text = try cellText(type: type, value: value, inline: inline, row: row, column: column), !text.isEmpty {
+                            cells[column] = text
+                        }
+                    } else if scanner.nameIs(e, "row") {
+                        guard !cells.isEmpty else { continue }
+                        switch body(row, cells) {
+                        case .more: break
+                        case .stop: return
+                        case .only(let columns): wanted = columns
+                        }
+                    }
+                }
+            }
+        } catch let error as WorkbookReadError {
+            throw error
+        } catch {
+            throw WorkbookReadError(path: path, reason: "sheet \(sheet.name): \(error)")
+        }
+    }
+
+    private func cellText(type: String, value: String?, inline: String, row: Int, column: Int) throws(WorkbookReadError) -> String? {
+        switch type {
+        case "s":
+            guard let value else { return nil }
+            guard let index = Int(value), sharedStrings.indices.contains(index) else {
+                throw WorkbookReadError(path: path, reason: "the cell at row \(row), column \(column + 1) names shared string \(value), which the file does not hold")
+            }
+            return sharedStrings[index]
+        case "inlineStr": return inline
+        default: return value
+        }
+    }
+
+    /// The 0-based column of a reference such as `AB12`.
+    static func column(ofReference ref: String) -> Int? {
+        var n = 0, letters = 0
+        for b in ref.utf8 {
+            guard b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") else { break }
+            n = n * 26 + Int(b - UInt8(ascii: "A")) + 1
+            letters += 1
+            if letters > 3 { return nil }
+        }
+        return letters == 0 ? nil : n - 1
+    }
+
+    /// An Excel serial day as a calendar date, for dates staff typed into a cell.
+    public func day(serial text: String) -> Day? {
+        guard let serial = Double(text), serial >= 1, serial < 2_958_466 else { return nil }
+        let whole = Int64(serial.rounded(.down))
+        // 1900 system: serial 25569 is 1970-01-01 (Excel counts a 29 February 1900 that never was).
+        let unixDays = date1904 ? whole - 24107 : whole - 25569
+        return Day(unixTime: unixDays * 86_400)
+    }
+
+    // MARK: Parts
+
+    private static func part(_ archive: Archive, _ name: String, path: String) throws(WorkbookReadError) -> [UInt8] {
+        guard let entry = archive[name] else { throw WorkbookReadError(path: path, reason: "not a workbook (it has no \(name))") }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(clamping: entry.uncompressedSize))
+        do {
+            _ = try archive.extract(entry) { data in bytes.append(contentsOf: data) }
+        } catch {
+            throw WorkbookReadError(path: path, reason: "\(name) cannot be read: \(error)")
+        }
+        return bytes
+    }
+
+    private struct Relationship {
+        let type: String
+        let target: String
+    }
+
+    /// Relationship id → its type and its target as a part name.
+    private static func relationships(_ archive: Archive, _ name: String, base: String, path: String) throws(WorkbookReadError) -> [String: Relationship] {
+        var scanner = XMLScanner(try part(archive, name, path: path))
+        var out: [String: Relationship] = [:]
+        do throws(XMLScanner.Failure) {
+            while let e = try scanner.next() {
+                guard e.kind == .open, scanner.nameIs(e, "Relationship"), let id = try scanner.attribute(e, "Id"),
+                      let target = try scanner.attribute(e, "Target") else { continue }
+                // Targets are relative to xl/, or absolute from the package's root.
+                let resolved = target.hasPrefix("/") ? String(target.dropFirst()) : base + target
+                out[id] = Relationship(type: try scanner.attribute(e, "Type") ?? "", target: resolved)
+            }
+        } catch {
+            throw WorkbookReadError(path: path, reason: "\(name): \(error)")
+        }
+        return out
+    }
+
+    /// The shared strings in order; a rich string's runs joined, its phonetic guides left out.
+    private static func strings(_ archive: Archive, _ name: String, path: String) throws(WorkbookReadError) -> [String] {
+        var scanner = XMLScanner(try part(archive, name, path: path))
+        var out: [String] = []
+        var current = "", inText = false, inPhonetic = 0
+        do throws(XMLScanner.Failure) {
+            while let e = try scanner.next() {
+                switch e.kind {
+                case .open:
+                    if scanner.nameIs(e, "si") { current = "" }
+                    else if scanner.nameIs(e, "t") { inText = !e.selfClosing }
+                    else if scanner.nameIs(e, "rPh") { inPhonetic += 1 }
+                case .text:
+                    if inText && inPhonetic == 0 { current += try scanner.text(e) }
+                case .close:
+                    if scanner.nameIs(e, "si") { out.append(current) }
+                    else if scanner.nameIs(e, "t") { inText = false }
+                    else if scanner.nameIs(e, "rPh") { inPhonetic -= 1 }
+                }
+            }
+        } catch {
+            throw WorkbookReadError(path: path, reason: "\(name): \(error)")
+        }
+        return out
+    }
+}
+
+/// A workbook that cannot be read: not a ZIP, a part missing or garbled.
+public struct WorkbookReadError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+}

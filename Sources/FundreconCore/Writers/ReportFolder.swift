@@ -1,0 +1,91 @@
+import Foundation
+
+/// A scope's reports in the output folder, as staff leave them: answered, open in Excel, WPS
+/// or LibreOffice, saved after the run that wrote them. Says which workbooks hold answers a
+/// run must read, and where the new report may go without replacing one that is open.
+public struct ReportFolder {
+    public let folder: String
+    public let scope: String
+
+    public init(folder: String, scope: String) {
+        self.folder = folder
+        self.scope = scope
+    }
+
+    /// A report in the folder: `reconciliation-<scope>-<date>[-N].xlsx`.
+    struct Report {
+        let path: String
+        let date: String
+        let copy: Int
+        let modified: Date
+    }
+
+    /// The reports by their names; a scope named "Inputs-2" is not "Inputs".
+    func reports(extension ext: String = "xlsx") -> [Report] {
+        let prefix = "reconciliation-\(scope)-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.compactMap { name -> Report? in
+            guard name.hasPrefix(prefix),
+                  let m = name.dropFirst(prefix.count).wholeMatch(of: /(\d{4}-\d{2}-\d{2})(?:-(\d{1,4}))?\.([a-z]+)/),
+                  m.3 == ext else { return nil }
+            let path = ScopeSources.joinPath(folder, name)
+            // Only files: a folder at a report's name holds no answers (and the write will say it is in the way).
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeRegular else { return nil }
+            let modified = attributes[.modificationDate] as? Date ?? .distantPast
+            return Report(path: path, date: String(m.1), copy: m.2.flatMap { Int($0) } ?? 1, modified: modified)
+        }
+    }
+
+    /// The workbooks whose answers a run about to write `target` must read, oldest save first
+    /// (so the latest save of an answer holds): every workbook of the newest date and of the
+    /// target's date (the one about to be replaced and any copy written beside it), and any
+    /// other saved after the newest was written (yesterday's, answered after tonight's run).
+    public func workbooksToRead(target: String) -> [String] {
+        let all = reports()
+        guard let newest = all.map(\.date).max() else { return [] }
+        let targetDate = reports(matching: target).first?.date
+        let group = all.filter { $0.date == newest || $0.date == targetDate }
+        let written = group.map(\.modified).min() ?? .distantPast
+        let read = all.filter { r in group.contains { $0.path == r.path } || r.modified > written }
+        return read.sorted { ($0.modified, $0.path) < ($1.modified, $1.path) }.map(\.path)
+    }
+
+    private func reports(matching path: String) -> [Report] {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let prefix = "reconciliation-\(scope)-"
+        guard name.hasPrefix(prefix), let m = name.dropFirst(prefix.count).wholeMatch(of: /(\d{4}-\d{2}-\d{2})(?:-\d{1,4})?\.xlsx/) else { return [] }
+        return [Report(path: path, date: String(m.1), copy: 1, modified: .distantPast)]
+    }
+
+    /// The lock file that says someone has `workbook` open, if there is one: Excel's and WPS's
+    /// `~$name` (Excel drops the name's first two characters when it is long), LibreOffice's
+    /// `.~lock.name#`.
+    public static func openLock(of workbook: String) -> String? {
+        let slash = workbook.lastIndex(of: "/")
+        let dir = slash.map { String(workbook[...$0]) } ?? ""
+        let name = slash.map { String(workbook[workbook.index(after: $0)...]) } ?? workbook
+        let candidates = ["~$" + name, "~$" + name.dropFirst(2), ".~lock." + name + "#"].map { dir + $0 }
+        return candidates.first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Where tonight's report goes: `base` (without extension), or, while the workbook there is
+    /// open, the first `base-N` whose workbook is not.
+    public static func freeBase(_ base: String) -> (base: String, openLock: String?) {
+        guard let lock = openLock(of: base + ".xlsx") else { return (base, nil) }
+        var n = 2
+        while openLock(of: "\(base)-\(n).xlsx") != nil { n += 1 }
+        return ("\(base)-\(n)", lock)
+    }
+
+    /// Copies `base-N` written beside `base` while it was open. Once a run has read them and
+    /// put their answers into `base`, they are removed, unless one is open again.
+    public static func copies(of base: String) -> [String] {
+        let slash = base.lastIndex(of: "/")
+        let dir = slash.map { String(base[..<$0]) } ?? "."
+        let name = slash.map { String(base[base.index(after: $0)...]) } ?? base
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { n in n.hasPrefix(name + "-") && n.dropFirst(name.count + 1).wholeMatch(of: /\d{1,4}\.(xlsx|json)/) != nil }
+            .sorted().map { ScopeSources.joinPath(dir, $0) }
+    }
+}

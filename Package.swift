@@ -33,9 +33,9 @@ let package = Package(
             name: "XLSX",
             dependencies: ["CXlsxWriter", "CSupport"]
         ),
-        // A CPU prefetch hint for the per-row hash tables, SSE2 field splitting, SHA-256, and
-        // the zlib level the workbook writer asks for.
-        .target(name: "CSupport"),
+        // A CPU prefetch hint for the per-row hash tables, SSE2 field splitting, SHA-256, zlib's
+        // CRC-32 for the workbooks read back, and the zlib level the workbook writer asks for.
+        .target(name: "CSupport", linkerSettings: [.linkedLibrary("z")]),
         // zlib's deflateInit2_ with that level, for fundrecon's own executables (and the tests
         // that check it): never part of the library product, which leaves zlib alone.
         .target(name: "CDeflateLevel", dependencies: ["CSupport"]),

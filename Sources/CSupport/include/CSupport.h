@@ -1,10 +1,16 @@
 #ifndef FUNDRECON_CSUPPORT_H
 #define FUNDRECON_CSUPPORT_H
 
+#include <stdint.h>
+#include <stddef.h>
+
 /* Asks the CPU to start loading the cache line at p. Swift has no prefetch of its own; the
    hash tables of the per-row path use it to overlap a table's cache miss with the parsing
    of the rest of the row. */
 static inline void fundrecon_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
+/* The CRC-32 of ZIP (and gzip) continued over `count` bytes; start with 0. */
+uint32_t fundrecon_crc32(uint32_t crc, const uint8_t *bytes, size_t count);
 
 /* The zlib level for deflate streams started while a workbook closes, or -2 to leave each
    caller's own. libxlsxwriter 1.1.4 always compresses at zlib's default (6) and has no

@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 import ZIPFoundation
 
@@ -66,71 +67,41 @@ public struct SpreadsheetFile {
     }
 
     /// Calls `body` with each row that holds a cell: its 1-based number and its cells' text
-    /// by 0-based column. Empty rows are not called.
+    /// by 0-based column. Empty rows are not called. The sheet is inflated and scanned a piece
+    /// at a time, cut after a row's end tag: a province's sheet is never whole in memory, and
+    /// a reader that stops early inflates no more of it.
     public func rows(of sheet: Sheet, _ body: (_ row: Int, _ cells: [Int: String]) -> RowReply) throws(WorkbookReadError) {
-        var scanner = XMLScanner(try Self.part(archive, sheet.part, path: path))
-        var row = 0, column = -1
-        var cells: [Int: String] = [:]
-        var wanted: Set<Int>?
-        func isWanted(_ column: Int) -> Bool { wanted?.contains(column) ?? true }
-        var type = "", value: String?, inline = "", inValue = false, inInline = 0, inPhonetic = 0
+        guard let entry = archive[sheet.part] else { throw WorkbookReadError(path: path, reason: "not a workbook (it has no \(sheet.part))") }
+        var rows = SheetRows(file: self)
+        var pending: [UInt8] = []
+        var crc: UInt32 = 0
         do {
-            while let e = try scanner.next() {
-                switch e.kind {
-                case .open:
-                    if scanner.nameIs(e, "row") {
-                        row = try scanner.attribute(e, "r").flatMap { Int($0) } ?? row + 1
-                        column = -1
-                        cells = [:]
-                    } else if scanner.nameIs(e, "c") {
-                        column = try scanner.attribute(e, "r").flatMap(Self.column(ofReference:)) ?? column + 1
-                        type = try scanner.attribute(e, "t") ?? ""
-                        value = nil
-                        inline = ""
-                    } else if scanner.nameIs(e, "v") {
-                        inValue = true
-                        value = value ?? ""
-                    } else if scanner.nameIs(e, "is") {
-                        inInline += 1
-                    } else if scanner.nameIs(e, "rPh") {
-                        inPhonetic += 1
-                    }
-                case .text:
-                    guard isWanted(column) else { continue }
-                    if inValue {
-                        value = (value ?? "") + (try scanner.text(e))
-                    } else if inInline > 0 && inPhonetic == 0 {
-                        inline += try scanner.text(e)
-                    }
-                case .close:
-                    if scanner.nameIs(e, "v") {
-                        inValue = false
-                    } else if scanner.nameIs(e, "is") {
-                        inInline -= 1
-                    } else if scanner.nameIs(e, "rPh") {
-                        inPhonetic -= 1
-                    } else if scanner.nameIs(e, "c") {
-                        if isWanted(column), let text = try cellText(type: type, value: value, inline: inline, row: row, column: column), !text.isEmpty {
-                            cells[column] = text
-                        }
-                    } else if scanner.nameIs(e, "row") {
-                        guard !cells.isEmpty else { continue }
-                        switch body(row, cells) {
-                        case .more: break
-                        case .stop: return
-                        case .only(let columns): wanted = columns
-                        }
-                    }
-                }
+            // The CRC by zlib as the pieces come, not by ZIPFoundation (see CRC32.c).
+            _ = try archive.extract(entry, bufferSize: Self.pieceSize, skipCRC32: true) { data in
+                crc = data.withUnsafeBytes { fundrecon_crc32(crc, $0.bindMemory(to: UInt8.self).baseAddress, $0.count) }
+                pending.append(contentsOf: data)
+                guard pending.count >= Self.pieceSize, let cut = SheetRows.endOfLastRow(pending) else { return }
+                try rows.scan(Array(pending[..<cut]), isPiece: true, body)
+                pending.removeSubrange(..<cut)
             }
+            guard crc == entry.checksum else {
+                throw WorkbookReadError(path: path, reason: "sheet \(sheet.name) is damaged (its checksum does not match)")
+            }
+            try rows.scan(pending, isPiece: false, body)
+        } catch is SheetRows.Stop {
+            return
         } catch let error as WorkbookReadError {
             throw error
-        } catch {
+        } catch let error as XMLScanner.Failure {
             throw WorkbookReadError(path: path, reason: "sheet \(sheet.name): \(error)")
+        } catch {
+            throw WorkbookReadError(path: path, reason: "sheet \(sheet.name) cannot be read: \(error)")
         }
     }
 
-    private func cellText(type: String, value: String?, inline: String, row: Int, column: Int) throws(WorkbookReadError) -> String? {
+    static let pieceSize = 1 << 20
+
+    fileprivate func cellText(type: String, value: String?, inline: String, row: Int, column: Int) throws(WorkbookReadError) -> String? {
         switch type {
         case "s":
             guard let value else { return nil }
@@ -233,4 +204,90 @@ public struct WorkbookReadError: Error, Sendable, CustomStringConvertible {
     public let path: String
     public let reason: String
     public var description: String { "\(path): \(reason)" }
+}
+
+/// The state of a sheet read in pieces: where the scan is in its row and cell.
+private struct SheetRows {
+    struct Stop: Error {}
+
+    let file: SpreadsheetFile
+    var open: [UInt64] = []
+    var row = 0, column = -1
+    var cells: [Int: String] = [:]
+    var wanted: Set<Int>?
+    var type = "", value: String?, inline = "", inValue = false, inInline = 0, inPhonetic = 0
+
+    init(file: SpreadsheetFile) {
+        self.file = file
+    }
+
+    func isWanted(_ column: Int) -> Bool { wanted?.contains(column) ?? true }
+
+    /// The offset just past the last row end tag (`</row>` or `</x:row>`) in `bytes`.
+    static func endOfLastRow(_ bytes: [UInt8]) -> Int? {
+        var k = bytes.count - 4
+        while k > 1 {
+            if bytes[k] == UInt8(ascii: "r") && bytes[k + 1] == UInt8(ascii: "o") && bytes[k + 2] == UInt8(ascii: "w") && bytes[k + 3] == UInt8(ascii: ">") {
+                var j = k - 1
+                if bytes[j] == UInt8(ascii: ":") { while j > 0 && bytes[j] != UInt8(ascii: "<") && bytes[j] != UInt8(ascii: "/") { j -= 1 } }
+                if j >= 1 && bytes[j] == UInt8(ascii: "/") && bytes[j - 1] == UInt8(ascii: "<") { return k + 4 }
+            }
+            k -= 1
+        }
+        return nil
+    }
+
+    /// Scans one piece; throws `Stop` when the reader wants no more.
+    mutating func scan(_ bytes: [UInt8], isPiece: Bool, _ body: (_ row: Int, _ cells: [Int: String]) -> SpreadsheetFile.RowReply) throws {
+        var scanner = XMLScanner(bytes, open: open, isPiece: isPiece)
+        while let e = try scanner.next() {
+            switch e.kind {
+            case .open:
+                if scanner.nameIs(e, "c") {
+                    column = try scanner.attribute(e, "r").flatMap(SpreadsheetFile.column(ofReference:)) ?? column + 1
+                    type = try scanner.attribute(e, "t") ?? ""
+                    value = nil
+                    inline = ""
+                } else if scanner.nameIs(e, "v") {
+                    inValue = true
+                    value = value ?? ""
+                } else if scanner.nameIs(e, "is") {
+                    inInline += 1
+                } else if scanner.nameIs(e, "rPh") {
+                    inPhonetic += 1
+                } else if scanner.nameIs(e, "row") {
+                    row = try scanner.attribute(e, "r").flatMap { Int($0) } ?? row + 1
+                    column = -1
+                    cells = [:]
+                }
+            case .text:
+                guard isWanted(column) else { continue }
+                if inValue {
+                    value = (value ?? "") + (try scanner.text(e))
+                } else if inInline > 0 && inPhonetic == 0 {
+                    inline += try scanner.text(e)
+                }
+            case .close:
+                if scanner.nameIs(e, "v") {
+                    inValue = false
+                } else if scanner.nameIs(e, "is") {
+                    inInline -= 1
+                } else if scanner.nameIs(e, "rPh") {
+                    inPhonetic -= 1
+                } else if scanner.nameIs(e, "c") {
+                    if isWanted(column), let text = try file.cellText(type: type, value: value, inline: inline, row: row, column: column), !text.isEmpty {
+                        cells[column] = text
+                    }
+                } else if scanner.nameIs(e, "row") {
+                    guard !cells.isEmpty else { continue }
+                    switch body(row, cells) {
+                    case .more: break
+                    case .stop: throw Stop()
+                    case .only(let columns): wanted = columns
+                    }
+                }
+            }
+        }
+        open = scanner.open
+    }
 }

@@ -27,15 +27,30 @@ struct XMLScanner {
 
     let bytes: [UInt8]
     private var i = 0
-    /// Open elements' local names, to check that each close matches.
-    private var open: [Range<Int>] = []
+    /// Open elements, by a fingerprint of their local names, to check that each close matches.
+    /// Fingerprints, not byte ranges: a document read in pieces carries them from one to the next.
+    private(set) var open: [UInt64] = []
     /// The close event a self-closing tag owes.
     private var pendingClose: Range<Int>?
+    /// A piece of a document cut between elements: elements may be left open at its end.
+    private let isPiece: Bool
 
-    init(_ bytes: [UInt8]) {
+    /// - Parameters:
+    ///   - open: the elements left open by the previous piece, when this is a later piece.
+    ///   - isPiece: more of the document follows.
+    init(_ bytes: [UInt8], open: [UInt64] = [], isPiece: Bool = false) {
         self.bytes = bytes
+        self.open = open
+        self.isPiece = isPiece
         // A byte-order mark is not part of the document.
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        if open.isEmpty && bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+    }
+
+    /// FNV-1a of the name, its length in the top byte.
+    private func fingerprint(_ r: Range<Int>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for k in r { h = (h ^ UInt64(bytes[k])) &* 0x100_0000_01b3 }
+        return h ^ (UInt64(truncatingIfNeeded: r.count) << 56)
     }
 
     var depth: Int { open.count }
@@ -78,7 +93,7 @@ struct XMLScanner {
                 let name = localName(nameStart..<j)
                 while j < bytes.count && isSpace(bytes[j]) { j += 1 }
                 guard j < bytes.count && bytes[j] == UInt8(ascii: ">") else { throw Failure(offset: i, reason: "unterminated end tag") }
-                guard let top = open.popLast(), bytes[top] == bytes[name] else {
+                guard let top = open.popLast(), top == fingerprint(name) else {
                     throw Failure(offset: i, reason: "an end tag that closes no open element")
                 }
                 i = j + 1
@@ -86,7 +101,7 @@ struct XMLScanner {
             }
             return try openTag()
         }
-        if !open.isEmpty { throw Failure(offset: i, reason: "the document ends inside an element") }
+        if !open.isEmpty && !isPiece { throw Failure(offset: i, reason: "the document ends inside an element") }
         return nil
     }
 
@@ -117,7 +132,7 @@ struct XMLScanner {
         if selfClosing {
             pendingClose = name
         } else {
-            open.append(name)
+            open.append(fingerprint(name))
         }
         return Event(kind: .open, name: name, attributes: attributes, selfClosing: selfClosing)
     }

@@ -97,12 +97,17 @@ struct WorkbookEditor {
         let headers = try headerColumns(part)
         var xml = try #require(text(part))
         let keyCell = ">\(Self.escape(key))</t></is></c>"
-        let rows = xml.matches(of: /<row r="(\d+)"[^>]*>(.*?)<\/row>/)
-        let row = try #require(rows.first { $0.output.2.contains(keyCell) }, "no row with key \(key) on \(sheet)")
-        var cells = String(row.output.2)
+        // The row around the key's cell, found by plain search: a regular expression over
+        // every row of a big sheet is slow.
+        let at = try #require(xml.range(of: keyCell), "no row with key \(key) on \(sheet)")
+        let rowStart = try #require(xml.range(of: "<row ", options: .backwards, range: xml.startIndex..<at.lowerBound))
+        let rowEnd = try #require(xml.range(of: "</row>", range: at.upperBound..<xml.endIndex))
+        let open = try #require(xml.range(of: ">", range: rowStart.upperBound..<rowEnd.lowerBound))
+        let number = try #require(xml[rowStart.upperBound..<open.lowerBound].firstMatch(of: /r="(\d+)"/)?.output.1)
+        var cells = String(xml[open.upperBound..<rowEnd.lowerBound])
         for (header, value) in values {
             let column = try #require(headers[header], "no column \(header) on \(sheet)")
-            let ref = "\(column)\(row.output.1)"
+            let ref = "\(column)\(number)"
             let cell = "<c r=\"\(ref)\" t=\"s\"><v>\(share(value, rich: rich))</v></c>"
             // Typing over a cell replaces it.
             cells = cells.replacing(try Regex("<c r=\"\(ref)\"[^>]*?(/>|>.*?</c>)"), with: "")
@@ -110,7 +115,7 @@ struct WorkbookEditor {
             let after = cells.matches(of: /<c r="([A-Z]+)\d+"/).first { Self.columnNumber(String($0.output.1)) > Self.columnNumber(column) }
             if let after { cells.insert(contentsOf: cell, at: after.range.lowerBound) } else { cells += cell }
         }
-        xml.replaceSubrange(row.output.2.startIndex..<row.output.2.endIndex, with: cells)
+        xml.replaceSubrange(open.upperBound..<rowEnd.lowerBound, with: cells)
         set(part, xml)
     }
 

@@ -8,18 +8,6 @@ import Glibc
 /// Runs killed at random moments, with the workbook open and closed: every answer typed is
 /// still in some workbook of the folder afterwards, and the next run carries all of them.
 @Suite(.serialized) struct AnswerKillTests {
-    /// A fixed generator: the same kill points on every machine, named when one fails.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Every answer in every workbook of the folder, by key (temporary files are not reports).
     static func answersInFolder(_ out: String) throws -> [String: String] {
         var found: [String: String] = [:]

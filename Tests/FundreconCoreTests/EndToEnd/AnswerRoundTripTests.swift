@@ -111,13 +111,13 @@ import Testing
         let still = try #require(try Self.answerRow(third.workbook, sheet: "异常清单", key: Self.findingKey))
         #expect(still["处理状态"] == "需复核" && still["复核提示"]?.contains("原 40 万元") == true)
         // Answered again on the new figure: settled.
-        try Self.answer(third.workbook, finding: "补拨 45 元已核实")
+        try Self.answer(third.workbook, finding: "补拨 45 万元已核实")
         let fourth = try Self.night(f, out)
         // (The city now passes on more than it received: that error stays, unanswered.)
         let settledJSON = try #require(Self.jsonFinding(fourth, key: Self.findingKey)?["explanation"] as? [String: Any])
         #expect(settledJSON["status"] as? String == "explained" && settledJSON["review"] == nil)
         let settled = try #require(try Self.answerRow(fourth.workbook, sheet: "异常清单", key: Self.findingKey))
-        #expect(settled["处理状态"] == "已说明" && settled["情况说明"] == "补拨 45 元已核实" && settled["复核提示"] == "", "\(settled)")
+        #expect(settled["处理状态"] == "已说明" && settled["情况说明"] == "补拨 45 万元已核实" && settled["复核提示"] == "", "\(settled)")
     }
 
     @Test func anAnswerWhoseFindingIsGoneIsKeptUnderChangesAndComesBackWithIt() throws {

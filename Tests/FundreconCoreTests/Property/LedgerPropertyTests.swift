@@ -12,17 +12,6 @@ struct GeneratedLedger {
     var acceptedSpending: [Fen] = []
     var spoiled: [String: Int] = [:]
 
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-    }
 
     static func wan(_ fen: Fen) -> String { MoneyFormat.wanYuan(fen) }
 
@@ -139,7 +128,7 @@ struct GeneratedLedger {
     /// edge (comparing with the rows before, for a few; a table of those seen, for many) agree.
     @Test func comparingAndHashingFindTheSameRepeatedRows() async {
         await propertyCheck(count: 200, input: Gen.uint(in: 0...UInt.max)) { seed in
-            var rng = GeneratedLedger.SplitMix(state: UInt64(seed))
+            var rng = SplitMix(state: UInt64(seed))
             let n = rng.int(2...200)
             // Few days and amounts, so that repeats are common.
             let days = (0..<n).map { _ in Int32(rng.int(0...4)) }
@@ -189,7 +178,7 @@ struct GeneratedLedger {
     /// The packed sort key orders movements as (day, kind, line) does, days before 1970 too.
     @Test func packedKeyOrdersLikeDayKindLine() async {
         await propertyCheck(count: 200, input: Gen.uint(in: 0...UInt.max)) { seed in
-            var rng = GeneratedLedger.SplitMix(state: UInt64(seed))
+            var rng = SplitMix(state: UInt64(seed))
             let kinds: [FlowEvent.Kind] = [.received, .passedOn, .spent, .failedSpending]
             let events = (0..<rng.int(0...30)).map { _ in
                 FlowEvent(day: Int32(rng.int(-800...800)), amount: Fen(rng.int(1...9)), kind: kinds[rng.int(0...3)],
@@ -211,7 +200,7 @@ struct GeneratedLedger {
 
     @Test func theFilteredSearchAgreesWithAPlainOne() {
         for seed in 1...40 as ClosedRange<UInt64> {
-            var rng = GeneratedLedger.SplitMix(state: seed)
+            var rng = SplitMix(state: seed)
             // Few distinct payees, amounts and places, so that keys meet often.
             func row() -> PaidRow {
                 PaidRow(payee: UInt64(rng.int(0...5)) &* 0x1234_5678_9ABC, amount: Fen(rng.int(1...4) * 100),

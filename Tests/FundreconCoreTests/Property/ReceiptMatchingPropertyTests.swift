@@ -31,7 +31,7 @@ private struct PerturbedBooks {
     let asOf: Day
 
     init(seed: UInt64) {
-        var rng = GeneratedLedger.SplitMix(state: seed)
+        var rng = SplitMix(state: seed)
         let start = Day(year: 2021, month: 1, day: 1)!
         let cities = (1...rng.int(1...3)).map { "C\($0)" }
         var transfers = "voucher,date,project,from,to,amount,status,document,note\n"
@@ -198,7 +198,7 @@ private struct PerturbedBooks {
     /// batch's rows add up, and a plain match agrees in project and amount.
     @Test func everyRowLandsInExactlyOneMatch() async {
         await propertyCheck(count: 300, input: Gen.uint(in: 0...UInt.max)) { seed in
-            var rng = GeneratedLedger.SplitMix(state: UInt64(seed))
+            var rng = SplitMix(state: UInt64(seed))
             func rows(_ n: Int, firstLine: Int32) -> [MatchRow] {
                 (0..<n).map { i in
                     MatchRow(day: Int32(rng.int(0...60)), amount: Fen(rng.int(-3...12)) * 100, project: Int32(rng.int(0...2)), line: firstLine + Int32(i))

@@ -6,15 +6,16 @@ import ZIPFoundation
 /// it: shared or inline strings, cells with or without references, sheets in any order and
 /// under any part name. ZIP through ZIPFoundation (maintained, checks every part's CRC);
 /// the XML through `XMLScanner`, since a workbook's parts use a small corner of XML.
-public struct SpreadsheetFile {
+public struct SpreadsheetFile: Sendable {
     public struct Sheet: Sendable {
         public let name: String
         let part: String
+        /// Its XML's size, inflated: what reading it costs.
+        public let size: Int
     }
 
     public let path: String
     public let sheets: [Sheet]
-    private let archive: Archive
     private let sharedStrings: [String]
     /// The 1904 date system (old Mac workbooks): serial day 0 is 1904-01-01.
     let date1904: Bool
@@ -26,6 +27,7 @@ public struct SpreadsheetFile {
         guard type == .typeRegular else {
             throw WorkbookReadError(path: path, reason: type == nil ? "cannot be opened" : "not a workbook (it is not a regular file)")
         }
+        let archive: Archive
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
@@ -40,7 +42,7 @@ public struct SpreadsheetFile {
                 guard e.kind == .open else { continue }
                 if scanner.nameIs(e, "sheet"), let name = try scanner.attribute(e, "name"), let id = try scanner.attribute(e, "id"),
                    let target = rels[id]?.target {
-                    sheets.append(Sheet(name: name, part: target))
+                    sheets.append(Sheet(name: name, part: target, size: Int(clamping: archive[target]?.uncompressedSize ?? 0)))
                 } else if scanner.nameIs(e, "workbookPr"), let value = try scanner.attribute(e, "date1904") {
                     date1904 = value == "1" || value == "true"
                 }
@@ -61,16 +63,23 @@ public struct SpreadsheetFile {
     public enum RowReply {
         case more
         case stop
-        /// Only these columns' text from here on: a large sheet is read without making a
-        /// string of every cell.
-        case only(Set<Int>)
+        /// From here on, only rows with text in a `trigger` column, and of them only the
+        /// `wanted` columns: a large sheet is read without making a string of every cell.
+        case only(wanted: Set<Int>, trigger: Set<Int>)
     }
 
     /// Calls `body` with each row that holds a cell: its 1-based number and its cells' text
     /// by 0-based column. Empty rows are not called. The sheet is inflated and scanned a piece
     /// at a time, cut after a row's end tag: a province's sheet is never whole in memory, and
     /// a reader that stops early inflates no more of it.
+    /// Each call opens the file anew, so sheets may be read on several threads at once.
     public func rows(of sheet: Sheet, _ body: (_ row: Int, _ cells: [Int: String]) -> RowReply) throws(WorkbookReadError) {
+        let archive: Archive
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw WorkbookReadError(path: path, reason: "cannot be opened again: \(error)")
+        }
         guard let entry = archive[sheet.part] else { throw WorkbookReadError(path: path, reason: "not a workbook (it has no \(sheet.part))") }
         var rows = SheetRows(file: self)
         var pending: [UInt8] = []
@@ -115,9 +124,11 @@ public struct SpreadsheetFile {
     }
 
     /// The 0-based column of a reference such as `AB12`.
-    static func column(ofReference ref: String) -> Int? {
+    static func column(ofReference ref: String) -> Int? { column(ofReference: ref.utf8) }
+
+    static func column<Bytes: Sequence<UInt8>>(ofReference ref: Bytes) -> Int? {
         var n = 0, letters = 0
-        for b in ref.utf8 {
+        for b in ref {
             guard b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") else { break }
             n = n * 26 + Int(b - UInt8(ascii: "A")) + 1
             letters += 1
@@ -206,22 +217,38 @@ public struct WorkbookReadError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(path): \(reason)" }
 }
 
-/// The state of a sheet read in pieces: where the scan is in its row and cell.
+/// The state of a sheet read in pieces: where the scan is in its row and cell. A row's cells
+/// are kept as byte ranges of the piece (a row never spans two) and made into strings only
+/// when the row is handed out.
 private struct SheetRows {
     struct Stop: Error {}
+
+    /// A cell of the current row: its type and where its text lies.
+    struct CellText {
+        var column: Int
+        var type: String
+        var parts: Range<Int>  // into `ranges`
+    }
 
     let file: SpreadsheetFile
     var open: [UInt64] = []
     var row = 0, column = -1
-    var cells: [Int: String] = [:]
-    var wanted: Set<Int>?
-    var type = "", value: String?, inline = "", inValue = false, inInline = 0, inPhonetic = 0
+    /// Wanted columns by index (nil: all), looked at for every cell.
+    var wanted: [Bool]?
+    var trigger: Set<Int>?
+    var cells: [CellText] = []
+    var ranges: [(range: Range<Int>, isCDATA: Bool)] = []
+    var inValue = false, inInline = 0, inPhonetic = 0, cellStart = 0
+    var typeRange: Range<Int>?
 
     init(file: SpreadsheetFile) {
         self.file = file
     }
 
-    func isWanted(_ column: Int) -> Bool { wanted?.contains(column) ?? true }
+    func isWanted(_ column: Int) -> Bool {
+        guard let wanted else { return true }
+        return column >= 0 && column < wanted.count && wanted[column]
+    }
 
     /// The offset just past the last row end tag (`</row>` or `</x:row>`) in `bytes`.
     static func endOfLastRow(_ bytes: [UInt8]) -> Int? {
@@ -237,6 +264,35 @@ private struct SheetRows {
         return nil
     }
 
+    /// A kept cell's text, as the sheet shows it.
+    func text(_ cell: CellText, _ scanner: XMLScanner) throws -> String? {
+        var raw = ""
+        for part in ranges[cell.parts] {
+            raw += part.isCDATA ? String(decoding: scanner.bytes[part.range], as: UTF8.self) : try scanner.unescape(part.range)
+        }
+        let isInline = cell.type == "inlineStr"
+        return try file.cellText(type: cell.type, value: isInline ? nil : raw, inline: isInline ? raw : "", row: row, column: cell.column)
+    }
+
+    /// The row's cells as strings, or nil when no trigger column holds text.
+    func materialize(_ scanner: XMLScanner) throws -> [Int: String]? {
+        var out: [Int: String] = [:]
+        if let trigger {
+            var any = false
+            for cell in cells where trigger.contains(cell.column) {
+                if let t = try text(cell, scanner), !t.trimmingBlanks().isEmpty {
+                    any = true
+                    break
+                }
+            }
+            if !any { return nil }
+        }
+        for cell in cells {
+            if let t = try text(cell, scanner), !t.isEmpty { out[cell.column] = t }
+        }
+        return out.isEmpty ? nil : out
+    }
+
     /// Scans one piece; throws `Stop` when the reader wants no more.
     mutating func scan(_ bytes: [UInt8], isPiece: Bool, _ body: (_ row: Int, _ cells: [Int: String]) -> SpreadsheetFile.RowReply) throws {
         var scanner = XMLScanner(bytes, open: open, isPiece: isPiece)
@@ -244,13 +300,11 @@ private struct SheetRows {
             switch e.kind {
             case .open:
                 if scanner.nameIs(e, "c") {
-                    column = try scanner.attribute(e, "r").flatMap(SpreadsheetFile.column(ofReference:)) ?? column + 1
-                    type = try scanner.attribute(e, "t") ?? ""
-                    value = nil
-                    inline = ""
+                    column = try scanner.attributeRange(e, "r").flatMap { SpreadsheetFile.column(ofReference: scanner.bytes[$0]) } ?? column + 1
+                    typeRange = try scanner.attributeRange(e, "t")
+                    cellStart = ranges.count
                 } else if scanner.nameIs(e, "v") {
                     inValue = true
-                    value = value ?? ""
                 } else if scanner.nameIs(e, "is") {
                     inInline += 1
                 } else if scanner.nameIs(e, "rPh") {
@@ -258,15 +312,12 @@ private struct SheetRows {
                 } else if scanner.nameIs(e, "row") {
                     row = try scanner.attribute(e, "r").flatMap { Int($0) } ?? row + 1
                     column = -1
-                    cells = [:]
+                    cells.removeAll(keepingCapacity: true)
+                    ranges.removeAll(keepingCapacity: true)
                 }
             case .text:
-                guard isWanted(column) else { continue }
-                if inValue {
-                    value = (value ?? "") + (try scanner.text(e))
-                } else if inInline > 0 && inPhonetic == 0 {
-                    inline += try scanner.text(e)
-                }
+                guard isWanted(column), inValue || (inInline > 0 && inPhonetic == 0) else { continue }
+                ranges.append((e.text, e.isCDATA))
             case .close:
                 if scanner.nameIs(e, "v") {
                     inValue = false
@@ -275,15 +326,20 @@ private struct SheetRows {
                 } else if scanner.nameIs(e, "rPh") {
                     inPhonetic -= 1
                 } else if scanner.nameIs(e, "c") {
-                    if isWanted(column), let text = try file.cellText(type: type, value: value, inline: inline, row: row, column: column), !text.isEmpty {
-                        cells[column] = text
+                    if isWanted(column) && ranges.count > cellStart {
+                        let type = try typeRange.map { r throws(XMLScanner.Failure) in try scanner.unescape(r) } ?? ""
+                        cells.append(CellText(column: column, type: type, parts: cellStart..<ranges.count))
                     }
                 } else if scanner.nameIs(e, "row") {
-                    guard !cells.isEmpty else { continue }
-                    switch body(row, cells) {
+                    guard !cells.isEmpty, let materialized = try materialize(scanner) else { continue }
+                    switch body(row, materialized) {
                     case .more: break
                     case .stop: throw Stop()
-                    case .only(let columns): wanted = columns
+                    case .only(let columns, let triggers):
+                        var map = [Bool](repeating: false, count: (columns.max() ?? -1) + 1)
+                        for c in columns { map[c] = true }
+                        wanted = map
+                        trigger = triggers
                     }
                 }
             }

@@ -143,6 +143,12 @@ struct XMLScanner {
 
     /// The unescaped value of the attribute whose local name is `name`.
     func attribute(_ event: Event, _ name: StaticString) throws(Failure) -> String? {
+        try attributeRange(event, name).map { r throws(Failure) in try unescape(r) }
+    }
+
+    /// Where the value of the attribute whose local name is `name` lies, still escaped: for
+    /// values read as bytes, such as a cell's reference, without making a string.
+    func attributeRange(_ event: Event, _ name: StaticString) throws(Failure) -> Range<Int>? {
         var j = event.attributes.lowerBound
         let end = event.attributes.upperBound
         while j < end {
@@ -160,7 +166,7 @@ struct XMLScanner {
             j = valueStart
             while j < end && bytes[j] != q { j += 1 }
             guard j < end else { throw Failure(offset: keyStart, reason: "an unterminated attribute value") }
-            if equal(key, name) { return try unescape(valueStart..<j) }
+            if equal(key, name) { return valueStart..<j }
             j += 1
         }
         return nil

@@ -20,20 +20,26 @@ public struct ReportFolder {
         let modified: Date
     }
 
-    /// The reports by their names; a scope named "Inputs-2" is not "Inputs".
-    func reports(extension ext: String = "xlsx") -> [Report] {
+    /// The date and copy number in a report's file name, for this scope and extension.
+    func parse(name: String, extension ext: String) -> (date: String, copy: Int)? {
         let prefix = "reconciliation-\(scope)-"
+        // A scope named "Inputs-2" is not "Inputs": the date must follow the prefix at once.
+        guard name.hasPrefix(prefix),
+              let m = name.dropFirst(prefix.count).wholeMatch(of: /(\d{4}-\d{2}-\d{2})(?:-(\d{1,4}))?\.([a-z]+)/),
+              m.3 == ext else { return nil }
+        return (String(m.1), m.2.flatMap { Int($0) } ?? 1)
+    }
+
+    /// The reports in the folder; only files (a folder at a report's name holds no answers,
+    /// and the write will say it is in the way).
+    func reports(extension ext: String = "xlsx") -> [Report] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.compactMap { name -> Report? in
-            guard name.hasPrefix(prefix),
-                  let m = name.dropFirst(prefix.count).wholeMatch(of: /(\d{4}-\d{2}-\d{2})(?:-(\d{1,4}))?\.([a-z]+)/),
-                  m.3 == ext else { return nil }
+            guard let (date, copy) = parse(name: name, extension: ext) else { return nil }
             let path = ScopeSources.joinPath(folder, name)
-            // Only files: a folder at a report's name holds no answers (and the write will say it is in the way).
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
                   attributes[.type] as? FileAttributeType == .typeRegular else { return nil }
-            let modified = attributes[.modificationDate] as? Date ?? .distantPast
-            return Report(path: path, date: String(m.1), copy: m.2.flatMap { Int($0) } ?? 1, modified: modified)
+            return Report(path: path, date: date, copy: copy, modified: attributes[.modificationDate] as? Date ?? .distantPast)
         }
     }
 
@@ -44,18 +50,11 @@ public struct ReportFolder {
     public func workbooksToRead(target: String) -> [String] {
         let all = reports()
         guard let newest = all.map(\.date).max() else { return [] }
-        let targetDate = reports(matching: target).first?.date
+        let targetDate = parse(name: target.split(separator: "/").last.map(String.init) ?? target, extension: "xlsx")?.date
         let group = all.filter { $0.date == newest || $0.date == targetDate }
-        let written = group.map(\.modified).min() ?? .distantPast
+        let written = all.filter { $0.date == newest }.map(\.modified).min() ?? .distantPast
         let read = all.filter { r in group.contains { $0.path == r.path } || r.modified > written }
         return read.sorted { ($0.modified, $0.path) < ($1.modified, $1.path) }.map(\.path)
-    }
-
-    private func reports(matching path: String) -> [Report] {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let prefix = "reconciliation-\(scope)-"
-        guard name.hasPrefix(prefix), let m = name.dropFirst(prefix.count).wholeMatch(of: /(\d{4}-\d{2}-\d{2})(?:-\d{1,4})?\.xlsx/) else { return [] }
-        return [Report(path: path, date: String(m.1), copy: 1, modified: .distantPast)]
     }
 
     /// The lock file that says someone has `workbook` open, if there is one: Excel's and WPS's

@@ -81,22 +81,18 @@ public struct SpreadsheetFile: Sendable {
             throw WorkbookReadError(path: path, reason: "cannot be opened again: \(error)")
         }
         guard let entry = archive[sheet.part] else { throw WorkbookReadError(path: path, reason: "not a workbook (it has no \(sheet.part))") }
-        var rows = SheetRows(file: self)
-        var pending: [UInt8] = []
+        var pieces = SheetPieces(rows: SheetRows(file: self), pieceSize: Self.pieceSize)
         var crc: UInt32 = 0
         do {
             // The CRC by zlib as the pieces come, not by ZIPFoundation (see CRC32.c).
             _ = try archive.extract(entry, bufferSize: Self.pieceSize, skipCRC32: true) { data in
                 crc = data.withUnsafeBytes { fundrecon_crc32(crc, $0.bindMemory(to: UInt8.self).baseAddress, $0.count) }
-                pending.append(contentsOf: data)
-                guard pending.count >= Self.pieceSize, let cut = SheetRows.endOfLastRow(pending) else { return }
-                try rows.scan(Array(pending[..<cut]), isPiece: true, body)
-                pending.removeSubrange(..<cut)
+                try pieces.feed(data, body)
             }
             guard crc == entry.checksum else {
                 throw WorkbookReadError(path: path, reason: "sheet \(sheet.name) is damaged (its checksum does not match)")
             }
-            try rows.scan(pending, isPiece: false, body)
+            try pieces.finish(body)
         } catch is SheetRows.Stop {
             return
         } catch let error as WorkbookReadError {
@@ -109,6 +105,32 @@ public struct SpreadsheetFile: Sendable {
     }
 
     static let pieceSize = 1 << 20
+
+    /// For the fuzz target: a file that is not on disk, with these shared strings.
+    package init(sharedStrings: [String]) {
+        path = "(in memory)"
+        sheets = []
+        self.sharedStrings = sharedStrings
+        date1904 = false
+    }
+
+    /// For the fuzz target: a sheet's XML read as `rows(of:)` reads an inflated part, handed
+    /// over `chunk` bytes at a time and scanned in pieces of at least `pieceSize`.
+    package func rows(sheetXML bytes: [UInt8], chunk: Int, pieceSize: Int) throws -> [(row: Int, cells: [Int: String])] {
+        var out: [(Int, [Int: String])] = []
+        var pieces = SheetPieces(rows: SheetRows(file: self), pieceSize: pieceSize)
+        let body: (Int, [Int: String]) -> RowReply = { row, cells in
+            out.append((row, cells))
+            return .more
+        }
+        var at = 0
+        while at < bytes.count {
+            try pieces.feed(bytes[at..<min(at + max(chunk, 1), bytes.count)], body)
+            at += max(chunk, 1)
+        }
+        try pieces.finish(body)
+        return out
+    }
 
     fileprivate func cellText(type: String, value: String?, inline: String, row: Int, column: Int) throws(WorkbookReadError) -> String? {
         switch type {
@@ -217,6 +239,34 @@ public struct WorkbookReadError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(path): \(reason)" }
 }
 
+/// Inflated bytes as they come, scanned in pieces of at least `pieceSize` cut after a row's
+/// end tag, so that no element or text spans two pieces.
+private struct SheetPieces {
+    var rows: SheetRows
+    let pieceSize: Int
+    var pending: [UInt8] = []
+    /// How much of `pending` is known to hold no row end tag: a sheet with none for a long
+    /// stretch is searched once, not once a chunk.
+    var searched = 0
+
+    mutating func feed<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ body: (_ row: Int, _ cells: [Int: String]) -> SpreadsheetFile.RowReply) throws {
+        pending.append(contentsOf: bytes)
+        guard pending.count >= pieceSize else { return }
+        // A tag cut by the previous chunk's end is found again: search from a little before.
+        let cut = SheetRows.endOfLastRow(pending, notBefore: max(searched - 16, 0))
+        searched = pending.count
+        guard let cut else { return }
+        try rows.scan(Array(pending[..<cut]), isPiece: true, body)
+        pending.removeSubrange(..<cut)
+        searched = pending.count
+    }
+
+    mutating func finish(_ body: (_ row: Int, _ cells: [Int: String]) -> SpreadsheetFile.RowReply) throws {
+        try rows.scan(pending, isPiece: false, body)
+        pending = []
+    }
+}
+
 /// The state of a sheet read in pieces: where the scan is in its row and cell. A row's cells
 /// are kept as byte ranges of the piece (a row never spans two) and made into strings only
 /// when the row is handed out.
@@ -250,13 +300,18 @@ private struct SheetRows {
         return column >= 0 && column < wanted.count && wanted[column]
     }
 
-    /// The offset just past the last row end tag (`</row>` or `</x:row>`) in `bytes`.
-    static func endOfLastRow(_ bytes: [UInt8]) -> Int? {
+    /// The offset just past the last row end tag (`</row>` or `</x:row>`) in `bytes` that
+    /// starts at or after `notBefore`.
+    static func endOfLastRow(_ bytes: [UInt8], notBefore: Int = 0) -> Int? {
         var k = bytes.count - 4
-        while k > 1 {
+        while k > max(notBefore, 1) {
             if bytes[k] == UInt8(ascii: "r") && bytes[k + 1] == UInt8(ascii: "o") && bytes[k + 2] == UInt8(ascii: "w") && bytes[k + 3] == UInt8(ascii: ">") {
                 var j = k - 1
-                if bytes[j] == UInt8(ascii: ":") { while j > 0 && bytes[j] != UInt8(ascii: "<") && bytes[j] != UInt8(ascii: "/") { j -= 1 } }
+                // A prefix (`x:`) is short: the walk back over it is bounded, so no input makes it quadratic.
+                if bytes[j] == UInt8(ascii: ":") {
+                    let limit = max(j - 32, 0)
+                    while j > limit && bytes[j] != UInt8(ascii: "<") && bytes[j] != UInt8(ascii: "/") { j -= 1 }
+                }
                 if j >= 1 && bytes[j] == UInt8(ascii: "/") && bytes[j - 1] == UInt8(ascii: "<") { return k + 4 }
             }
             k -= 1

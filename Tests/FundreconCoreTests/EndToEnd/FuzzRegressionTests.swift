@@ -4,7 +4,7 @@ import Testing
 /// Every input that once made a fuzz target fail (Tests/Fuzz/<target>/) is run through that
 /// target again by the replayer build of `fundrecon-fuzz`: none may trap.
 @Suite struct FuzzRegressions {
-    static let targets = ["tokenizer", "values", "header", "report"]
+    static let targets = ["tokenizer", "values", "header", "report", "sheet"]
 
     @Test(arguments: targets)
     func savedInputsNoLongerFail(target: String) throws {

@@ -68,7 +68,8 @@ import Testing
         var book = try WorkbookEditor(first.workbook)
         try book.answer(sheet: "异常清单", key: Self.findingKey,
                         ["处理状态": "已说明", "情况说明": "补拨审批在途，见韶财工〔2021〕9号 & 附件", "责任人": "张会计", "日期": "2022-01-05"], rich: true)
-        try book.answer(sheet: "市→县", key: Self.edgeKey, ["处理状态": "不适用", "情况说明": "县级配套，不在本专项", "责任人": "李科长"])
+        try book.answer(sheet: "市→县", key: Self.edgeKey, ["处理状态": "不适用", "情况说明": "县级配套，不在本专项", "责任人": "李科长"],
+                        numbers: ["日期": 44_567])
         try book.reverseRows(sheet: "异常清单")
         book.addSheet("备注", note: "财务科 2022-01-05 审阅")
         try book.save(to: first.workbook)
@@ -82,6 +83,8 @@ import Testing
         #expect(row["责任人"] == "张会计" && row["日期"] == "2022-01-05" && row["复核提示"] == "")
         let edge = try #require(try Self.answerRow(second.workbook, sheet: "市→县", key: Self.edgeKey))
         #expect(edge["处理状态"] == "不适用" && edge["情况说明"] == "县级配套，不在本专项" && edge["责任人"] == "李科长")
+        // A date typed as a date (Excel keeps its serial day) reads back as the date.
+        #expect(edge["日期"] == "2022-01-06", "\(edge)")
         let finding = try #require(Self.jsonFinding(second, key: Self.findingKey))
         let said = try #require(finding["explanation"] as? [String: Any])
         #expect(said["status"] as? String == "explained" && said["owner"] as? String == "张会计")

@@ -92,7 +92,8 @@ struct WorkbookEditor {
     }
 
     /// Types `values` (header → text) into the row whose key column holds `key`, as shared strings.
-    mutating func answer(sheet: String, key: String, _ values: [String: String], rich: Bool = false) throws {
+    /// `numbers` go in as numbers (a date typed into Excel is its serial day, 44566 for 2022-01-05).
+    mutating func answer(sheet: String, key: String, _ values: [String: String], numbers: [String: Double] = [:], rich: Bool = false) throws {
         let part = try sheetPart(sheet)
         let headers = try headerColumns(part)
         var xml = try #require(text(part))
@@ -105,10 +106,12 @@ struct WorkbookEditor {
         let open = try #require(xml.range(of: ">", range: rowStart.upperBound..<rowEnd.lowerBound))
         let number = try #require(xml[rowStart.upperBound..<open.lowerBound].firstMatch(of: /r="(\d+)"/)?.output.1)
         var cells = String(xml[open.upperBound..<rowEnd.lowerBound])
-        for (header, value) in values {
+        let cellsToType = values.map { ($0.key, "t=\"s\"><v>\(share($0.value, rich: rich))</v>") }
+            + numbers.map { ($0.key, "s=\"0\"><v>\($0.value)</v>") }
+        for (header, content) in cellsToType {
             let column = try #require(headers[header], "no column \(header) on \(sheet)")
             let ref = "\(column)\(number)"
-            let cell = "<c r=\"\(ref)\" t=\"s\"><v>\(share(value, rich: rich))</v></c>"
+            let cell = "<c r=\"\(ref)\" \(content)</c>"
             // Typing over a cell replaces it.
             cells = cells.replacing(try Regex("<c r=\"\(ref)\"[^>]*?(/>|>.*?</c>)"), with: "")
             // In column order: before the first cell to the right of it.

@@ -4,8 +4,38 @@ extension Explanations {
     /// read, by header, so sorted rows, moved columns, renamed or added sheets do not matter.
     public static func read(workbook path: String) throws(WorkbookReadError) -> Explanations {
         let file = try SpreadsheetFile(path: path)
-        // The sheets on two threads, the largest first to the one with less to read; the rows
-        // are then taken in tab order, so the same file always gives the same findings.
+        // First each sheet's first rows, to find its header; then, on the sheets that have
+        // one, the rows with something typed. Shared strings (every text, in a workbook saved
+        // by Excel or LibreOffice) are looked up once a phase, only those these rows name.
+        let heads = try eachSheet(file) { sheet throws(WorkbookReadError) in try firstRows(file, sheet) }
+        let headTexts = try file.strings(sharedIndices(heads.flatMap { $0.map(\.cells) }))
+        let columns = heads.map { rows in
+            rows.lazy.compactMap { row in AnswerSheetColumns(SpreadsheetFile.texts(row.cells, headTexts)).map { (row.row, $0) } }.first
+        }
+        let answered = try eachSheet(file) { sheet throws(WorkbookReadError) -> [(row: Int, cells: [Int: SpreadsheetFile.CellText])] in
+            guard let i = file.sheets.firstIndex(where: { $0.part == sheet.part }), let (headerRow, c) = columns[i] else { return [] }
+            var out: [(row: Int, cells: [Int: SpreadsheetFile.CellText])] = []
+            try file.rows(of: sheet, first: .only(wanted: c.wanted, trigger: c.answered)) { row, cells in
+                if row > headerRow { out.append((row, cells)) }
+                return .more
+            }
+            return out
+        }
+        let texts = try file.strings(sharedIndices(answered.flatMap { $0.map(\.cells) }))
+        var out = Explanations()
+        for (i, rows) in answered.enumerated() {
+            guard let (_, c) = columns[i] else { continue }
+            for row in rows {
+                out.take(c.answer(SpreadsheetFile.texts(row.cells, texts), file: file, sheet: file.sheets[i], row: row.row), fromReport: true)
+            }
+        }
+        return out
+    }
+
+    /// `work` on every sheet, two threads, the largest sheets first to the one with less to
+    /// read; the results in tab order, so the same file always gives the same findings.
+    private static func eachSheet<T: Sendable>(_ file: SpreadsheetFile,
+                                               _ work: @escaping @Sendable (SpreadsheetFile.Sheet) throws(WorkbookReadError) -> T) throws(WorkbookReadError) -> [T] {
         var shares: [[Int]] = [[], []], load = [0, 0]
         for i in file.sheets.indices.sorted(by: { file.sheets[$0].size > file.sheets[$1].size }) {
             let least = load[0] <= load[1] ? 0 : 1
@@ -13,43 +43,30 @@ extension Explanations {
             load[least] += file.sheets[i].size
         }
         let read = Concurrently.map(shares.filter { !$0.isEmpty }) { share in
-            Result { () throws(WorkbookReadError) in try share.map { i throws(WorkbookReadError) in (i, try answerRows(file, file.sheets[i])) } }
+            Result { () throws(WorkbookReadError) in try share.map { i throws(WorkbookReadError) in (i, try work(file.sheets[i])) } }
         }
-        var bySheet = [[AnswerRow]](repeating: [], count: file.sheets.count)
+        var bySheet = [T?](repeating: nil, count: file.sheets.count)
         for outcome in read {
-            for (i, rows) in try outcome.get() { bySheet[i] = rows }
+            for (i, value) in try outcome.get() { bySheet[i] = value }
         }
-        var out = Explanations()
-        for rows in bySheet {
-            for row in rows { out.take(row, fromReport: true) }
+        return bySheet.compactMap { $0 }
+    }
+
+    /// A sheet's first rows, where its header is looked for (staff may put a title above it).
+    private static func firstRows(_ file: SpreadsheetFile, _ sheet: SpreadsheetFile.Sheet) throws(WorkbookReadError) -> [(row: Int, cells: [Int: SpreadsheetFile.CellText])] {
+        var out: [(row: Int, cells: [Int: SpreadsheetFile.CellText])] = []
+        try file.rows(of: sheet) { row, cells in
+            guard row <= AnswerSheetColumns.headerSearchRows else { return .stop }
+            out.append((row, cells))
+            return .more
         }
         return out
     }
 
-    /// The rows of one sheet that hold an answer, with what they are about.
-    private static func answerRows(_ file: SpreadsheetFile, _ sheet: SpreadsheetFile.Sheet) throws(WorkbookReadError) -> [AnswerRow] {
-        var columns: AnswerSheetColumns?
-        var out: [AnswerRow] = []
-        try file.rows(of: sheet) { row, cells in
-            guard let c = columns else {
-                // Staff may put a title above the header: look a few rows down.
-                if row > AnswerSheetColumns.headerSearchRows { return .stop }
-                columns = AnswerSheetColumns(cells)
-                return columns.map { .only(wanted: $0.wanted, trigger: $0.answered) } ?? .more
-            }
-            var answer = AnswerRow(source: SourceRef(file: "\(file.path) [\(sheet.name)]", line: row))
-            answer.key = c.text(cells, c.names.key)
-            answer.status = c.text(cells, c.names.status)
-            answer.text = c.text(cells, c.names.text)
-            answer.owner = c.text(cells, c.names.owner)
-            let date = c.text(cells, c.names.date)
-            // A date typed into Excel is kept as a serial day; shown as the date it is.
-            answer.date = date.allSatisfy({ $0.isNumber || $0 == "." }) ? file.day(serial: date)?.description ?? date : date
-            answer.figure = c.text(cells, c.names.figure)
-            answer.code = c.text(cells, c.code)
-            answer.about = c.about(cells)
-            out.append(answer)
-            return .more
+    private static func sharedIndices(_ rows: [[Int: SpreadsheetFile.CellText]]) -> Set<Int> {
+        var out = Set<Int>()
+        for cells in rows {
+            for cell in cells.values { if case .shared(let i) = cell { out.insert(i) } }
         }
         return out
     }
@@ -88,6 +105,22 @@ struct AnswerSheetColumns {
     var answered: Set<Int> { Set([names.status, names.text, names.owner, names.date].compactMap { $0 }) }
 
     func text(_ cells: [Int: String], _ column: Int?) -> String { column.flatMap { cells[$0] }?.trimmingBlanks() ?? "" }
+
+    /// A row's answer, read by header.
+    func answer(_ cells: [Int: String], file: SpreadsheetFile, sheet: SpreadsheetFile.Sheet, row: Int) -> AnswerRow {
+        var answer = AnswerRow(source: SourceRef(file: "\(file.path) [\(sheet.name)]", line: row))
+        answer.key = text(cells, names.key)
+        answer.status = text(cells, names.status)
+        answer.text = text(cells, names.text)
+        answer.owner = text(cells, names.owner)
+        let date = text(cells, names.date)
+        // A date typed into Excel is kept as a serial day; shown as the date it is.
+        answer.date = date.allSatisfy({ $0.isNumber || $0 == "." }) ? file.day(serial: date)?.description ?? date : date
+        answer.figure = text(cells, names.figure)
+        answer.code = text(cells, code)
+        answer.about = about(cells)
+        return answer
+    }
 
     /// What the row was about, for an answer kept after its finding is gone.
     func about(_ cells: [Int: String]) -> String {

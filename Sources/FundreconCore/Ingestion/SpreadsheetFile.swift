@@ -16,7 +16,9 @@ public struct SpreadsheetFile: Sendable {
 
     public let path: String
     public let sheets: [Sheet]
-    private let sharedStrings: [String]
+    /// The shared-string table's part, read only for the strings a reader asks for
+    /// (`strings(_:)`): a workbook saved again by Excel or LibreOffice holds every text there.
+    private let stringsPart: String?
     /// The 1904 date system (old Mac workbooks): serial day 0 is 1904-01-01.
     let date1904: Bool
 
@@ -52,11 +54,13 @@ public struct SpreadsheetFile: Sendable {
         }
         self.sheets = sheets
         self.date1904 = date1904
-        if let stringsPart = rels.values.first(where: { $0.type.hasSuffix("/sharedStrings") })?.target {
-            sharedStrings = try Self.strings(archive, stringsPart, path: path)
-        } else {
-            sharedStrings = []
-        }
+        stringsPart = rels.values.first(where: { $0.type.hasSuffix("/sharedStrings") })?.target
+    }
+
+    /// A cell's text, or the index of its text in the shared-string table (`strings(_:)`).
+    public enum CellText: Sendable, Equatable {
+        case text(String)
+        case shared(Int)
     }
 
     /// What a row's reader wants next.
@@ -68,12 +72,13 @@ public struct SpreadsheetFile: Sendable {
         case only(wanted: Set<Int>, trigger: Set<Int>)
     }
 
-    /// Calls `body` with each row that holds a cell: its 1-based number and its cells' text
-    /// by 0-based column. Empty rows are not called. The sheet is inflated and scanned a piece
+    /// Calls `body` with each row that holds a cell: its 1-based number and its cells by
+    /// 0-based column, shared strings by their index. Empty rows are not called. `first`
+    /// sets what is wanted from the first row on. The sheet is inflated and scanned a piece
     /// at a time, cut after a row's end tag: a province's sheet is never whole in memory, and
     /// a reader that stops early inflates no more of it.
     /// Each call opens the file anew, so sheets may be read on several threads at once.
-    public func rows(of sheet: Sheet, _ body: (_ row: Int, _ cells: [Int: String]) -> RowReply) throws(WorkbookReadError) {
+    public func rows(of sheet: Sheet, first: RowReply = .more, _ body: (_ row: Int, _ cells: [Int: CellText]) -> RowReply) throws(WorkbookReadError) {
         let archive: Archive
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
@@ -81,18 +86,20 @@ public struct SpreadsheetFile: Sendable {
             throw WorkbookReadError(path: path, reason: "cannot be opened again: \(error)")
         }
         guard let entry = archive[sheet.part] else { throw WorkbookReadError(path: path, reason: "not a workbook (it has no \(sheet.part))") }
-        var pieces = SheetPieces(rows: SheetRows(file: self), pieceSize: Self.pieceSize)
+        var rows = SheetRows(file: self)
+        rows.take(first)
+        var pieces = Pieces(pieceSize: Self.pieceSize, endTag: "row>")
         var crc: UInt32 = 0
         do {
             // The CRC by zlib as the pieces come, not by ZIPFoundation (see CRC32.c).
             _ = try archive.extract(entry, bufferSize: Self.pieceSize, skipCRC32: true) { data in
                 crc = data.withUnsafeBytes { fundrecon_crc32(crc, $0.bindMemory(to: UInt8.self).baseAddress, $0.count) }
-                try pieces.feed(data, body)
+                try pieces.feed(data) { piece, isPiece in try rows.scan(piece, isPiece: isPiece, body) }
             }
             guard crc == entry.checksum else {
                 throw WorkbookReadError(path: path, reason: "sheet \(sheet.name) is damaged (its checksum does not match)")
             }
-            try pieces.finish(body)
+            try pieces.finish { piece, isPiece in try rows.scan(piece, isPiece: isPiece, body) }
         } catch is SheetRows.Stop {
             return
         } catch let error as WorkbookReadError {
@@ -106,43 +113,104 @@ public struct SpreadsheetFile: Sendable {
 
     static let pieceSize = 1 << 20
 
-    /// For the fuzz target: a file that is not on disk, with these shared strings.
-    package init(sharedStrings: [String]) {
+    /// For the fuzz target: a file that is not on disk.
+    package init() {
         path = "(in memory)"
         sheets = []
-        self.sharedStrings = sharedStrings
+        stringsPart = nil
         date1904 = false
     }
 
     /// For the fuzz target: a sheet's XML read as `rows(of:)` reads an inflated part, handed
     /// over `chunk` bytes at a time and scanned in pieces of at least `pieceSize`.
-    package func rows(sheetXML bytes: [UInt8], chunk: Int, pieceSize: Int) throws -> [(row: Int, cells: [Int: String])] {
-        var out: [(Int, [Int: String])] = []
-        var pieces = SheetPieces(rows: SheetRows(file: self), pieceSize: pieceSize)
-        let body: (Int, [Int: String]) -> RowReply = { row, cells in
+    package func rows(sheetXML bytes: [UInt8], chunk: Int, pieceSize: Int) throws -> [(row: Int, cells: [Int: CellText])] {
+        var out: [(Int, [Int: CellText])] = []
+        var rows = SheetRows(file: self)
+        var pieces = Pieces(pieceSize: pieceSize, endTag: "row>")
+        let body: (Int, [Int: CellText]) -> RowReply = { row, cells in
             out.append((row, cells))
             return .more
         }
         var at = 0
         while at < bytes.count {
-            try pieces.feed(bytes[at..<min(at + max(chunk, 1), bytes.count)], body)
+            try pieces.feed(bytes[at..<min(at + max(chunk, 1), bytes.count)]) { piece, isPiece in try rows.scan(piece, isPiece: isPiece, body) }
             at += max(chunk, 1)
         }
-        try pieces.finish(body)
+        try pieces.finish { piece, isPiece in try rows.scan(piece, isPiece: isPiece, body) }
         return out
     }
 
-    fileprivate func cellText(type: String, value: String?, inline: String, row: Int, column: Int) throws(WorkbookReadError) -> String? {
+    fileprivate func cellText(type: String, value: String?, inline: String, row: Int, column: Int) throws(WorkbookReadError) -> CellText? {
         switch type {
         case "s":
             guard let value else { return nil }
-            guard let index = Int(value), sharedStrings.indices.contains(index) else {
+            guard let index = Int(value), index >= 0 else {
                 throw WorkbookReadError(path: path, reason: "the cell at row \(row), column \(column + 1) names shared string \(value), which the file does not hold")
             }
-            return sharedStrings[index]
-        case "inlineStr": return inline
-        default: return value
+            return .shared(index)
+        case "inlineStr": return .text(inline)
+        default: return value.map(CellText.text)
         }
+    }
+
+    /// The shared strings named, by index; a rich string's runs joined, its phonetic guides
+    /// left out. The table is read a piece at a time and only as far as the largest index.
+    public func strings(_ wanted: Set<Int>) throws(WorkbookReadError) -> [Int: String] {
+        guard let last = wanted.max() else { return [:] }
+        guard let stringsPart else {
+            throw WorkbookReadError(path: path, reason: "a cell names shared string \(last), and the file has no shared strings")
+        }
+        let archive: Archive
+        do {
+            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+        } catch {
+            throw WorkbookReadError(path: path, reason: "cannot be opened again: \(error)")
+        }
+        guard let entry = archive[stringsPart] else { throw WorkbookReadError(path: path, reason: "not a workbook (it has no \(stringsPart))") }
+        var table = StringTable(wanted: wanted, last: last)
+        var pieces = Pieces(pieceSize: Self.pieceSize, endTag: "si>")
+        var crc: UInt32 = 0
+        do {
+            _ = try archive.extract(entry, bufferSize: Self.pieceSize, skipCRC32: true) { data in
+                crc = data.withUnsafeBytes { fundrecon_crc32(crc, $0.bindMemory(to: UInt8.self).baseAddress, $0.count) }
+                try pieces.feed(data) { piece, isPiece in try table.scan(piece, isPiece: isPiece) }
+            }
+            guard crc == entry.checksum else { throw WorkbookReadError(path: path, reason: "\(stringsPart) is damaged (its checksum does not match)") }
+            try pieces.finish { piece, isPiece in try table.scan(piece, isPiece: isPiece) }
+        } catch is StringTable.Done {
+        } catch let error as WorkbookReadError {
+            throw error
+        } catch {
+            throw WorkbookReadError(path: path, reason: "\(stringsPart): \(error)")
+        }
+        guard table.count > last else {
+            throw WorkbookReadError(path: path, reason: "a cell names shared string \(last), and the file holds \(table.count)")
+        }
+        return table.found
+    }
+
+    /// Cells with their shared strings put in, from a table `strings(_:)` gave.
+    public static func texts(_ cells: [Int: CellText], _ strings: [Int: String]) -> [Int: String] {
+        var out: [Int: String] = [:]
+        for (column, cell) in cells {
+            switch cell {
+            case .text(let t): out[column] = t
+            case .shared(let i): out[column] = strings[i] ?? ""
+            }
+        }
+        return out
+    }
+
+    /// Every row of a sheet with its texts (for tests and small sheets: the whole sheet's
+    /// shared strings are looked up).
+    public func textRows(of sheet: Sheet) throws(WorkbookReadError) -> [(row: Int, cells: [Int: String])] {
+        var raw: [(Int, [Int: CellText])] = []
+        try rows(of: sheet) { row, cells in
+            raw.append((row, cells))
+            return .more
+        }
+        let table = try strings(Set(raw.flatMap { $0.1.values.compactMap { if case .shared(let i) = $0 { return i } else { return nil } } }))
+        return raw.map { ($0.0, Self.texts($0.1, table)) }
     }
 
     /// The 0-based column of a reference such as `AB12`.
@@ -205,31 +273,6 @@ public struct SpreadsheetFile: Sendable {
         return out
     }
 
-    /// The shared strings in order; a rich string's runs joined, its phonetic guides left out.
-    private static func strings(_ archive: Archive, _ name: String, path: String) throws(WorkbookReadError) -> [String] {
-        var scanner = XMLScanner(try part(archive, name, path: path))
-        var out: [String] = []
-        var current = "", inText = false, inPhonetic = 0
-        do throws(XMLScanner.Failure) {
-            while let e = try scanner.next() {
-                switch e.kind {
-                case .open:
-                    if scanner.nameIs(e, "si") { current = "" }
-                    else if scanner.nameIs(e, "t") { inText = !e.selfClosing }
-                    else if scanner.nameIs(e, "rPh") { inPhonetic += 1 }
-                case .text:
-                    if inText && inPhonetic == 0 { current += try scanner.text(e) }
-                case .close:
-                    if scanner.nameIs(e, "si") { out.append(current) }
-                    else if scanner.nameIs(e, "t") { inText = false }
-                    else if scanner.nameIs(e, "rPh") { inPhonetic -= 1 }
-                }
-            }
-        } catch {
-            throw WorkbookReadError(path: path, reason: "\(name): \(error)")
-        }
-        return out
-    }
 }
 
 /// A workbook that cannot be read: not a ZIP, a part missing or garbled.
@@ -239,31 +282,99 @@ public struct WorkbookReadError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(path): \(reason)" }
 }
 
-/// Inflated bytes as they come, scanned in pieces of at least `pieceSize` cut after a row's
-/// end tag, so that no element or text spans two pieces.
-private struct SheetPieces {
-    var rows: SheetRows
+/// Inflated bytes as they come, scanned in pieces of at least `pieceSize` cut after an end
+/// tag (`</row>`, `</si>`, or with a prefix, `</x:row>`), so that no element or text spans two.
+private struct Pieces {
     let pieceSize: Int
+    /// The end tag's local name and its `>`.
+    let endTag: [UInt8]
     var pending: [UInt8] = []
-    /// How much of `pending` is known to hold no row end tag: a sheet with none for a long
-    /// stretch is searched once, not once a chunk.
+    /// How much of `pending` is known to hold no end tag: a part with none for a long stretch
+    /// is searched once, not once a chunk.
     var searched = 0
 
-    mutating func feed<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ body: (_ row: Int, _ cells: [Int: String]) -> SpreadsheetFile.RowReply) throws {
+    init(pieceSize: Int, endTag: String) {
+        self.pieceSize = pieceSize
+        self.endTag = Array(endTag.utf8)
+    }
+
+    mutating func feed<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ scan: (_ piece: [UInt8], _ isPiece: Bool) throws -> Void) throws {
         pending.append(contentsOf: bytes)
         guard pending.count >= pieceSize else { return }
         // A tag cut by the previous chunk's end is found again: search from a little before.
-        let cut = SheetRows.endOfLastRow(pending, notBefore: max(searched - 16, 0))
+        let cut = Self.endOfLast(endTag, in: pending, notBefore: max(searched - 16, 0))
         searched = pending.count
         guard let cut else { return }
-        try rows.scan(Array(pending[..<cut]), isPiece: true, body)
+        try scan(Array(pending[..<cut]), true)
         pending.removeSubrange(..<cut)
         searched = pending.count
     }
 
-    mutating func finish(_ body: (_ row: Int, _ cells: [Int: String]) -> SpreadsheetFile.RowReply) throws {
-        try rows.scan(pending, isPiece: false, body)
+    mutating func finish(_ scan: (_ piece: [UInt8], _ isPiece: Bool) throws -> Void) throws {
+        try scan(pending, false)
         pending = []
+    }
+
+    /// The offset just past the last end tag `</tag>` or `</prefix:tag>` in `bytes` whose
+    /// name starts at or after `notBefore`.
+    static func endOfLast(_ tag: [UInt8], in bytes: [UInt8], notBefore: Int = 0) -> Int? {
+        var k = bytes.count - tag.count
+        while k > max(notBefore, 1) {
+            if bytes[k] == tag[0] && bytes[k..<(k + tag.count)].elementsEqual(tag) {
+                var j = k - 1
+                // A prefix (`x:`) is short: the walk back over it is bounded, so no input makes it quadratic.
+                if bytes[j] == UInt8(ascii: ":") {
+                    let limit = max(j - 32, 0)
+                    while j > limit && bytes[j] != UInt8(ascii: "<") && bytes[j] != UInt8(ascii: "/") { j -= 1 }
+                }
+                if j >= 1 && bytes[j] == UInt8(ascii: "/") && bytes[j - 1] == UInt8(ascii: "<") { return k + tag.count }
+            }
+            k -= 1
+        }
+        return nil
+    }
+}
+
+/// The shared-string table read for the strings wanted: counts the `<si>` elements and keeps
+/// the text of those named, stopping after the last one named.
+private struct StringTable {
+    struct Done: Error {}
+
+    let wanted: Set<Int>
+    let last: Int
+    var found: [Int: String] = [:]
+    var count = 0
+    var open: [UInt64] = []
+    var current = "", inText = false, inPhonetic = 0
+
+    init(wanted: Set<Int>, last: Int) {
+        self.wanted = wanted
+        self.last = last
+    }
+
+    mutating func scan(_ bytes: [UInt8], isPiece: Bool) throws {
+        var scanner = XMLScanner(bytes, open: open, isPiece: isPiece)
+        while let e = try scanner.next() {
+            switch e.kind {
+            case .open:
+                if scanner.nameIs(e, "si") { current = "" }
+                else if scanner.nameIs(e, "t") { inText = !e.selfClosing }
+                else if scanner.nameIs(e, "rPh") { inPhonetic += 1 }
+            case .text:
+                if inText && inPhonetic == 0 && wanted.contains(count) { current += try scanner.text(e) }
+            case .close:
+                if scanner.nameIs(e, "si") {
+                    if wanted.contains(count) { found[count] = current }
+                    count += 1
+                    if count > last { throw Done() }
+                } else if scanner.nameIs(e, "t") {
+                    inText = false
+                } else if scanner.nameIs(e, "rPh") {
+                    inPhonetic -= 1
+                }
+            }
+        }
+        open = scanner.open
     }
 }
 
@@ -300,27 +411,8 @@ private struct SheetRows {
         return column >= 0 && column < wanted.count && wanted[column]
     }
 
-    /// The offset just past the last row end tag (`</row>` or `</x:row>`) in `bytes` that
-    /// starts at or after `notBefore`.
-    static func endOfLastRow(_ bytes: [UInt8], notBefore: Int = 0) -> Int? {
-        var k = bytes.count - 4
-        while k > max(notBefore, 1) {
-            if bytes[k] == UInt8(ascii: "r") && bytes[k + 1] == UInt8(ascii: "o") && bytes[k + 2] == UInt8(ascii: "w") && bytes[k + 3] == UInt8(ascii: ">") {
-                var j = k - 1
-                // A prefix (`x:`) is short: the walk back over it is bounded, so no input makes it quadratic.
-                if bytes[j] == UInt8(ascii: ":") {
-                    let limit = max(j - 32, 0)
-                    while j > limit && bytes[j] != UInt8(ascii: "<") && bytes[j] != UInt8(ascii: "/") { j -= 1 }
-                }
-                if j >= 1 && bytes[j] == UInt8(ascii: "/") && bytes[j - 1] == UInt8(ascii: "<") { return k + 4 }
-            }
-            k -= 1
-        }
-        return nil
-    }
-
-    /// A kept cell's text, as the sheet shows it.
-    func text(_ cell: CellText, _ scanner: XMLScanner) throws -> String? {
+    /// A kept cell's text, as the sheet shows it, or its shared string's index.
+    func text(_ cell: CellText, _ scanner: XMLScanner) throws -> SpreadsheetFile.CellText? {
         var raw = ""
         for part in ranges[cell.parts] {
             raw += part.isCDATA ? String(decoding: scanner.bytes[part.range], as: UTF8.self) : try scanner.unescape(part.range)
@@ -329,27 +421,43 @@ private struct SheetRows {
         return try file.cellText(type: cell.type, value: isInline ? nil : raw, inline: isInline ? raw : "", row: row, column: cell.column)
     }
 
-    /// The row's cells as strings, or nil when no trigger column holds text.
-    func materialize(_ scanner: XMLScanner) throws -> [Int: String]? {
-        var out: [Int: String] = [:]
+    /// The row's cells, or nil when no trigger column holds text (a shared string counts as
+    /// text: the table is read later, and only for the rows handed out).
+    func materialize(_ scanner: XMLScanner) throws -> [Int: SpreadsheetFile.CellText]? {
+        var out: [Int: SpreadsheetFile.CellText] = [:]
         if let trigger {
             var any = false
             for cell in cells where trigger.contains(cell.column) {
-                if let t = try text(cell, scanner), !t.trimmingBlanks().isEmpty {
-                    any = true
-                    break
+                switch try text(cell, scanner) {
+                case .text(let t)?: any = !t.trimmingBlanks().isEmpty
+                case .shared?: any = true
+                case nil: any = false
                 }
+                if any { break }
             }
             if !any { return nil }
         }
         for cell in cells {
-            if let t = try text(cell, scanner), !t.isEmpty { out[cell.column] = t }
+            switch try text(cell, scanner) {
+            case .text(let t)? where !t.isEmpty: out[cell.column] = .text(t)
+            case .shared(let i)?: out[cell.column] = .shared(i)
+            default: break
+            }
         }
         return out.isEmpty ? nil : out
     }
 
+    /// What the reader asked for, from the next row on.
+    mutating func take(_ reply: SpreadsheetFile.RowReply) {
+        guard case .only(let columns, let triggers) = reply else { return }
+        var map = [Bool](repeating: false, count: (columns.max() ?? -1) + 1)
+        for c in columns { map[c] = true }
+        wanted = map
+        trigger = triggers
+    }
+
     /// Scans one piece; throws `Stop` when the reader wants no more.
-    mutating func scan(_ bytes: [UInt8], isPiece: Bool, _ body: (_ row: Int, _ cells: [Int: String]) -> SpreadsheetFile.RowReply) throws {
+    mutating func scan(_ bytes: [UInt8], isPiece: Bool, _ body: (_ row: Int, _ cells: [Int: SpreadsheetFile.CellText]) -> SpreadsheetFile.RowReply) throws {
         var scanner = XMLScanner(bytes, open: open, isPiece: isPiece)
         while let e = try scanner.next() {
             switch e.kind {
@@ -390,11 +498,7 @@ private struct SheetRows {
                     switch body(row, materialized) {
                     case .more: break
                     case .stop: throw Stop()
-                    case .only(let columns, let triggers):
-                        var map = [Bool](repeating: false, count: (columns.max() ?? -1) + 1)
-                        for c in columns { map[c] = true }
-                        wanted = map
-                        trigger = triggers
+                    case let reply: take(reply)
                     }
                 }
             }

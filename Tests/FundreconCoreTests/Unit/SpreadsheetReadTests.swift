@@ -67,10 +67,7 @@ import ZIPFoundation
         let file = try SpreadsheetFile(path: path)
         #expect(file.sheets.map(\.name) == ["答复"])
         var rows: [Int: [Int: String]] = [:]
-        try file.rows(of: try #require(file.sheets.first)) { row, cells in
-            rows[row] = cells
-            return .more
-        }
+        for (row, cells) in try file.textRows(of: try #require(file.sheets.first)) { rows[row] = cells }
         #expect(rows[3] == [1: "键", 2: "x&y", 3: "1.5", 5: "已说明 ", 6: "算"])
         #expect(rows[4] == [0: "2"])
         // 1904 system: serial 0 is 1904-01-01.
@@ -89,7 +86,7 @@ import ZIPFoundation
                                      "xl/_rels/workbook.xml.rels": Self.rels, "xl/strings.xml": Self.strings,
                                      "xl/ws/a.xml": "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>9</v></c></row></sheetData></worksheet>"])
         let file = try SpreadsheetFile(path: bad)
-        #expect(throws: WorkbookReadError.self) { try file.rows(of: try #require(file.sheets.first)) { _, _ in .more } }
+        #expect(throws: WorkbookReadError.self) { try file.textRows(of: try #require(file.sheets.first)) }
         // A truncated sheet is an error, not fewer rows.
         let cut = try Self.workbook(["xl/workbook.xml": "<workbook><sheets><sheet name=\"s\" sheetId=\"1\" r:id=\"r1\"/></sheets></workbook>",
                                      "xl/_rels/workbook.xml.rels": Self.rels, "xl/strings.xml": Self.strings,
@@ -128,7 +125,7 @@ import ZIPFoundation
         var seen = 0
         try file.rows(of: try #require(file.sheets.first)) { row, cells in
             seen += 1
-            #expect(row == seen && cells == [0: "第\(row)行 & 说明", 2: "\(row)"])
+            #expect(row == seen && cells == [0: .text("第\(row)行 & 说明"), 2: .text("\(row)")])
             return .more
         }
         #expect(seen == count)
@@ -150,5 +147,17 @@ import ZIPFoundation
         try bytes.write(to: URL(fileURLWithPath: path))
         let file = try SpreadsheetFile(path: path)
         #expect(throws: WorkbookReadError.self) { try file.rows(of: try #require(file.sheets.first)) { _, _ in .more } }
+    }
+
+    @Test func onlyTheSharedStringsNamedAreKeptAndTheTableIsReadNoFurtherThanTheLast() throws {
+        var strings = "<sst>"
+        for i in 0..<5000 { strings += "<si><t>第\(i)条</t></si>" }
+        // Past the last string asked for, the table is not read: garbage there goes unseen.
+        let path = try Self.workbook(["xl/workbook.xml": Self.workbookXML, "xl/_rels/workbook.xml.rels": Self.rels,
+                                      "xl/strings.xml": strings + "<si><t>&bogus;</t></si></sst>", "xl/ws/a.xml": "<worksheet/>"])
+        let file = try SpreadsheetFile(path: path)
+        #expect(try file.strings([3, 4999, 17]) == [3: "第3条", 17: "第17条", 4999: "第4999条"])
+        #expect(throws: WorkbookReadError.self) { try file.strings([5000]) }
+        #expect(throws: WorkbookReadError.self) { try file.strings([5001]) }
     }
 }

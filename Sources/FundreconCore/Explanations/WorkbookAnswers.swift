@@ -12,6 +12,22 @@ extension Explanations {
         let columns = heads.map { rows in
             rows.lazy.compactMap { row in AnswerSheetColumns(SpreadsheetFile.texts(row.cells, headTexts)).map { (row.row, $0) } }.first
         }
+        // A sheet whose answer columns are there but whose key column is gone (the hidden
+        // 问题键, deleted with its neighbours): answers typed there cannot be matched, so the
+        // workbook is refused rather than replaced with them unread.
+        for (i, rows) in heads.enumerated() where columns[i] == nil {
+            guard let (headerRow, typed) = rows.lazy.compactMap({ row in
+                AnswerSheetColumns.keyless(SpreadsheetFile.texts(row.cells, headTexts)).map { (row.row, $0) } }).first else { continue }
+            var answered: Int?
+            try file.rows(of: file.sheets[i], first: .only(wanted: typed, trigger: typed)) { row, _ in
+                guard row > headerRow else { return .more }
+                answered = row
+                return .stop
+            }
+            if let answered {
+                throw WorkbookReadError(path: path, reason: "sheet \(file.sheets[i].name) has answers (row \(answered)) but no 问题键 / Key column, which tells each row's finding; restore the column (it is hidden) from an earlier copy, or move the answers onto tonight's workbook")
+            }
+        }
         let answered = try eachSheet(file) { sheet throws(WorkbookReadError) -> [(row: Int, cells: [Int: SpreadsheetFile.CellText])] in
             guard let i = file.sheets.firstIndex(where: { $0.part == sheet.part }), let (headerRow, c) = columns[i] else { return [] }
             var out: [(row: Int, cells: [Int: SpreadsheetFile.CellText])] = []
@@ -95,6 +111,16 @@ struct AnswerSheetColumns {
         project = column(["项目编码", "Project code", "项目", "Project"])
         from = column(["拨出单位", "From"])
         to = column(["接收单位", "To"])
+    }
+
+    /// The answer columns of a header that has them but no key column; nil otherwise.
+    static func keyless(_ cells: [Int: String]) -> Set<Int>? {
+        let width = (cells.keys.max() ?? -1) + 1
+        let names = AnswerColumnNames((0..<width).map { cells[$0] ?? "" })
+        let header = Set(cells.values)
+        // Both of the block's own headers, so that a sheet of the staff's own with a status column is left alone.
+        guard names.key == nil, header.contains("处理状态") && header.contains("情况说明") || header.contains("Status") && header.contains("Explanation") else { return nil }
+        return Set([names.status, names.text, names.owner, names.date].compactMap { $0 })
     }
 
     var wanted: Set<Int> {

@@ -201,6 +201,13 @@ import Testing
             "\(scope),\(Self.findingKey),explained,\"补拨审批在途, 见\"\"9号\"\"\",张会计,,40000000/,FL001,\(try #require(Self.jsonFinding(first, key: Self.findingKey)?["message"] as? String))",
             "\(scope),\(Self.edgeKey),not-applicable,县级配套,,,0/,,F1 韶关市财政局 → 乳源县财政局",
         ], "\(export.stdout)")
+        // One scope of several, into a file; an unknown folder is exit 2.
+        let written = Fixture.makeTempDir() + "/answers.csv"
+        let scoped = try CLI.run(["explanations", "export", out, "--scope", scope, "-o", written])
+        #expect(scoped.status == 0 && scoped.stdout.isEmpty)
+        #expect(try String(contentsOfFile: written, encoding: .utf8) == export.stdout)
+        #expect(try CLI.run(["explanations", "export", out, "--scope", "another"]).stdout == lines[0] + "\n")
+        #expect(try CLI.run(["explanations", "export", "/no/such/folder"]).status == 2)
         let file = writeTemp(Array(export.stdout.utf8), name: "answers.csv")
         // Into an empty folder, and for CI on uploads: the same answers from the file alone.
         let fresh = Fixture.makeTempDir()
@@ -234,5 +241,26 @@ import Testing
         let third = try Self.night(f, out)
         #expect(try Self.answerRow(third.workbook, sheet: "异常清单", key: Self.findingKey)?["情况说明"] == "在副本里答复")
         #expect(!FileManager.default.fileExists(atPath: second.workbook))
+    }
+
+    @Test func answersOnASheetThatLostItsKeyColumnStopTheRunRatherThanBeingLost() throws {
+        let f = ExplanationTests.scope(), out = Fixture.makeTempDir()
+        let first = try Self.night(f, out)
+        var book = try WorkbookEditor(first.workbook)
+        try book.answer(sheet: "异常清单", key: Self.findingKey, ["处理状态": "已说明", "情况说明": "补拨审批在途"])
+        try book.deleteColumn(sheet: "异常清单", header: "问题键")
+        try book.save(to: first.workbook)
+        let before = try Data(contentsOf: URL(fileURLWithPath: first.workbook))
+        let r = try CLI.run(["reconcile", f.dir, "-o", out, "--quiet"], environment: Self.environment)
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("has answers (row") && r.stderr.contains("问题键"), "\(r.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: first.workbook)) == before)
+        // Without answers, a sheet without its key column is no reason to stop.
+        let other = Fixture.makeTempDir()
+        let fresh = try Self.night(f, other)
+        var unanswered = try WorkbookEditor(fresh.workbook)
+        try unanswered.deleteColumn(sheet: "异常清单", header: "问题键")
+        try unanswered.save(to: fresh.workbook)
+        #expect(try CLI.run(["reconcile", f.dir, "-o", other, "--quiet"], environment: Self.environment).status == 1)
     }
 }

@@ -122,6 +122,16 @@ struct WorkbookEditor {
         set(part, xml)
     }
 
+    /// Deletes a column's cells from every row of a sheet, as deleting the column would
+    /// (the columns to its right are not moved: the reader finds columns by their headers).
+    mutating func deleteColumn(sheet: String, header: String) throws {
+        let part = try sheetPart(sheet)
+        let column = try #require(try headerColumns(part)[header], "no column \(header) on \(sheet)")
+        var xml = try #require(text(part))
+        xml = xml.replacing(try Regex("<c r=\"\(column)\\d+\"[^>]*?(/>|>.*?</c>)"), with: "")
+        set(part, xml)
+    }
+
     /// Reverses the data rows (all but the header) of a sheet without formulas, as a sort would.
     mutating func reverseRows(sheet: String) throws {
         let part = try sheetPart(sheet)

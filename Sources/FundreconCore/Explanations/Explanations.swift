@@ -1,6 +1,7 @@
-/// What finance staff answered to a finding: whether it is dealt with (处理状态), why (说明),
-/// who owns it (责任人) and when (日期). Kept against the finding's key, which survives rows
-/// moving, and read from a CSV file (`--explanations`, `check --baseline`).
+/// What finance staff answered to a finding or an edge: whether it is dealt with (处理状态),
+/// why (情况说明), who owns it (责任人) and when (日期). Kept against the finding's key, which
+/// survives rows moving, and read from the workbooks staff answered in or from a CSV file
+/// (`--explanations`, `check --baseline`).
 public struct Explanation: Sendable, Equatable {
     public internal(set) var status: ExplanationStatus
     public let text: String
@@ -228,7 +229,7 @@ extension Explanation {
 }
 
 extension SourceRef {
-    /// `name.xlsx 异常清单!12` or `name.csv:12`: where a person finds the row.
+    /// `name.csv:12`, or for a workbook `name.xlsx [异常清单]:12`: where a person finds the row.
     var shortPlace: String {
         let name = file.split(separator: "/").last.map(String.init) ?? file
         return line.map { "\(name):\($0)" } ?? name

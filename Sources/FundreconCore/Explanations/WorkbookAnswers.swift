@@ -7,7 +7,7 @@ extension Explanations {
         // First each sheet's first rows, to find its header; then, on the sheets that have
         // one, the rows with something typed. Shared strings (every text, in a workbook saved
         // by Excel or LibreOffice) are looked up once a phase, only those these rows name.
-        let heads = try eachSheet(file) { sheet throws(WorkbookReadError) in try firstRows(file, sheet) }
+        let heads = try eachSheet(file) { i throws(WorkbookReadError) in try firstRows(file, file.sheets[i]) }
         let headTexts = try file.strings(sharedIndices(heads.flatMap { $0.map(\.cells) }))
         let columns = heads.map { rows in
             rows.lazy.compactMap { row in AnswerSheetColumns(SpreadsheetFile.texts(row.cells, headTexts)).map { (row.row, $0) } }.first
@@ -28,10 +28,10 @@ extension Explanations {
                 throw WorkbookReadError(path: path, reason: "sheet \(file.sheets[i].name) has answers (row \(answered)) but no 问题键 / Key column, which tells each row's finding; restore the column (it is hidden) from an earlier copy, or move the answers onto tonight's workbook")
             }
         }
-        let answered = try eachSheet(file) { sheet throws(WorkbookReadError) -> [(row: Int, cells: [Int: SpreadsheetFile.CellText])] in
-            guard let i = file.sheets.firstIndex(where: { $0.part == sheet.part }), let (headerRow, c) = columns[i] else { return [] }
+        let answered = try eachSheet(file) { i throws(WorkbookReadError) -> [(row: Int, cells: [Int: SpreadsheetFile.CellText])] in
+            guard let (headerRow, c) = columns[i] else { return [] }
             var out: [(row: Int, cells: [Int: SpreadsheetFile.CellText])] = []
-            try file.rows(of: sheet, first: .only(wanted: c.wanted, trigger: c.answered)) { row, cells in
+            try file.rows(of: file.sheets[i], first: .only(wanted: c.wanted, trigger: c.answered)) { row, cells in
                 if row > headerRow { out.append((row, cells)) }
                 return .more
             }
@@ -48,10 +48,10 @@ extension Explanations {
         return out
     }
 
-    /// `work` on every sheet, two threads, the largest sheets first to the one with less to
+    /// `work` on every sheet (by its index), two threads, the largest sheets first to the one with less to
     /// read; the results in tab order, so the same file always gives the same findings.
     private static func eachSheet<T: Sendable>(_ file: SpreadsheetFile,
-                                               _ work: @escaping @Sendable (SpreadsheetFile.Sheet) throws(WorkbookReadError) -> T) throws(WorkbookReadError) -> [T] {
+                                               _ work: @escaping @Sendable (Int) throws(WorkbookReadError) -> T) throws(WorkbookReadError) -> [T] {
         var shares: [[Int]] = [[], []], load = [0, 0]
         for i in file.sheets.indices.sorted(by: { file.sheets[$0].size > file.sheets[$1].size }) {
             let least = load[0] <= load[1] ? 0 : 1
@@ -59,7 +59,7 @@ extension Explanations {
             load[least] += file.sheets[i].size
         }
         let read = Concurrently.map(shares.filter { !$0.isEmpty }) { share in
-            Result { () throws(WorkbookReadError) in try share.map { i throws(WorkbookReadError) in (i, try work(file.sheets[i])) } }
+            Result { () throws(WorkbookReadError) in try share.map { i throws(WorkbookReadError) in (i, try work(i)) } }
         }
         var bySheet = [T?](repeating: nil, count: file.sheets.count)
         for outcome in read {

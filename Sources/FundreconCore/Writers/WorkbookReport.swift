@@ -106,8 +106,7 @@ public struct WorkbookReport {
         var t = SheetTable(name: labels.hopSheet(hop), headers: labels.varianceColumns + answers.headers, rowCount: indices.count) { i, r in
             let e = edges[indices[i]]
             let p = self.project(e.key.project)
-            let key = EdgeAnswerKey.key(project: p?.code ?? "", from: scope.entities[e.key.from].id, to: scope.entities[e.key.to].id)
-            let answer = answers.cells(key: key, figure: e.figure, answered[indices[i]])
+            let answer = answers.cells(key: EdgeAnswerKey.key(e, scope), figure: e.figure, answered[indices[i]])
             let cells: [Cell] = [
                 .text(p?.code ?? ""), .text(p?.name ?? ""), .text(self.entity(e.key.from)), .text(self.entity(e.key.to)),
                 .money(e.planned), .money(e.transferred),

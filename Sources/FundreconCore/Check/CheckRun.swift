@@ -31,9 +31,7 @@ public enum CheckRun {
         let never = Day(daysSinceEpoch: 0)
         let context = RuleContext(kind: .check, scope: scope, ledger: book.seal(unitIndex: false), settings: settings,
                                   period: Period(start: never, end: never, asOf: never), tree: ProjectTree(scope.projects))
-        var (outputs, skipped) = RuleRegistry.run(context)
-        var noReport: ReceiptReport? = nil  // check writes no matching sheets
-        context.ledger.receipts?.spell(&noReport, findings: &outputs, receiptFiles: scope.paths(.receipts))
+        var (outputs, skipped) = RuleRegistry.run(consume context)
         _ = RuleOutput.join(&outputs, into: &log)
         let order = sources.orderedPaths
         var findings = log.sorted(fileOrder: order)

@@ -24,6 +24,35 @@ public enum Language: String, Sendable, CaseIterable {
     case zh, en
 }
 
+/// A finding's message, as written when it was found or made from its figures when a writer
+/// asks. A rule that finds hundreds of thousands of things (the receipt matching) keeps
+/// their figures during the rules, when memory peaks, and not two sentences each; the
+/// writers ask for one language each, so each sentence is made once a writer.
+public enum FindingText: Sendable {
+    case written(Message)
+    case made(@Sendable (Language) -> String)
+
+    public func text(_ language: Language) -> String {
+        switch self {
+        case .written(let m): return m.text(language)
+        case .made(let make): return make(language)
+        }
+    }
+
+    public var message: Message {
+        switch self {
+        case .written(let m): return m
+        case .made(let make): return Message(zh: make(.zh), en: make(.en))
+        }
+    }
+}
+
+/// A value held by reference, to keep a rarely set field out of a struct's inline size.
+final class Boxed<Value: Sendable>: Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
 /// A message in both languages; the writers pick one.
 public struct Message: Sendable, Equatable {
     public let zh: String
@@ -57,7 +86,9 @@ public struct SourceRef: Sendable, Hashable, Comparable {
 
 public struct Finding: Sendable {
     public let code: RuleCode
-    public let message: Message
+    /// Its text, written now or made when a writer asks (`FindingText`).
+    private let text: FindingText
+    public var message: Message { text.message }
     /// The row the finding is about: the bad row, the plan line of an edge, the row that broke a balance.
     public let primary: SourceRef
     /// Every other CSV row behind it.
@@ -74,8 +105,17 @@ public struct Finding: Sendable {
     /// The voucher of the row it rests on, where that row is known by its voucher across runs
     /// (the RC findings: a receipt's own voucher, or a transfer's).
     public var voucher: String?
-    /// What staff answered to it, when an explanations file has its key.
-    public var explanation: Explanation?
+    /// What staff answered to it, when an explanations file has its key. Held by reference:
+    /// few findings have one, and inline it would double every finding's size (hundreds of
+    /// thousands at province scale, all held during the rules).
+    public var explanation: Explanation? {
+        get { answer?.value }
+        set { answer = newValue.map(Boxed.init) }
+    }
+    private var answer: Boxed<Explanation>?
+
+    /// The message in one language, made once for the writer that asks.
+    public func message(_ language: Language) -> String { text.text(language) }
 
     /// Counts toward `--fail-on`: not explained away (已说明, 不适用), or `strict`.
     public func counts(strict: Bool) -> Bool { strict || !(explanation?.status.waivesFailure ?? false) }
@@ -84,8 +124,14 @@ public struct Finding: Sendable {
 
     public init(_ code: RuleCode, _ message: Message, at primary: SourceRef, related: [SourceRef] = [],
                 project: String? = nil, from: String? = nil, to: String? = nil, entity: String? = nil, amount: Fen? = nil) {
+        self.init(code, FindingText.written(message), at: primary, related: related, project: project, from: from, to: to,
+                  entity: entity, amount: amount)
+    }
+
+    public init(_ code: RuleCode, _ text: FindingText, at primary: SourceRef, related: [SourceRef] = [],
+                project: String? = nil, from: String? = nil, to: String? = nil, entity: String? = nil, amount: Fen? = nil) {
         self.code = code
-        self.message = message
+        self.text = text
         self.primary = primary
         self.related = related
         self.project = project

@@ -92,10 +92,17 @@ public struct ReceiptBook: RowBook {
         latestDay = day.max().map { Day(daysSinceEpoch: $0) }
     }
 
-    /// Row i's sender voucher as written, or nil.
+    /// Row i's sender voucher as written, or nil; until `dropRefs()`.
     func ref(_ i: Int) -> ArraySlice<UInt8>? {
         let start = i == 0 ? 0 : refEnds[i - 1]
         return refEnds[i] > start ? refBytes[start..<refEnds[i]] : nil
+    }
+
+    /// Lets the written vouchers go once they are looked up (`ReceiptLedger`): a tenth of a
+    /// province's receipt book.
+    mutating func dropRefs() {
+        refBytes = []
+        refEnds = []
     }
 
     public mutating func finish() {

@@ -4,58 +4,53 @@
 struct ReceiptLedger: Sendable {
     let book: ReceiptBook
     let vouchers: VoucherTables
+    /// Per receipt, the line of transfers.csv whose voucher it names; 0 when it names none,
+    /// -1 when it names a voucher transfers.csv does not have. Looked up once both files are
+    /// read, on two threads, so that the written vouchers (a pointer and a text a row) go.
+    let refLines: [Int32]
 
-    /// The line of transfers.csv whose voucher receipt `i` names; 0 when it names none, -1
-    /// when it names a voucher transfers.csv does not have. `tables`: the thread's own copy
-    /// of `vouchers`, whose scratch the look-up writes.
-    func refLine(_ i: Int, in tables: inout VoucherTables) -> Int32 {
-        guard let ref = book.ref(i) else { return 0 }
-        return tables.transferLine(of: ref).map { Int32(clamping: $0) } ?? -1
+    init(book: consuming ReceiptBook, vouchers: VoucherTables) {
+        let rows = book.count, half = rows / 2
+        let shared = book
+        let parts = Concurrently.map([0..<half, half..<rows]) { range in
+            var tables = vouchers  // the look-ups write the tables' scratch: a copy a thread
+            return range.map { i -> Int32 in
+                guard let ref = shared.ref(i) else { return 0 }
+                return tables.transferLine(of: ref).map { Int32(clamping: $0) } ?? -1
+            }
+        }
+        refLines = parts.flatMap { $0 }
+        var kept = consume shared
+        kept.dropRefs()
+        self.book = kept
+        self.vouchers = vouchers
     }
 
-    /// Spells the vouchers of the report's listed rows as written, and names the row of each
-    /// RC finding by its voucher (what knows it across runs, where its line moves): one pass
-    /// over each voucher table for both, after the listing is cut. In place: a copy of the
-    /// rows would double them at the run's peak.
-    func spell(_ report: inout ReceiptReport?, findings outputs: inout [RuleOutput], receiptFiles: [String]) {
+    /// Spells the vouchers of the report's listed rows as written (what knows an RC finding's
+    /// row across runs, where its line moves): one pass over each voucher table, after the
+    /// listing is cut. In place: a copy of the rows would double them at the run's peak.
+    func spell(_ report: inout ReceiptReport?) {
         var transferLines = LineSet()
         var receiptLines = [LineSet](repeating: LineSet(), count: vouchers.receipts.count)
-        func note(_ line: Int, part: Int?) {
-            if let part { if receiptLines.indices.contains(part) { receiptLines[part].insert(line) } } else { transferLines.insert(line) }
-        }
         for m in report?.matches ?? [] {
-            for t in m.transfers { note(t.line, part: nil) }
-            for r in m.receipts { note(r.line, part: r.part) }
+            for t in m.transfers { transferLines.insert(t.line) }
+            for r in m.receipts where receiptLines.indices.contains(r.part) { receiptLines[r.part].insert(r.line) }
         }
-        func row(of f: Finding) -> (line: Int, part: Int?)? {
-            guard f.code.rawValue.hasPrefix("RC"), let line = f.primary.line else { return nil }
-            return (line, receiptFiles.firstIndex(of: f.primary.file))
-        }
-        for output in outputs { for f in output.log.findings { if let r = row(of: f) { note(r.line, part: r.part) } } }
         let transfers = VoucherTables.spelled(vouchers.transfers, lines: transferLines)
         // Each part's vouchers from its own table: two receivers may number alike.
         let receipts = zip(vouchers.receipts, receiptLines).map { table, lines in lines.isEmpty ? [:] : table.vouchers(onLines: lines) }
-        func voucher(_ line: Int, part: Int?) -> String? {
-            guard let part else { return transfers[Int32(clamping: line)] }
-            return receipts.indices.contains(part) ? receipts[part][Int32(clamping: line)] : nil
-        }
-        if var listed = report.take() {
-            for i in listed.matches.indices {
-                for k in listed.matches[i].transfers.indices {
-                    listed.matches[i].transfers[k].voucher = voucher(listed.matches[i].transfers[k].line, part: nil) ?? ""
-                }
-                for k in listed.matches[i].receipts.indices {
-                    let r = listed.matches[i].receipts[k]
-                    listed.matches[i].receipts[k].voucher = voucher(r.line, part: r.part) ?? ""
-                }
+        guard var listed = report.take() else { return }
+        for i in listed.matches.indices {
+            for k in listed.matches[i].transfers.indices {
+                listed.matches[i].transfers[k].voucher = transfers[Int32(clamping: listed.matches[i].transfers[k].line)] ?? ""
             }
-            report = listed
-        }
-        for i in outputs.indices {
-            outputs[i].log.update { f in
-                if let r = row(of: f) { f.voucher = voucher(r.line, part: r.part) }
+            for k in listed.matches[i].receipts.indices {
+                let r = listed.matches[i].receipts[k]
+                let spelt = receipts.indices.contains(r.part) ? receipts[r.part][Int32(clamping: r.line)] : nil
+                listed.matches[i].receipts[k].voucher = spelt ?? ""
             }
         }
+        report = listed
     }
 }
 

@@ -10,8 +10,8 @@ struct Ledger: Sendable {
     /// BL004: whether each failed payment was paid again (worked out when spending.csv ended).
     let repaid: [Bool]
     let latestTransferDay: Day?
-    /// What receipts.csv left, when the scope has it.
-    let receipts: ReceiptLedger?
+    /// What receipts.csv left, when the scope has it, until the rules that read it are done.
+    private(set) var receipts: ReceiptLedger?
     private let index: UnitIndex
 
     init(edges: EdgeTable, spendingFlows: FlowTable, failedPayments: [FailedPayment], repaid: [Bool],
@@ -24,6 +24,10 @@ struct Ledger: Sendable {
         self.latestTransferDay = latestTransferDay
         index = unitIndex ? UnitIndex(edges: edges, spendingFlows: spendingFlows) : UnitIndex()
     }
+
+    /// Lets the receipt book and the voucher tables go (the largest thing read, after the
+    /// transfers), for the rules that do not read them.
+    mutating func letGoOfReceipts() { receipts = nil }
 
     /// A unit's edges and spending movements, by position in the tables (no hash look-ups).
     private struct UnitIndex: Sendable {

@@ -57,7 +57,8 @@ extension Finding {
         }
         id += "|"
         // Only a message that names a line needs the pattern.
-        id += message.en.contains("line ") ? message.en.replacing(/line \d+/, with: "line #") : message.en
+        let en = message(.en)
+        id += en.contains("line ") ? en.replacing(/line \d+/, with: "line #") : en
         return id
     }
 }

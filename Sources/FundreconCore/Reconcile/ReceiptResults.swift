@@ -74,6 +74,8 @@ public struct ReceiptMatch: Sendable {
     }
     /// Days a transfer has waited for its receipt at the as-of date (in transit, overdue).
     public let age: Int?
+    /// What the receipt's written sender voucher tells, for RC002's message.
+    let note: ReceiptNote?
 
     /// In the order of the sheets: status, the oldest first, then the units and the first
     /// lines. Keys made once and sorted, then the matches moved into place.
@@ -83,6 +85,14 @@ public struct ReceiptMatch: Sendable {
         }
         return keys.indices.sorted { keys[$0] < keys[$1] }.map { matches[$0] }
     }
+}
+
+/// What a receipt's written sender voucher tells: `refLine` 0 when it names none, -1 when
+/// transfers.csv has no such voucher, else that line; `sentHere` when the line is between the
+/// same units.
+struct ReceiptNote: Sendable {
+    let refLine: Int32
+    let sentHere: Bool
 }
 
 /// How long transfers have waited for their receipts, in the overview's bands.

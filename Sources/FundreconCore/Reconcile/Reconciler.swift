@@ -62,18 +62,18 @@ public enum Reconciler {
 
     /// Runs the rules on the ledger sealed from `book`. The ledger, and with it every edge's
     /// rows, lives only in this call: it is let go before the findings are joined (the two
-    /// at once would raise the peak). Hands back the spending movements for the totals.
+    /// at once would raise the peak), its receipt book earlier still (`RuleRegistry.run`).
+    /// Hands back the spending movements for the totals.
     private static func rules(_ scope: LoadedScope, _ book: consuming LedgerBook, _ settings: Settings, _ period: Period)
         -> (outputs: [RuleOutput], skipped: [RuleCode], spendingFlows: FlowTable, receipts: ReceiptReport?) {
         let ledger = book.seal(unitIndex: true)
-        let context = RuleContext(kind: .reconcile, scope: scope, ledger: ledger, settings: settings, period: period,
+        let spendingFlows = ledger.spendingFlows
+        let context = RuleContext(kind: .reconcile, scope: scope, ledger: consume ledger, settings: settings, period: period,
                                   tree: ProjectTree(scope.projects))
-        var (outputs, skipped) = RuleRegistry.run(context)
-        // The matching threads' reports as one, their listed rows' vouchers spelt while the
-        // voucher tables are still here.
-        var receipts = ReceiptReport.merged(outputs.indices.compactMap { i in outputs[i].receipts.take() })
-        ledger.receipts?.spell(&receipts, findings: &outputs, receiptFiles: scope.paths(.receipts))
-        return (outputs, skipped, ledger.spendingFlows, receipts)
+        var (outputs, skipped) = RuleRegistry.run(consume context)
+        var receipts: ReceiptReport?
+        for i in outputs.indices where outputs[i].receipts != nil { receipts = outputs[i].receipts.take() }
+        return (outputs, skipped, spendingFlows, receipts)
     }
 
     static func totals(_ scope: LoadedScope, _ spendingFlows: FlowTable, _ edges: [EdgeResult], _ period: Period) -> Totals {

@@ -9,8 +9,9 @@ public enum RunKind: Sendable {
 struct RuleContext: Sendable {
     let kind: RunKind
     let scope: LoadedScope
-    /// What transfers.csv and spending.csv left.
-    let ledger: Ledger
+    /// What transfers.csv and spending.csv left; the registry lets the receipt book go once
+    /// the rules that read it are done.
+    var ledger: Ledger
     let settings: Settings
     /// The period of the run; in `check` a placeholder, as no check rule reads dates.
     let period: Period
@@ -25,6 +26,14 @@ struct RuleOutput {
     var balances: [BalanceResult] = []
     var indicators: [IndicatorResult] = []
     var receipts: ReceiptReport?
+    /// Findings made from the rule's results once every rule is done and the ledger is let
+    /// go (`RuleOutput.join`), where holding them through the rules would raise the peak.
+    var late: [any LateFindings] = []
+}
+
+/// Findings a rule makes from its own results after the rules.
+protocol LateFindings: Sendable {
+    func findings(into log: inout FindingLog)
 }
 
 /// A rule, or a small family of rules that share one pass over the data. It lives in one
@@ -46,6 +55,9 @@ protocol Rule: Sendable {
     /// one after another on one thread.
     var runsAlone: Bool { get }
     func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput
+    /// Works on its parts' outputs once all are done, while the inputs are still there (the
+    /// matching joins its threads' reports and spells their vouchers).
+    func finish(_ outputs: inout [RuleOutput], _ context: RuleContext)
     /// False when the scope gives the rule nothing to judge, so that it is neither run nor
     /// listed as skipped (an optional file that is not there at all).
     func applies(to scope: LoadedScope) -> Bool
@@ -53,6 +65,9 @@ protocol Rule: Sendable {
 
 extension Rule {
     func applies(to scope: LoadedScope) -> Bool { true }
+    func finish(_ outputs: inout [RuleOutput], _ context: RuleContext) {}
+    /// Rules that read the receivers' books run before the others (`RuleRegistry.run`).
+    var readsReceipts: Bool { needs.contains(.receipts) }
     var parts: Int { 1 }
     var runsAlone: Bool { false }
 }

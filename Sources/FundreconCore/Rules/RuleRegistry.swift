@@ -11,10 +11,10 @@ enum RuleRegistry {
     ]
 
     /// The rules a run of `kind` can run on `scope`, and the codes of those it cannot, sorted.
-    static func plan(_ kind: RunKind, _ scope: LoadedScope) -> (run: [any Rule], skipped: [RuleCode]) {
+    static func plan(_ kind: RunKind, _ scope: LoadedScope, of rules: [any Rule] = all) -> (run: [any Rule], skipped: [RuleCode]) {
         var run: [any Rule] = []
         var skipped: [RuleCode] = []
-        for rule in all where !rule.codes(in: kind).isEmpty && rule.applies(to: scope) {
+        for rule in rules where !rule.codes(in: kind).isEmpty && rule.applies(to: scope) {
             if rule.needs.allSatisfy(scope.isUsable) { run.append(rule) } else { skipped += rule.codes(in: kind) }
         }
         return (run, Array(Set(skipped)).sorted())
@@ -25,31 +25,60 @@ enum RuleRegistry {
     /// read the context and write nothing shared, so they run at once: each part of a rule
     /// that `runsAlone` on a thread of its own, the other rules one after another on one more.
     /// (A thread per small rule too would hold more memory at once for no gain in time.)
-    static func run(_ context: RuleContext) -> (outputs: [RuleOutput], skipped: [RuleCode]) {
-        let (rules, skipped) = plan(context.kind, context.scope)
-        let jobs = rules.flatMap { rule in (0..<rule.parts).map { (rule: rule, part: $0) } }
-        let alone = jobs.indices.filter { jobs[$0].rule.runsAlone }
-        let together = jobs.indices.filter { !jobs[$0].rule.runsAlone }
-        let lanes = [together] + alone.map { [$0] }
+    ///
+    /// In two rounds: first the rules that read the receivers' books, then, with the receipt
+    /// book let go, the rest. Both at once held the receipt book beside the balances' scratch:
+    /// 1.8 GB at 10^7 transfers and 10^7 receipts. Each round has the cores to itself.
+    static func run(_ context: consuming RuleContext, of listed: [any Rule] = all) -> (outputs: [RuleOutput], skipped: [RuleCode]) {
+        let (rules, skipped) = plan(context.kind, context.scope, of: listed)
+        var byRule = [[RuleOutput]](repeating: [], count: rules.count)
+        let first = rules.indices.filter { rules[$0].readsReceipts }
+        if !first.isEmpty {
+            for (r, outputs) in round(first, of: rules, context) { byRule[r] = outputs }
+        }
+        context.ledger.letGoOfReceipts()
+        for (r, outputs) in round(rules.indices.filter { !rules[$0].readsReceipts }, of: rules, context) { byRule[r] = outputs }
+        return (byRule.flatMap { $0 }, skipped)
+    }
+
+    /// Runs the rules at `chosen` at once, each finished on its parts' outputs.
+    private static func round(_ chosen: [Int], of rules: [any Rule], _ context: RuleContext) -> [(rule: Int, outputs: [RuleOutput])] {
+        let jobs = chosen.flatMap { r in (0..<rules[r].parts).map { (rule: r, part: $0) } }
+        let alone = jobs.indices.filter { rules[jobs[$0].rule].runsAlone }
+        let together = jobs.indices.filter { !rules[jobs[$0].rule].runsAlone }
+        let lanes = (together.isEmpty ? [] : [together]) + alone.map { [$0] }
         let done = Concurrently.map(lanes) { lane in
-            lane.map { (job: $0, output: jobs[$0].rule.run(part: jobs[$0].part, of: jobs[$0].rule.parts, context)) }
+            lane.map { job in
+                let rule = rules[jobs[job].rule]
+                return (job: job, output: rule.run(part: jobs[job].part, of: rule.parts, context))
+            }
         }
         var outputs = [RuleOutput](repeating: RuleOutput(), count: jobs.count)
         for lane in done {
             for (job, output) in lane { outputs[job] = output }
         }
-        return (outputs, skipped)
+        var byRule: [(rule: Int, outputs: [RuleOutput])] = []
+        var next = 0
+        for r in chosen {
+            var parts = Array(outputs[next..<next + rules[r].parts])
+            next += rules[r].parts
+            rules[r].finish(&parts, context)
+            byRule.append((r, parts))
+        }
+        return byRule
     }
 }
 
 extension RuleOutput {
-    /// Takes the outputs' findings into `log` and their rows into one output, emptying each
+    /// Takes the outputs' findings into `log` (making the late ones: the caller has let the
+    /// ledger go) and their rows into one output, emptying each
     /// output as it goes: the lists are taken over, not copied (each is half a million
     /// results at province scale, and a shared list is copied whole on its first append).
     static func join(_ outputs: inout [RuleOutput], into log: inout FindingLog) -> RuleOutput {
         var joined = RuleOutput()
         for i in outputs.indices {
             log.append(outputs[i].log)
+            for late in outputs[i].late { late.findings(into: &log) }
             joined.edges.take(&outputs[i].edges)
             joined.balances.take(&outputs[i].balances)
             joined.indicators.take(&outputs[i].indicators)

@@ -30,7 +30,7 @@ public enum Diagnostics {
             location += ":\(line)"
             if let column = f.primary.column { location += ":\(column)" }
         }
-        return "\(location): \(f.severity.english)[\(f.code.rawValue)]: \(f.message.text(language))\(answered(f, language))".escapingControlCharacters()
+        return "\(location): \(f.severity.english)[\(f.code.rawValue)]: \(f.message(language))\(answered(f, language))".escapingControlCharacters()
     }
 
     /// "（已说明）", when staff answered the finding, so that a reader sees it is dealt with.
@@ -50,7 +50,7 @@ public enum Diagnostics {
         if let line = f.primary.line { properties.append("line=\(line)") }
         if let column = f.primary.column { properties.append("col=\(column)") }
         properties.append("title=\(f.code.rawValue)")
-        return "::\(command) \(properties.joined(separator: ","))::\(escapeData(f.message.text(language).escapingControlCharacters()))"
+        return "::\(command) \(properties.joined(separator: ","))::\(escapeData(f.message(language).escapingControlCharacters()))"
     }
 
     // Escapes of the Actions toolkit: data escapes %, CR, LF; properties also : and ,
@@ -73,7 +73,7 @@ public enum Diagnostics {
     static func fillJSON(_ f: Finding, _ language: Language, into o: inout JSONObjectWriter) {
         o.add("code", f.code.rawValue)
         o.add("severity", f.severity.english)
-        o.add("message", f.message.text(language))
+        o.add("message", f.message(language))
         o.add("file", f.primary.file)
         o.add("line", f.primary.line)
         o.add("column", f.primary.column)

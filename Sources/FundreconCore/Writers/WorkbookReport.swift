@@ -148,7 +148,7 @@ public struct WorkbookReport {
             if i < newCount {
                 let f = newFindings[i]
                 return [.text(self.labels.newFinding), .text(f.code.rawValue), .text(self.labels.severity(f.severity)),
-                        .text(f.message.text(self.labels.lang)), .text(self.fileName(f.primary.file)), f.primary.line.map(Cell.count) ?? .empty,
+                        .text(f.message(self.labels.lang)), .text(self.fileName(f.primary.file)), f.primary.line.map(Cell.count) ?? .empty,
                         .text(f.project ?? ""), .text(f.from ?? ""), .text(f.to ?? ""), .empty, .empty, .empty] + none
             }
             if i < newCount + resolvedCount {
@@ -226,7 +226,7 @@ public struct WorkbookReport {
             let f = list[i]
             let link: Cell = links.target(f).map { .link("internal:'\($0.sheet)'!A\($0.row)", text: self.labels.t("查看", "Go to")) } ?? .empty
             return [
-                .text(self.labels.severity(f.severity)), .text(f.code.rawValue), .text(f.message.text(self.labels.lang)),
+                .text(self.labels.severity(f.severity)), .text(f.code.rawValue), .text(f.message(self.labels.lang)),
                 .text(self.fileName(f.primary.file)), f.primary.line.map(Cell.count) ?? .empty, f.primary.column.map(Cell.count) ?? .empty,
                 .text(f.project ?? ""), .text(f.from ?? ""), .text(f.to ?? ""), .text(f.entity ?? ""),
                 f.amount.map(Cell.money) ?? .empty, link,

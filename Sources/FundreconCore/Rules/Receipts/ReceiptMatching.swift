@@ -23,9 +23,20 @@ struct ReceiptMatching: Rule {
         var pass = MatchingPass(context: context, receipts: receipts, asOf: asOf)
         for pair in pass.pairs(part: part, of: parts) { pass.match(pair) }
         if part == 0 { pass.countNotCovered() }
-        out.log = pass.log
         out.receipts = pass.report()
         return out
+    }
+
+    /// The threads' reports as one, in the first part's output, with the vouchers of its
+    /// listed rows spelt while the voucher tables are still here. Its findings are made from
+    /// those rows once the rules are done (`ReceiptFindings`). A `check` writes no matching
+    /// sheets and keeps only the findings.
+    func finish(_ outputs: inout [RuleOutput], _ context: RuleContext) {
+        var report = ReceiptReport.merged(outputs.indices.compactMap { outputs[$0].receipts.take() })
+        context.ledger.receipts?.spell(&report)
+        guard let report, !outputs.isEmpty else { return }
+        outputs[0].late = [ReceiptFindings(report, scope: context.scope, transfersFile: context.scope.path(.transfers))]
+        if context.kind == .reconcile { outputs[0].receipts = report }
     }
 
     /// The period's as-of date; in `check`, which has no period, the latest date of either file.
@@ -50,14 +61,10 @@ private struct MatchingPass {
     let receipts: ReceiptLedger
     let asOf: Day
     let matcher: ReceiptMatcher
-    var log = FindingLog()
     var hops: [Hop: ReceiptHopTotals] = [:]
     var matches: [ReceiptMatch] = []
     var listedPlain: [Hop: Int] = [:]
     var unlisted: [Hop: Int] = [:]
-    /// This thread's copy of the voucher tables, to find the transfers receipts name.
-    private var vouchers: VoucherTables
-    private let transfersFile: String
     /// receipts.csv's parts, by part.
     private let receiptFiles: [String]
 
@@ -65,9 +72,7 @@ private struct MatchingPass {
         self.context = context
         self.receipts = receipts
         self.asOf = asOf
-        vouchers = receipts.vouchers
         matcher = ReceiptMatcher(windowDays: context.settings.receiptWindowDays)
-        transfersFile = context.scope.path(.transfers)
         receiptFiles = context.scope.paths(.receipts)
     }
 
@@ -141,7 +146,7 @@ private struct MatchingPass {
                 let i = Int(k)
                 booked.append(MatchRow(day: book.day[i], amount: book.amount[i], project: book.project[i], line: book.line[i]))
                 bookedParts.append(book.part(ofRow: i))
-                refLines.append(receipts.refLine(i, in: &vouchers))
+                refLines.append(receipts.refLines[i])
             }
         }
         var refs = [Int32](repeating: -1, count: booked.count)
@@ -190,12 +195,6 @@ private struct MatchingPass {
                    voucher: "")
     }
 
-    /// What a receipt's written sender voucher tells, for RC002's message.
-    private struct ReceiptNote {
-        let refLine: Int32
-        let sentHere: Bool
-    }
-
     private mutating func record(_ matched: MatchStatus, _ pair: UnitPair, _ hop: Hop, _ transfers: [MatchedRow],
                                  _ received: [MatchedRow], _ note: ReceiptNote?, _ totals: inout ReceiptHopTotals) {
         var status: ReceiptStatus
@@ -221,82 +220,8 @@ private struct MatchingPass {
         }
         let money = status == .notSent ? received.reduce(0) { $0 + $1.amount } : transfers.reduce(0) { $0 + $1.amount }
         totals.byStatus[status.rawValue].add(money)
-        let match = ReceiptMatch(status: status, cause: cause, hop: hop, from: pair.from, to: pair.to,
-                                 transfers: transfers, receipts: received, age: age)
-        if let finding = finding(match, note) { log.add(finding) }
-        matches.append(match)
-    }
-
-    // MARK: Findings
-
-    private func receiptFile(_ row: MatchedRow) -> String {
-        receiptFiles.indices.contains(row.part) ? receiptFiles[row.part] : receiptFiles.first ?? InputFile.receipts.fileName
-    }
-
-    private func finding(_ m: ReceiptMatch, _ note: ReceiptNote?) -> Finding? {
-        let units = "\(scope.describeEntity(m.from)) → \(scope.describeEntity(m.to))"
-        let t = m.transfers.first, r = m.receipts.first
-        var f: Finding
-        switch m.status {
-        case .matched, .sentAfterAsOf:
-            return nil
-        case .overdue, .inTransit:
-            guard let t else { return nil }
-            let days = m.age ?? 0
-            let text = Message(
-                zh: "\(units)：\(t.day) 拨出 \(RuleText.wan(t.amount))（项目 \(scope.describeProject(t.project))），至 \(asOf) 已 \(days) 天，接收单位账上\(m.status == .overdue ? "仍未入账" : "尚未入账（在途）")",
-                en: "\(units): \(RuleText.wan(t.amount)) sent on \(t.day) (project \(scope.describeProject(t.project))); \(days) days later, on \(asOf), the receiver has \(m.status == .overdue ? "still not booked it" : "not booked it yet (in transit)")")
-            f = Finding(m.status == .overdue ? .RC001 : .RC005, text, at: SourceRef(file: transfersFile, line: t.line), amount: t.amount)
-        case .notSent:
-            guard let r else { return nil }
-            var extra = (zh: "", en: "")
-            if let note, note.refLine == -1 {
-                extra = ("；所填对方凭证号在拨付记录中不存在", "; the sender voucher it names is not in transfers.csv")
-            } else if let note, note.refLine > 0, !note.sentHere {
-                extra = ("；所填对方凭证号是拨付记录第 \(note.refLine) 行，但该行的拨出或接收单位不同",
-                         "; the sender voucher it names is line \(note.refLine) of transfers.csv, which is between other units")
-            }
-            f = Finding(.RC002, Message(
-                zh: "\(units)：接收单位 \(r.day) 入账 \(RuleText.wan(r.amount))（项目 \(scope.describeProject(r.project))），拨出单位没有对应的拨付记录\(extra.zh)",
-                en: "\(units): the receiver booked \(RuleText.wan(r.amount)) on \(r.day) (project \(scope.describeProject(r.project))), and no transfer matches it\(extra.en)"),
-                at: SourceRef(file: receiptFile(r), line: r.line), amount: r.amount)
-        case .amountDiffers:
-            guard let t, let r else { return nil }
-            let cause = (m.cause ?? .unknown).message
-            f = Finding(.RC003, Message(
-                zh: "\(units)：拨出 \(RuleText.wan(t.amount))（拨付记录第 \(t.line) 行，\(t.day)），入账 \(RuleText.wan(r.amount))（\(r.day)），相差 \(RuleText.wan(r.amount - t.amount))；可能原因：\(cause.zh)",
-                en: "\(units): \(RuleText.wan(t.amount)) sent (transfers.csv line \(t.line), \(t.day)), \(RuleText.wan(r.amount)) booked (\(r.day)), a difference of \(RuleText.wan(r.amount - t.amount)); likely cause: \(cause.en)"),
-                at: SourceRef(file: receiptFile(r), line: r.line), related: [SourceRef(file: transfersFile, line: t.line)], amount: t.amount)
-            f.cause = m.cause
-        case .projectDiffers:
-            guard let t, let r else { return nil }
-            f = Finding(.RC004, Message(
-                zh: "\(units)：拨付记录第 \(t.line) 行的 \(RuleText.wan(t.amount)) 拨的是项目 \(scope.describeProject(t.project))，接收单位记在项目 \(scope.describeProject(r.project)) 下",
-                en: "\(units): the \(RuleText.wan(t.amount)) of transfers.csv line \(t.line) was sent for project \(scope.describeProject(t.project)) and booked under project \(scope.describeProject(r.project))"),
-                at: SourceRef(file: receiptFile(r), line: r.line), related: [SourceRef(file: transfersFile, line: t.line)], amount: t.amount)
-        case .batch:
-            guard let t, let r else { return nil }
-            let total = m.transfers.reduce(0) { $0 + $1.amount }
-            if m.receipts.count == 1 {
-                let lines = m.transfers.map { String($0.line) }.joined(separator: "、")
-                f = Finding(.RC006, Message(
-                    zh: "\(units)：一笔入账 \(RuleText.wan(r.amount)) 对应 \(m.transfers.count) 笔拨付（拨付记录第 \(lines) 行），合计相符",
-                    en: "\(units): one receipt of \(RuleText.wan(r.amount)) books \(m.transfers.count) transfers (transfers.csv lines \(lines.replacingOccurrences(of: "、", with: ", "))), which add up to it"),
-                    at: SourceRef(file: receiptFile(r), line: r.line),
-                    related: RuleText.sourceRefs(m.transfers.map(\.line), file: transfersFile), amount: total)
-            } else {
-                let lines = m.receipts.map { String($0.line) }.joined(separator: "、")
-                f = Finding(.RC006, Message(
-                    zh: "\(units)：一笔拨付 \(RuleText.wan(t.amount)) 分 \(m.receipts.count) 笔入账（到账记录第 \(lines) 行），合计相符",
-                    en: "\(units): one transfer of \(RuleText.wan(t.amount)) is booked in \(m.receipts.count) receipts (receipts.csv lines \(lines.replacingOccurrences(of: "、", with: ", "))), which add up to it"),
-                    at: SourceRef(file: transfersFile, line: t.line),
-                    related: m.receipts.prefix(RuleText.maxRelated).map { SourceRef(file: receiptFile($0), line: $0.line) }, amount: total)
-            }
-        }
-        f.from = scope.entities[m.from].id
-        f.to = scope.entities[m.to].id
-        if let project = (t ?? r)?.project { f.project = scope.projects[project].code }
-        return f
+        matches.append(ReceiptMatch(status: status, cause: cause, hop: hop, from: pair.from, to: pair.to,
+                                    transfers: transfers, receipts: received, age: age, note: note))
     }
 
     /// The thread's report; its rows' vouchers are spelt once the threads' reports are one.

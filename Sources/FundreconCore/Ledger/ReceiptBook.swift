@@ -110,8 +110,13 @@ public struct ReceiptBook: RowBook {
         var counts = [Int](repeating: 0, count: pairs.keys.count)
         for p in rowPair { counts[Int(p)] += 1 }
         let starts = startsOfPlaces(counts)
-        var rows = (0..<Int32(clamping: line.count)).map { $0 }
-        order = groupedByPlace(&rows, places: rowPair, starts: starts, zero: 0)
+        // A counting sort of the row numbers themselves: no column of them to copy from.
+        order = [Int32](repeating: 0, count: rowPair.count)
+        var cursor = starts
+        for (row, p) in rowPair.enumerated() {
+            order[cursor[Int(p)]] = Int32(clamping: row)
+            cursor[Int(p)] += 1
+        }
         pairStarts = starts + [line.count]
         rowPair = []  // the order says it now
         // Rows come mostly in date order: sort only the pairs that are not.

@@ -32,12 +32,11 @@ enum RuleRegistry {
     static func run(_ context: consuming RuleContext, of listed: [any Rule] = all) -> (outputs: [RuleOutput], skipped: [RuleCode]) {
         let (rules, skipped) = plan(context.kind, context.scope, of: listed)
         var byRule = [[RuleOutput]](repeating: [], count: rules.count)
-        let first = rules.indices.filter { rules[$0].readsReceipts }
-        if !first.isEmpty {
-            for (r, outputs) in round(first, of: rules, context) { byRule[r] = outputs }
+        for readsReceipts in [true, false] {
+            if !readsReceipts { context.ledger.letGoOfReceipts() }
+            let chosen = rules.indices.filter { rules[$0].readsReceipts == readsReceipts }
+            for (r, outputs) in round(chosen, of: rules, context) { byRule[r] = outputs }
         }
-        context.ledger.letGoOfReceipts()
-        for (r, outputs) in round(rules.indices.filter { !rules[$0].readsReceipts }, of: rules, context) { byRule[r] = outputs }
         return (byRule.flatMap { $0 }, skipped)
     }
 

@@ -106,14 +106,25 @@ import Glibc
         var changed = NightlyOperation.bigScope(edges: 6000, bump: true)
         changed.files["transfers.csv"] = changed.files["transfers.csv"]
         for (name, text) in changed.files { try text.write(toFile: base.dir + "/" + name, atomically: true, encoding: .utf8) }
+        // A run that finishes before its kill point (a machine faster than the timed run) has
+        // replaced the report whole; the later kills must leave that one as it is.
+        var current = before
+        var killed = 0
         for delay in [0.02, 0.15, 0.3, 0.45, 0.6].map({ $0 * whole }) {
             let (run, _) = try NightlyOperation.start(["reconcile", base.dir, "-o", out, "--quiet"], environment: epoch)
             usleep(useconds_t(delay * 1_000_000))
             kill(run.processIdentifier, SIGKILL)
             run.waitUntilExit()
             let after = try names.map { try Data(contentsOf: URL(fileURLWithPath: out + "/" + $0)) }
-            #expect(after == before, "killed after \(delay) s")
+            if run.terminationReason == .uncaughtSignal {
+                killed += 1
+                #expect(after == current, "killed after \(delay) s")
+            } else {
+                #expect(run.terminationStatus <= 1, "finished before its kill at \(delay) s")
+                current = after
+            }
         }
+        #expect(killed >= 3, "only \(killed) of 5 runs were killed before they finished")
         let finished = try CLI.run(["reconcile", base.dir, "-o", out, "--quiet"], environment: epoch)
         #expect(finished.status <= 1, "\(finished.stderr)")
         #expect(NightlyOperation.temporaryFiles(out).isEmpty)

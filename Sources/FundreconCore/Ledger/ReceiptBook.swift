@@ -9,10 +9,8 @@ public struct ReceiptBook: RowBook {
     private(set) var day: [Int32] = []
     private(set) var amount: [Fen] = []
     private(set) var line: [Int32] = []
-    /// The sender's vouchers written on the rows, end to end; row i's is
-    /// `refBytes[refEnds[i-1]..<refEnds[i]]` (empty: none written).
-    private var refBytes: [UInt8] = []
-    private var refEnds: [Int] = []
+    /// The sender's vouchers written on the rows; until `dropRefs()`.
+    private(set) var refs = WrittenVouchers()
     /// After `finish()`: the rows' indices grouped by pair, in day and line order within one;
     /// pair p's are `order[pairStarts[p]..<pairStarts[p + 1]]`.
     private(set) var order: [Int32] = []
@@ -35,7 +33,7 @@ public struct ReceiptBook: RowBook {
         day.reserveCapacity(rows)
         amount.reserveCapacity(rows)
         line.reserveCapacity(rows)
-        refEnds.reserveCapacity(rows)
+        refs.reserve(rows)
     }
 
     /// Rows taken but not yet booked: booked `batch` at a time, each row's pair slot loading
@@ -63,8 +61,7 @@ public struct ReceiptBook: RowBook {
         day.append(row.date.daysSinceEpoch)
         amount.append(row.amount)
         line.append(Int32(clamping: row.line))
-        if let ref = row.ref { refBytes.append(contentsOf: ref.utf8) }
-        refEnds.append(refBytes.count)
+        refs.append(row.ref)
         latestDay = max(latestDay ?? row.date, row.date)
     }
 
@@ -87,22 +84,14 @@ public struct ReceiptBook: RowBook {
         let start = partStarts[k]
         for column in [\ReceiptBook.rowPair, \.project, \.day, \.line] { self[keyPath: column].removeSubrange(start...) }
         amount.removeSubrange(start...)
-        refEnds.removeSubrange(start...)
-        refBytes.removeSubrange((refEnds.last ?? 0)...)
+        refs.keepFirst(start)
         latestDay = day.max().map { Day(daysSinceEpoch: $0) }
-    }
-
-    /// Row i's sender voucher as written, or nil; until `dropRefs()`.
-    func ref(_ i: Int) -> ArraySlice<UInt8>? {
-        let start = i == 0 ? 0 : refEnds[i - 1]
-        return refEnds[i] > start ? refBytes[start..<refEnds[i]] : nil
     }
 
     /// Lets the written vouchers go once they are looked up (`ReceiptLedger`): a tenth of a
     /// province's receipt book.
     mutating func dropRefs() {
-        refBytes = []
-        refEnds = []
+        refs = WrittenVouchers()
     }
 
     public mutating func finish() {

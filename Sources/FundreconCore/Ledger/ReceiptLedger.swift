@@ -2,20 +2,21 @@
 /// between, the sender's vouchers they name, and both files' voucher tables, to find the
 /// transfer a receipt names and to spell the vouchers on the matching sheets.
 struct ReceiptLedger: Sendable {
-    let book: ReceiptBook
+    private(set) var book: ReceiptBook
     let vouchers: VoucherTables
     /// Per receipt, the line of transfers.csv whose voucher it names; 0 when it names none,
     /// -1 when it names a voucher transfers.csv does not have. Looked up once both files are
-    /// read, on two threads, so that the written vouchers (a pointer and a text a row) go.
-    let refLines: [Int32]
+    /// read, on two threads, so that the written vouchers (8 bytes a row) go.
+    private(set) var refLines: [Int32]
 
     init(book: consuming ReceiptBook, vouchers: VoucherTables) {
         let rows = book.count, half = rows / 2
         let shared = book
         let parts = Concurrently.map([0..<half, half..<rows]) { range in
             var tables = vouchers  // the look-ups write the tables' scratch: a copy a thread
+            var refs = shared.refs.reader()
             return range.map { i -> Int32 in
-                guard let ref = shared.ref(i) else { return 0 }
+                guard let ref = refs.voucher(ofRow: i) else { return 0 }
                 return tables.transferLine(of: ref).map { Int32(clamping: $0) } ?? -1
             }
         }
@@ -24,6 +25,12 @@ struct ReceiptLedger: Sendable {
         kept.dropRefs()
         self.book = kept
         self.vouchers = vouchers
+    }
+
+    /// Once the rows are matched: only the voucher tables are left, to spell what was listed.
+    mutating func letGoOfRows() {
+        book = ReceiptBook()
+        refLines = []
     }
 
     /// Spells the vouchers of the report's listed rows as written (what knows an RC finding's

@@ -29,6 +29,9 @@ struct Ledger: Sendable {
     /// transfers), for the rules that do not read them.
     mutating func letGoOfReceipts() { receipts = nil }
 
+    /// Lets the receipts' rows go and keeps the voucher tables, to spell the matching's rows.
+    mutating func letGoOfReceiptRows() { receipts?.letGoOfRows() }
+
     /// A unit's edges and spending movements, by position in the tables (no hash look-ups).
     private struct UnitIndex: Sendable {
         var incoming = UnitLists()

@@ -77,13 +77,13 @@ public struct ReceiptMatch: Sendable {
     /// What the receipt's written sender voucher tells, for RC002's message.
     let note: ReceiptNote?
 
-    /// In the order of the sheets: status, the oldest first, then the units and the first
-    /// lines. Keys made once and sorted, then the matches moved into place.
-    static func sorted(_ matches: [ReceiptMatch]) -> [ReceiptMatch] {
-        let keys = matches.map { m in
+    /// Puts the matches in the order of the sheets: status, the oldest first, then the units
+    /// and the first lines. In place: a sorted copy held them twice at the run's peak.
+    static func sort(_ matches: inout [ReceiptMatch]) {
+        func key(_ m: ReceiptMatch) -> (Int, Int, Int, Int, Int, Int) {
             (m.status.rawValue, -(m.age ?? 0), m.from, m.to, m.transfers.first?.line ?? 0, m.receipts.first?.line ?? 0)
         }
-        return keys.indices.sorted { keys[$0] < keys[$1] }.map { matches[$0] }
+        matches.sort { key($0) < key($1) }
     }
 }
 

@@ -56,7 +56,8 @@ protocol Rule: Sendable {
     var runsAlone: Bool { get }
     func run(part: Int, of parts: Int, _ context: RuleContext) -> RuleOutput
     /// Works on its parts' outputs once all are done, while the inputs are still there (the
-    /// matching joins its threads' reports and spells their vouchers).
+    /// matching joins its threads' reports and spells their vouchers), except the receipts'
+    /// rows: only the voucher tables are left of receipts.csv by then.
     func finish(_ outputs: inout [RuleOutput], _ context: RuleContext)
     /// False when the scope gives the rule nothing to judge, so that it is neither run nor
     /// listed as skipped (an optional file that is not there at all).

@@ -82,6 +82,13 @@ private struct ReceiptBookProbe: Rule {
         out.log.add(Finding(code, Message(zh: seen, en: seen), at: SourceRef(file: name)))
         return out
     }
+
+    /// What is left of receipts.csv once the runs are done: its rows, and its voucher tables.
+    func finish(_ outputs: inout [RuleOutput], _ context: RuleContext) {
+        guard let r = context.ledger.receipts else { return }
+        let seen = "finish: \(r.book.count) receipts, \(r.refLines.count) references looked up, \(r.vouchers.receipts.count) voucher tables"
+        outputs[0].log.add(Finding(code, Message(zh: seen, en: seen), at: SourceRef(file: name)))
+    }
 }
 
 @Suite struct RuleRoundTests {
@@ -108,6 +115,17 @@ private struct ReceiptBookProbe: Rule {
         // Outputs stay in the list's order whatever the rounds.
         #expect(outputs.map { $0.log.findings.first?.code } == [.BL001, .RC001])
         #expect(outputs.map { $0.log.findings.first?.message.en } == ["none", "2 receipts"])
+    }
+
+    /// The finishes of the first round spell the listed rows' vouchers, which needs the voucher
+    /// tables and no row: the rows are let go before them, when the matching's reports are
+    /// joined (at the run's peak).
+    @Test func theReceiptsRowsAreLetGoBeforeTheFinishesAndTheirVoucherTablesAfter() {
+        var f = Fixture()
+        f.files["receipts.csv"] = "voucher,date,project,from,to,amount,ref\nR1,2021-03-03,F,P,C,100,T1\nR2,2021-03-04,F,P,C,1,\n"
+        let probes: [any Rule] = [ReceiptBookProbe(code: .RC001, needs: [.transfers, .receipts])]
+        let (outputs, _) = RuleRegistry.run(context(f), of: probes)
+        #expect(outputs.first?.log.findings.map(\.message.en) == ["2 receipts", "finish: 0 receipts, 0 references looked up, 1 voucher tables"])
     }
 
     /// Every finding of a province (hundreds of thousands) is held through the rules; an

@@ -36,7 +36,7 @@ import Testing
 
     @Test func pastTheLastShapeVouchersGoByteForByteAndStayConsistent() {
         // More shapes than can be packed: the later shapes are kept as text, from their first row.
-        let shapes = (0..<(VoucherRegistry.maxShapes + 40)).map { "P\(String($0, radix: 26).map { Character(UnicodeScalar(UInt8($0.asciiValue ?? 97) + 17)) })-" }
+        let shapes = (0..<(VoucherPacker.maxShapes + 40)).map { "P\(String($0, radix: 26).map { Character(UnicodeScalar(UInt8($0.asciiValue ?? 97) + 17)) })-" }
         var list: [String] = []
         for s in shapes { list += [s + "7", s + "07"] }
         for s in shapes.reversed() { list += [s + "7", s + "8"] }

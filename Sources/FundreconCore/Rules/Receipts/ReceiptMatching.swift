@@ -239,21 +239,30 @@ extension ReceiptReport {
         var hops: [Hop: ReceiptHopTotals] = [:]
         var unlisted: [Hop: Int] = [:]
         var matches: [ReceiptMatch] = []
+        matches.reserveCapacity(parts.reduce(0) { $0 + $1.matches.count })
         for i in parts.indices {
             for h in parts[i].hops { hops[h.hop, default: ReceiptHopTotals(hop: h.hop)].add(h) }
             for (hop, n) in parts[i].unlistedMatches { unlisted[hop, default: 0] += n }
             matches += parts[i].matches
             parts[i].matches = []
         }
-        matches = ReceiptMatch.sorted(matches)
+        ReceiptMatch.sort(&matches)
         var plain: [Hop: Int] = [:]
-        matches = matches.filter { m in
-            guard m.status == .matched else { return true }
-            plain[m.hop, default: 0] += 1
-            if plain[m.hop, default: 0] <= listedMatches { return true }
-            unlisted[m.hop, default: 0] += 1
-            return false
+        // The first plain matches of each hop are kept, in order and in place (a filtered copy
+        // would hold the matches twice).
+        var kept = 0
+        for i in matches.indices {
+            if matches[i].status == .matched {
+                plain[matches[i].hop, default: 0] += 1
+                if plain[matches[i].hop, default: 0] > listedMatches {
+                    unlisted[matches[i].hop, default: 0] += 1
+                    continue
+                }
+            }
+            matches.swapAt(kept, i)
+            kept += 1
         }
+        matches.removeSubrange(kept...)
         return ReceiptReport(asOf: asOf, hops: hops.values.sorted { $0.hop < $1.hop }, matches: matches, unlistedMatches: unlisted,
                              receiptFiles: receiptFiles)
     }

@@ -23,7 +23,7 @@ public enum CheckRun {
                            baseline: Explanations? = nil) -> CheckResult {
         let loader = ScopeLoader(settings: settings, encoding: encoding, fileExists: fileExists)
         loader.split = split
-        let book = LedgerBook(loader.load(sources, books: LedgerBook.books(rowLevelOnly: true)), vouchers: loader.vouchers)
+        let book = LedgerBook(loader.load(sources, books: LedgerBook.books(rowLevelOnly: true)), vouchers: loader.takeVouchers())
         let scope = loader.scope
         var log = loader.log
         // No check rule but the RC rules reads dates, and those take the files' latest date:

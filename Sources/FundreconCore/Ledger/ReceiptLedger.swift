@@ -20,10 +20,10 @@ struct ReceiptLedger: Sendable {
                 return tables.transferLine(of: ref).map { Int32(clamping: $0) } ?? -1
             }
         }
-        refLines = parts.flatMap { $0 }
         var kept = consume shared
-        kept.dropRefs()
+        kept.dropRefs()  // before the halves are joined: the two are never held together
         self.book = kept
+        refLines = parts.flatMap { $0 }
         self.vouchers = vouchers
     }
 

@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 
 /// What changed since the previous report of the same scope in the output folder.
@@ -76,7 +77,9 @@ public enum ChangeDetector {
         var edges: [Edge] = []
 
         /// Reads `findings` (required) and `edge_list`; nil when the document is not such a report.
-        package static func read(_ bytes: UnsafeBufferPointer<UInt8>) -> Report? {
+        /// `passed` is told how far the reading has come after each finding and edge: the text
+        /// before that is not read again.
+        package static func read(_ bytes: UnsafeBufferPointer<UInt8>, passed: (Int) -> Void = { _ in }) -> Report? {
             var cursor = JSONCursor(bytes)
             var report = Report()
             var sawFindings = false
@@ -87,6 +90,7 @@ public enum ChangeDetector {
                     return c.array { c in
                         guard let f = Changes.PastFinding.read(&c) else { return false }
                         report.findings.append(f)
+                        passed(c.offset)
                         return true
                     }
                 case "edge_list":
@@ -94,6 +98,7 @@ public enum ChangeDetector {
                     return c.array { c in
                         guard let e = Edge.read(&c) else { return false }
                         report.edges.append(e)
+                        passed(c.offset)
                         return true
                     }
                 default:
@@ -113,13 +118,18 @@ public enum ChangeDetector {
     }
 
     /// Compares a result with the report at `path`; nil when there is none or it cannot be read.
+    /// Its scratch (the earlier report's text, and its findings by identity: half a gigabyte
+    /// at province scale with the receivers' books) is handed back to the system before the
+    /// write, which would otherwise peak on top of it.
     public static func compare(_ result: ReconcileResult, withReportAt path: String) -> Changes? {
-        guard let data = FileManager.default.contents(atPath: path),
-              let old = data.withUnsafeBytes({ Report.read($0.bindMemory(to: UInt8.self)) }) else { return nil }
+        defer { fundrecon_release_free_memory() }
+        guard var old = readReport(at: path) else { return nil }
         // Occurrences per identity: two duplicates on one edge stay two.
         var before: [String: [Changes.PastFinding]] = [:]
         before.reserveCapacity(old.findings.count)
-        for f in old.findings { before[f.key ?? "\(f.code)|\(f.message)", default: []].append(f) }
+        let pastFindings = old.findings
+        old.findings = []  // the dictionary holds them now
+        for f in consume pastFindings { before[f.key ?? "\(f.code)|\(f.message)", default: []].append(f) }
         var newFindings: [Finding] = []
         for f in result.findings {
             let id = f.identity
@@ -133,6 +143,11 @@ public enum ChangeDetector {
         let resolved = before.values.flatMap { $0 }.sorted { ($0.file ?? "", $0.line ?? 0, $0.code) < ($1.file ?? "", $1.line ?? 0, $1.code) }
         let name = path.split(separator: "/").last.map(String.init) ?? path
         return Changes(previous: name, newFindings: newFindings, resolvedFindings: resolved, edges: edgeChanges(result, old.edges))
+    }
+
+    /// The earlier report's findings and edges; its text is let go as they are read.
+    private static func readReport(at path: String) -> Report? {
+        EarlierReportText.withBytes(at: path) { bytes, passed in Report.read(bytes, passed: passed) }
     }
 
     /// Edges whose transferred sum moved, in key order: those of the earlier report matched by

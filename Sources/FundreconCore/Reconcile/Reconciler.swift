@@ -38,7 +38,7 @@ public enum Reconciler {
         loader.hashing = true
         loader.split = split
         loader.progress = progress
-        let book = LedgerBook(loader.load(sources, books: LedgerBook.books()), vouchers: loader.vouchers)
+        let book = LedgerBook(loader.load(sources, books: LedgerBook.books()), vouchers: loader.takeVouchers())
         let scope = loader.scope
         let read = clock.now
         phase?(.read(files: scope.stats, seconds: (read - started).seconds))

@@ -5,6 +5,8 @@
 struct JSONCursor {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var at = 0
+    /// How many bytes have been read.
+    var offset: Int { at }
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 

@@ -62,6 +62,35 @@ import Testing
     }
 
     /// Whatever the decoder refused is no report: the comparison is then left out.
+    /// The earlier report is read from its file mapped, its pages handed back behind the
+    /// reader: a report several release steps long reads as the same report from memory, and
+    /// the reader is told how far it has come, never backwards, up to the last edge.
+    @Test func aLargeReportReadFromItsFileReadsAsFromMemory() throws {
+        let finding = #"{"code":"RC003","severity":"error","message":"城市甲 → 县乙：拨出 12.3456 万元，入账 123,456.0000 万元","file":"receipts.csv","line":%d,"project":"F","from":"P","to":"C%d","key":"RC003|receipts.csv|F|P|C%d"}"#
+        let edge = #"{"project":"F","from":"P","to":"C%d","transferred_fen":%d}"#
+        let findings = (0..<80_000).map { String(format: finding, $0 + 2, $0, $0) }
+        let edges = (0..<20_000).map { String(format: edge, $0, $0 * 100) }
+        let text = #"{"findings":["# + findings.joined(separator: ",") + #"],"edge_list":["# + edges.joined(separator: ",") + "]}"
+        #expect(text.utf8.count > 2 * EarlierReportText.releaseStep)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("earlier-\(UUID().uuidString).json").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var offsets: [Int] = []
+        let mapped = EarlierReportText.withBytes(at: path) { bytes, passed in
+            ChangeDetector.Report.read(bytes) { offset in
+                offsets.append(offset)
+                passed(offset)
+            }
+        }
+        let fromFile = try #require(mapped)
+        let fromMemory = try #require(Self.read(text))
+        #expect(fromFile.findings == fromMemory.findings && fromFile.edges == fromMemory.edges)
+        #expect(fromFile.findings.count == 80_000 && fromFile.edges.count == 20_000)
+        #expect(offsets.count == 100_000 && zip(offsets, offsets.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(offsets.last == text.utf8.count - 2)
+        #expect(EarlierReportText.withBytes(at: path + ".missing") { _, _ in 1 } == nil)
+    }
+
     @Test func whatIsNotAReportReadsAsNone() {
         for text in [#"{"edge_list":[]}"#,                                   // no findings
                      #"{"findings":[{"code":"X","severity":"e"}]}"#,         // a finding without a message

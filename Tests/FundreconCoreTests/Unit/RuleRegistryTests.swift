@@ -96,7 +96,7 @@ private struct ReceiptBookProbe: Rule {
         fixture.write()
         let loader = ScopeLoader(settings: Settings(), encoding: .auto, fileExists: FileSystem.isFile)
         let sources = ScopeSources.folder(fixture.dir, existing: FileSystem.isFile)
-        let book = LedgerBook(loader.load(sources, books: LedgerBook.books()), vouchers: loader.vouchers)
+        let book = LedgerBook(loader.load(sources, books: LedgerBook.books()), vouchers: loader.takeVouchers())
         let never = Day(daysSinceEpoch: 0)
         return RuleContext(kind: .reconcile, scope: loader.scope, ledger: book.seal(unitIndex: true), settings: Settings(),
                            period: Period(start: never, end: never, asOf: never), tree: ProjectTree(loader.scope.projects))

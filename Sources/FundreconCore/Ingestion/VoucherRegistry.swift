@@ -72,6 +72,10 @@ public struct VoucherRegistry: Sendable {
         return others.lookup(b).flatMap { otherLines.indices.contains($0) ? Int(otherLines[$0]) : nil }
     }
 
+    /// Spelling only from here on (`vouchers(onLines:)`): no more look-ups or registrations,
+    /// and the packed keys held in less room where they can be (`PackedKeys.settle`).
+    mutating func settle() { packed.settle() }
+
     /// Every voucher here that `earlier` (the registry of the file's first part) holds too:
     /// its first line here and its first line there.
     func repeats(of earlier: VoucherRegistry) -> [(line: Int, earlier: Int)] {
@@ -145,6 +149,12 @@ public struct VoucherTables: Sendable {
             for i in transfers.indices { if let line = transfers[i].lookUp(b) { return line } }
             return nil
         }
+    }
+
+    /// Spelling only from here on (`VoucherRegistry.settle`).
+    mutating func settle() {
+        for i in transfers.indices { transfers[i].settle() }
+        for i in receipts.indices { receipts[i].settle() }
     }
 
     static func spelled(_ tables: [VoucherRegistry], lines: LineSet) -> [Int32: String] {

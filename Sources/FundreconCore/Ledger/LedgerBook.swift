@@ -4,8 +4,8 @@
 public struct LedgerBook: Sendable {
     let transfers: TransferBook
     let spending: SpendingBook
-    let receipts: ReceiptBook?
-    let vouchers: VoucherTables
+    private(set) var receipts: ReceiptBook?
+    private(set) var vouchers: VoucherTables
 
     /// The books the loader should fill. `rowLevelOnly`: keep only what the row-level rules
     /// (FL001, FL007) need, and no spending at all.
@@ -24,10 +24,17 @@ public struct LedgerBook: Sendable {
 
     /// What the rules read. `unitIndex`: also index each unit's edges and movements (for the
     /// balances). Consumes the book, so the ledger holds the only copy of its tables.
+    /// The receipt book and the voucher tables are moved out first: the receipt ledger then
+    /// holds the only reference, and what it lets go while it is made goes at once.
     consuming func seal(unitIndex: Bool) -> Ledger {
-        Ledger(edges: transfers.edges, spendingFlows: spending.flows, failedPayments: spending.failedPayments,
-               repaid: spending.repaid, latestTransferDay: transfers.latestDay, unitIndex: unitIndex,
-               receipts: receipts.map { ReceiptLedger(book: $0, vouchers: vouchers) })
+        let receiptBook = receipts.take()
+        let tables = vouchers
+        vouchers = VoucherTables()
+        var receiptLedger: ReceiptLedger?
+        if let receiptBook { receiptLedger = ReceiptLedger(book: receiptBook, vouchers: tables) }
+        return Ledger(edges: transfers.edges, spendingFlows: spending.flows, failedPayments: spending.failedPayments,
+                      repaid: spending.repaid, latestTransferDay: transfers.latestDay, unitIndex: unitIndex,
+                      receipts: receiptLedger)
     }
 
     var latestTransferDay: Day? { transfers.latestDay }

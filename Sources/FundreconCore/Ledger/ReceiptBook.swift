@@ -88,8 +88,8 @@ public struct ReceiptBook: RowBook {
         latestDay = day.max().map { Day(daysSinceEpoch: $0) }
     }
 
-    /// Lets the written vouchers go once they are looked up (`ReceiptLedger`): a tenth of a
-    /// province's receipt book.
+    /// Lets the written vouchers go once they are looked up (`ReceiptLedger`): 8 bytes a row,
+    /// a fifth of the book.
     mutating func dropRefs() {
         refs = WrittenVouchers()
     }

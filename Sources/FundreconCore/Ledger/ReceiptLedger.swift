@@ -3,28 +3,38 @@
 /// transfer a receipt names and to spell the vouchers on the matching sheets.
 struct ReceiptLedger: Sendable {
     private(set) var book: ReceiptBook
-    let vouchers: VoucherTables
+    private(set) var vouchers: VoucherTables
     /// Per receipt, the line of transfers.csv whose voucher it names; 0 when it names none,
     /// -1 when it names a voucher transfers.csv does not have. Looked up once both files are
     /// read, on two threads, so that the written vouchers (8 bytes a row) go.
     private(set) var refLines: [Int32]
 
-    init(book: consuming ReceiptBook, vouchers: VoucherTables) {
+    /// Takes the book and the tables over (the caller keeps no reference, so what is let go
+    /// here goes at once): looks the written vouchers up, lets them go, and settles the tables
+    /// for spelling only.
+    init(book: consuming ReceiptBook, vouchers: consuming VoucherTables) {
+        let parts = Self.lookUp(book, in: vouchers)
+        // Each let go before the next is made: the written vouchers before the tables' column
+        // by line, the tables before the looked-up halves are joined.
+        book.dropRefs()
+        vouchers.settle()
+        self.book = book
+        self.vouchers = vouchers
+        refLines = parts.flatMap { $0 }
+    }
+
+    /// Each receipt's `refLines` entry, in two halves looked up on two threads.
+    private static func lookUp(_ book: borrowing ReceiptBook, in vouchers: borrowing VoucherTables) -> [[Int32]] {
         let rows = book.count, half = rows / 2
-        let shared = book
-        let parts = Concurrently.map([0..<half, half..<rows]) { range in
-            var tables = vouchers  // the look-ups write the tables' scratch: a copy a thread
+        let (shared, tables) = (copy book, copy vouchers)
+        return Concurrently.map([0..<half, half..<rows]) { range in
+            var scratch = tables  // the look-ups write the tables' scratch: a copy a thread
             var refs = shared.refs.reader()
             return range.map { i -> Int32 in
                 guard let ref = refs.voucher(ofRow: i) else { return 0 }
-                return tables.transferLine(of: ref).map { Int32(clamping: $0) } ?? -1
+                return scratch.transferLine(of: ref).map { Int32(clamping: $0) } ?? -1
             }
         }
-        var kept = consume shared
-        kept.dropRefs()  // before the halves are joined: the two are never held together
-        self.book = kept
-        refLines = parts.flatMap { $0 }
-        self.vouchers = vouchers
     }
 
     /// Once the rows are matched: only the voucher tables are left, to spell what was listed.

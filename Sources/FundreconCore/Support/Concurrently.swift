@@ -22,17 +22,20 @@ enum Concurrently {
 
     private final class Job<Input: Sendable, Output: Sendable>: Sendable {
         private let input: Mutex<Input?>
-        private let work: @Sendable (Input) -> Output
+        /// Let go, with all it captured, before the piece says it is done: a thread's object
+        /// outlives its work for a moment, and what the work captured (a copy of a table, say)
+        /// must not outlive the call.
+        private let work: Mutex<(@Sendable (Input) -> Output)?>
         private let output = Mutex<Output?>(nil)
         private let done = DispatchSemaphore(value: 0)
 
         init(input: Input, work: @escaping @Sendable (Input) -> Output) {
             self.input = Mutex(input)
-            self.work = work
+            self.work = Mutex(work)
         }
 
         func run() {
-            if let input = input.withLock({ $0.take() }) {
+            if let input = input.withLock({ $0.take() }), let work = work.withLock({ $0.take() }) {
                 let result = work(input)
                 output.withLock { $0 = result }
             }

@@ -130,6 +130,11 @@ private struct ReceiptBookProbe: Rule {
 
     /// Every finding of a province (hundreds of thousands) is held through the rules; an
     /// answer, which few have, is kept out of line.
+    /// The matching lists a third of a million rows at province scale, held through the rules.
+    @Test func aMatchedRowIsFortyBytes() {
+        #expect(MemoryLayout<MatchedRow>.stride <= 40, "\(MemoryLayout<MatchedRow>.stride) bytes")
+    }
+
     @Test func aFindingHoldsItsAnswerOutOfLine() {
         #expect(MemoryLayout<Finding>.stride <= 224, "\(MemoryLayout<Finding>.stride) bytes")
         var f = Finding(.FL003, Message(zh: "", en: ""), at: SourceRef(file: "plan.csv", line: 2))

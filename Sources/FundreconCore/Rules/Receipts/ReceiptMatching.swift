@@ -191,8 +191,7 @@ private struct MatchingPass {
 
     /// A row as the sheets show it; `part`: the part of receipts.csv a receipt is in.
     private func side(_ row: MatchRow, part: Int = 0) -> MatchedRow {
-        MatchedRow(line: Int(row.line), day: Day(daysSinceEpoch: row.day), amount: row.amount, project: Int(row.project), part: part,
-                   voucher: "")
+        MatchedRow(line: row.line, day: Day(daysSinceEpoch: row.day), amount: row.amount, project: row.project, part: part, voucher: "")
     }
 
     private mutating func record(_ matched: MatchStatus, _ pair: UnitPair, _ hop: Hop, _ transfers: [MatchedRow],

@@ -27,8 +27,9 @@ public final class ScopeLoader {
                     keepsVouchers: keepsVouchers, tally: progress.map(ReadTally.init), scope: scope)
     }
 
-    /// The vouchers of transfers.csv and receipts.csv, kept when the scope has receipts.
-    public internal(set) var vouchers = VoucherTables()
+    /// The vouchers of transfers.csv and receipts.csv, kept when the scope has receipts;
+    /// handed over by `takeVouchers()`.
+    private var vouchers = VoucherTables()
 
     /// The voucher tables, handed over: the loader keeps no reference, so they go when the
     /// ledger lets them go (a province's are a quarter of a gigabyte).

@@ -24,6 +24,7 @@ public struct LedgerBook: Sendable {
 
     /// What the rules read. `unitIndex`: also index each unit's edges and movements (for the
     /// balances). Consumes the book, so the ledger holds the only copy of its tables.
+    ///
     /// The receipt book and the voucher tables are moved out first: the receipt ledger then
     /// holds the only reference, and what it lets go while it is made goes at once.
     consuming func seal(unitIndex: Bool) -> Ledger {

@@ -3,7 +3,7 @@
 /// transfer a receipt names and to spell the vouchers on the matching sheets.
 struct ReceiptLedger: Sendable {
     private(set) var book: ReceiptBook
-    private(set) var vouchers: VoucherTables
+    let vouchers: VoucherTables
     /// Per receipt, the line of transfers.csv whose voucher it names; 0 when it names none,
     /// -1 when it names a voucher transfers.csv does not have. Looked up once both files are
     /// read, on two threads, so that the written vouchers (8 bytes a row) go.

@@ -2,7 +2,7 @@
 /// books back: per edge its rows' day, amount and line, per unit and project what was spent,
 /// and BL004's answers; never the rows' text.
 public struct LedgerBook: Sendable {
-    let transfers: TransferBook
+    private(set) var transfers: TransferBook
     let spending: SpendingBook
     private(set) var receipts: ReceiptBook?
     private(set) var vouchers: VoucherTables
@@ -28,11 +28,15 @@ public struct LedgerBook: Sendable {
     /// The receipt book and the voucher tables are moved out first: the receipt ledger then
     /// holds the only reference, and what it lets go while it is made goes at once.
     consuming func seal(unitIndex: Bool) -> Ledger {
-        let receiptBook = receipts.take()
         let tables = vouchers
         vouchers = VoucherTables()
         var receiptLedger: ReceiptLedger?
-        if let receiptBook { receiptLedger = ReceiptLedger(book: receiptBook, vouchers: tables) }
+        // Bound and consumed in one place: a named optional would keep a second reference to
+        // the book's columns for the whole seal, and the written vouchers would not go.
+        if let book = receipts.take() { receiptLedger = ReceiptLedger(book: consume book, vouchers: consume tables) }
+        // After the receipt ledger has let the written vouchers and the voucher tables' hashes
+        // go: the grouping holds a column twice.
+        transfers.groupByEdge()
         return Ledger(edges: transfers.edges, spendingFlows: spending.flows, failedPayments: spending.failedPayments,
                       repaid: spending.repaid, latestTransferDay: transfers.latestDay, unitIndex: unitIndex,
                       receipts: receiptLedger)

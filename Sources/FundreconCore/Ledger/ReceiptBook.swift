@@ -1,17 +1,17 @@
 /// What receipts.csv streams into: every accepted row's units, project, day, amount, line and
 /// the sender's voucher it names, a column each. Owned by the thread that reads the file;
-/// `finish()` groups the rows by the units they pass between, for the matching.
+/// `groupByPair()` groups the rows by the units they pass between, for the matching.
 public struct ReceiptBook: RowBook {
     private var pairs = KeyPlaces()
-    /// Each row's pair while the file is read; emptied by `finish()`.
+    /// Each row's pair while the file is read; emptied by `groupByPair()`.
     private var rowPair: [Int32] = []
     private(set) var project: [Int32] = []
     private(set) var day: [Int32] = []
     private(set) var amount: [Fen] = []
     private(set) var line: [Int32] = []
-    /// The sender's vouchers written on the rows; until `dropRefs()`.
+    /// The sender's vouchers written on the rows; until `takeRefs()`.
     private(set) var refs = WrittenVouchers()
-    /// After `finish()`: the rows' indices grouped by pair, in day and line order within one;
+    /// After `groupByPair()`: the rows' indices grouped by pair, in day and line order within one;
     /// pair p's are `order[pairStarts[p]..<pairStarts[p + 1]]`.
     private(set) var order: [Int32] = []
     private(set) var pairStarts: [Int] = [0]
@@ -77,7 +77,7 @@ public struct ReceiptBook: RowBook {
     }
 
     /// Takes out the rows of part `k`, the last part read so far: a part that could not be
-    /// read whole has none of its rows used. Before `finish()`.
+    /// read whole has none of its rows used. Before `groupByPair()`.
     mutating func dropPart(_ k: Int) {
         bookArriving()
         guard partStarts.indices.contains(k) else { return }
@@ -88,13 +88,24 @@ public struct ReceiptBook: RowBook {
         latestDay = day.max().map { Day(daysSinceEpoch: $0) }
     }
 
-    /// Lets the written vouchers go once they are looked up (`ReceiptLedger`): 8 bytes a row,
-    /// a fifth of the book.
-    mutating func dropRefs() {
+    /// Takes the written vouchers out to be looked up (`ReceiptLedger`): 8 bytes a row, a fifth
+    /// of the book, let go as they are answered.
+    mutating func takeRefs() -> WrittenVouchers {
+        bookArriving()
+        let taken = refs
         refs = WrittenVouchers()
+        return taken
     }
 
+    /// After the file's last row: books the rows still arriving. Their grouping by pair waits
+    /// for the seal (`groupByPair`), once the written vouchers are looked up and let go.
     public mutating func finish() {
+        bookArriving()
+    }
+
+    /// Groups the rows by pair, in day and line order within one (`order`, `pairStarts`).
+    /// Once, when the receipt ledger is made.
+    mutating func groupByPair() {
         bookArriving()
         var counts = [Int](repeating: 0, count: pairs.keys.count)
         for p in rowPair { counts[Int(p)] += 1 }

@@ -1,3 +1,5 @@
+import CSupport
+
 /// receipts.csv as the RC rules read it: the receipts grouped by the units they pass
 /// between, the sender's vouchers they name, and both files' voucher tables, to find the
 /// transfer a receipt names and to spell the vouchers on the matching sheets.
@@ -7,31 +9,32 @@ struct ReceiptLedger: Sendable {
     /// Per receipt, the line of transfers.csv whose voucher it names; 0 when it names none,
     /// -1 when it names a voucher transfers.csv does not have. Looked up once both files are
     /// read, on two threads, so that the written vouchers (8 bytes a row) go.
-    private(set) var refLines: [Int32]
+    private(set) var refLines: RowChunks<Int32>
 
     /// Takes the book and the tables over (the caller keeps no reference, so what is let go
-    /// here goes at once): looks the written vouchers up, lets them go, and settles the tables
-    /// for spelling only.
+    /// here goes at once): looks the written vouchers up as they are let go, settles the
+    /// tables for spelling only, and then groups the rows by pair, each step after the one
+    /// before has let go what it could.
     init(book: consuming ReceiptBook, vouchers: consuming VoucherTables) {
-        let parts = Self.lookUp(book, in: vouchers)
-        // Each let go before the next is made: the written vouchers before the tables' column
-        // by line, the tables before the looked-up halves are joined.
-        book.dropRefs()
+        var written = book.takeRefs()
+        refLines = Self.lookUp(&written, in: vouchers)
+        // The keys' chunks went back to the heap, not to the system; the tables' column by
+        // line, made next, would otherwise take fresh pages beside them.
+        fundrecon_release_free_memory()
         vouchers.settle()
+        book.groupByPair()
         self.book = book
         self.vouchers = vouchers
-        refLines = parts.flatMap { $0 }
     }
 
-    /// Each receipt's `refLines` entry, in two halves looked up on two threads.
-    private static func lookUp(_ book: borrowing ReceiptBook, in vouchers: borrowing VoucherTables) -> [[Int32]] {
-        let rows = book.count, half = rows / 2
-        let (shared, tables) = (copy book, copy vouchers)
-        return Concurrently.map([0..<half, half..<rows]) { range in
+    /// Each receipt's `refLines` entry. The tables' copy lives only in this call: the settling
+    /// after it must find the tables held once, or their hashes would not go.
+    private static func lookUp(_ written: inout WrittenVouchers, in vouchers: borrowing VoucherTables) -> RowChunks<Int32> {
+        let tables = copy vouchers
+        return written.answered {
             var scratch = tables  // the look-ups write the tables' scratch: a copy a thread
-            var refs = shared.refs.reader()
-            return range.map { i -> Int32 in
-                guard let ref = refs.voucher(ofRow: i) else { return 0 }
+            return { ref in
+                guard let ref else { return 0 }
                 return scratch.transferLine(of: ref).map { Int32(clamping: $0) } ?? -1
             }
         }
@@ -40,7 +43,7 @@ struct ReceiptLedger: Sendable {
     /// Once the rows are matched: only the voucher tables are left, to spell what was listed.
     mutating func letGoOfRows() {
         book = ReceiptBook()
-        refLines = []
+        refLines = RowChunks()
     }
 
     /// Spells the vouchers of the report's listed rows as written (what knows an RC finding's

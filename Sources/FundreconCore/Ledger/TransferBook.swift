@@ -57,9 +57,15 @@ public struct TransferBook: TransferRowBook {
         }
     }
 
-    /// Puts each edge's rows together (a counting sort by edge, a column at a time, so that
-    /// at most one column is held twice) and makes the edge table. Once, after the last row.
+    /// After the file's last row: books the rows still arriving. Their grouping by edge waits
+    /// for the seal (`groupByEdge`), when the receivers' books have let go of what they can.
     public mutating func finish() {
+        bookArriving()
+    }
+
+    /// Puts each edge's rows together (a counting sort by edge, a column at a time, so that
+    /// at most one column is held twice) and makes the edge table. Once, at the seal.
+    mutating func groupByEdge() {
         bookArriving()
         var counts = [Int](repeating: 0, count: books.count)
         // Every row's edge is a place the book handed out: an index out of range is a bug, and traps.
@@ -67,27 +73,12 @@ public struct TransferBook: TransferRowBook {
         let starts = startsOfPlaces(counts)
         let edgeOf = rowEdge
         rowEdge = []
-        // The amounts on one core, the days and lines on the other: by now the voucher tables
-        // are gone, so the columns held twice at once do not raise the peak. Each column is
-        // handed to its thread to own, so that it goes as soon as it is regrouped.
-        let amounts = Handed(rowAmount), days = Handed(rowDay), lines = Handed(rowLine)
-        rowDay = []; rowAmount = []; rowLine = []
-        var groupedDays: [Int32] = [], groupedAmounts: [Fen] = [], groupedLines: [Int32] = []
-        for part in Concurrently.map([0, 1], { part -> GroupedColumns in
-            if part == 0 {
-                var column = amounts.take() ?? []
-                return .amounts(groupedByPlace(&column, places: edgeOf, starts: starts, zero: 0))
-            }
-            var dayColumn = days.take() ?? []
-            let groupedDays = groupedByPlace(&dayColumn, places: edgeOf, starts: starts, zero: 0)
-            var lineColumn = lines.take() ?? []
-            return .daysAndLines(groupedDays, groupedByPlace(&lineColumn, places: edgeOf, starts: starts, zero: 0))
-        }) {
-            switch part {
-            case .amounts(let a): groupedAmounts = a
-            case .daysAndLines(let d, let l): (groupedDays, groupedLines) = (d, l)
-            }
-        }
+        // One column at a time, each on both cores: a column is held twice while it is
+        // regrouped, and with receipts.csv still being read beside it, two at once made the
+        // run's peak.
+        let groupedAmounts = groupedByPlace(&rowAmount, places: edgeOf, starts: starts, zero: 0, threads: 2)
+        let groupedDays = groupedByPlace(&rowDay, places: edgeOf, starts: starts, zero: 0, threads: 2)
+        let groupedLines = groupedByPlace(&rowLine, places: edgeOf, starts: starts, zero: 0, threads: 2)
         let rows = EdgeRows(days: groupedDays, amounts: groupedAmounts, lines: groupedLines)
         for i in books.indices {
             let range = starts[i]..<starts[i] + counts[i]
@@ -167,10 +158,4 @@ public struct TransferBook: TransferRowBook {
         out.bookArriving()
         return out
     }
-}
-
-/// The columns of `TransferBook.finish`, regrouped by edge on two threads.
-private enum GroupedColumns: Sendable {
-    case amounts([Fen])
-    case daysAndLines([Int32], [Int32])
 }

@@ -99,32 +99,3 @@ struct KeyPlaces: Sendable {
         }
     }
 }
-
-/// Where each place's rows begin when places follow one another: running sums of `counts`.
-func startsOfPlaces(_ counts: [Int]) -> [Int] {
-    var starts = [Int](repeating: 0, count: counts.count)
-    var next = 0
-    for p in counts.indices {
-        starts[p] = next
-        next += counts[p]
-    }
-    return starts
-}
-
-/// A column of rows put in the order of their keys' places, keeping file order within a
-/// place (a counting sort): `starts[p]` is where place p's rows begin. The column is emptied
-/// as it is copied, so that only one column is ever held twice.
-func groupedByPlace<T>(_ column: inout [T], places: [Int32], starts: [Int], zero: T) -> [T] {
-    // Every row has a place and every place its room: an index out of range is a bug, and
-    // traps rather than leave a row out.
-    precondition(places.count == column.count, "a column and its places differ in length")
-    var out = [T](repeating: zero, count: column.count)
-    var cursor = starts
-    for i in column.indices {
-        let p = Int(places[i])
-        out[cursor[p]] = column[i]
-        cursor[p] += 1
-    }
-    column = []
-    return out
-}

@@ -37,6 +37,21 @@ import Testing
         #expect(Self.readBack(Self.column(vouchers)) == vouchers)
     }
 
+    @Test func answeringChunkByChunkOnTwoThreadsAnswersEveryRowInOrderAndEmptiesTheColumn() {
+        // Seven rows a chunk: 100 rows make fifteen chunks, the last one short, dealt in turn.
+        var column = WrittenVouchers(chunkRows: 7)
+        let vouchers: [String?] = (0..<100).map { i in i % 9 == 0 ? nil : i % 5 == 0 ? "付字第\(i)号" : "T\(i)" }
+        for v in vouchers { column.append(v) }
+        column.keepFirst(97)
+        #expect(Self.readBack(column) == Array(vouchers.prefix(97)))
+        let answers = column.answered {
+            { text in text.map { Int32(String(decoding: $0, as: UTF8.self).count) } ?? -1 }
+        }
+        #expect(column.count == 0)
+        #expect(answers.count == 97)
+        #expect((0..<97).map { answers[$0] } == vouchers.prefix(97).map { $0.map { Int32($0.count) } ?? -1 })
+    }
+
     @Test func randomVouchersReadBackAsWritten() async {
         // Digits, a few letters and a Chinese character: shared shapes, long runs, no digits.
         let pieces: [String] = ["0", "1", "9", "A", "-", "号", "12345678901234567"]

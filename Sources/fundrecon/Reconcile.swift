@@ -82,9 +82,10 @@ struct Reconcile: ParsableCommand {
         // What changed since the last report of this scope in the folder, if there is one.
         let changes = ChangeDetector.previousReport(in: output, scope: scopeName).flatMap { ChangeDetector.compare(result, withReportAt: $0) }
         let writing = ContinuousClock.now
+        let continued: [ContinuedSheet]
         do {
-            try ReportFiles.write(result, to: base, scopeName: scopeName, generatedAt: clock.timestamp,
-                                  version: Fundrecon.version, changes: changes, created: clock.epoch)
+            continued = try ReportFiles.write(result, to: base, scopeName: scopeName, generatedAt: clock.timestamp,
+                                              version: Fundrecon.version, changes: changes, created: clock.epoch)
         } catch {
             Stderr.write("fundrecon: cannot write the report: \(error)")
             throw ExitCode(3)
@@ -93,6 +94,7 @@ struct Reconcile: ParsableCommand {
         if base == planned { removeReadCopies(of: base) }
         if !quiet {
             Stderr.write(summary(result, report: base + ".xlsx", language: settings.lang))
+            for table in continued { Stderr.write(Self.continuedLine(table, language: settings.lang)) }
         }
         withExtendedLifetime(lock) {}
         throw ExitCode(result.exitCode(failOn: settings.failOn, strict: options.strict))
@@ -161,6 +163,14 @@ struct Reconcile: ParsableCommand {
             Thread.sleep(forTimeInterval: seconds)
         }
         return lock
+    }
+
+    /// A table the workbook had to split, as the operator reads it beside the summary.
+    static func continuedLine(_ table: ContinuedSheet, language: Language) -> String {
+        if language == .zh {
+            return "工作表“\(table.name)”共 \(table.rows) 行，超过每表 \(table.rowsPerSheet) 行，续写于 \(table.continuedOn.map { "“\($0)”" }.joined(separator: "、"))"
+        }
+        return "sheet \"\(table.name)\" has \(table.rows) rows, more than \(table.rowsPerSheet) a sheet: continued on \(table.continuedOn.map { "\"\($0)\"" }.joined(separator: ", "))"
     }
 
     private func summary(_ r: ReconcileResult, report: String, language: Language) -> String {

@@ -32,21 +32,25 @@ public struct WorkbookReport {
 
     /// Writes the workbook to a temporary file beside `path` and renames it into place.
     /// - Parameter created: the document's creation time (seconds since 1970), for reproducible files.
-    public func write(to path: String, created: Int64?, temporaryDirectory: String? = nil) throws(OutputError) {
+    /// Returns the tables too long for one sheet, and the sheets they continue on.
+    @discardableResult
+    public func write(to path: String, created: Int64?, temporaryDirectory: String? = nil) throws(OutputError) -> [ContinuedSheet] {
         let temp = AtomicFile.temporaryPath(for: path)
+        let continued: [ContinuedSheet]
         do {
             let workbook = try Workbook(path: temp, constantMemory: true, temporaryDirectory: temporaryDirectory)
             try workbook.setProperties(DocumentProperties(
                 title: labels.t("专项资金对账报告：\(scopeName)", "Special-fund reconciliation: \(scopeName)"),
                 subject: labels.t("计划、拨付与支出核对（基准日 \(result.period.asOf)）", "Plan, transfers and spending as of \(result.period.asOf)"),
                 author: "fundrecon \(version)", company: "", comments: generatedAt, created: created))
-            try fill(workbook)
+            continued = try fill(workbook)
             try workbook.close(compression: compression)
         } catch {
             AtomicFile.discard(temp)
             throw OutputError(description: "\(path): \(error.description)")
         }
         try AtomicFile.commit(temp, to: path)
+        return continued
     }
 
     // MARK: Layout
@@ -58,7 +62,8 @@ public struct WorkbookReport {
         return groups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    func fill(_ workbook: Workbook) throws(XLSXError) {
+    @discardableResult
+    func fill(_ workbook: Workbook) throws(XLSXError) -> [ContinuedSheet] {
         let groups = hopGroups
         var tables: [SheetTable] = []
         // Where each edge lands: its hop's table and its position there.
@@ -79,16 +84,20 @@ public struct WorkbookReport {
                                  balancePlace: balances.place, indicators: indicators, inputs: inputs,
                                  matchPlaces: MatchPlaces(result.receipts, matching))
 
-        try summary(workbook)
+        let kept = result.answers.kept
+        let changeTables = changes != nil || !kept.isEmpty ? [changeTable(changes, kept: kept)] : []
+        let all = changeTables + tables + matching + [balances, indicators, findingTable(links), inputs]
+        let continued = all.filter { $0.sheetCount > 1 }
+            .map { ContinuedSheet(name: $0.name, rows: $0.rowCount, rowsPerSheet: $0.rowsPerSheet, continuedOn: (1..<$0.sheetCount).map($0.sheetName)) }
+        try summary(workbook, continued: continued)
         // Sheets are added and set up in order on this thread; their rows are then written on
         // as many threads as there are cores, the longest sheets first.
         var pending: [PendingRows] = []
-        let kept = result.answers.kept
-        let changeTables = changes != nil || !kept.isEmpty ? [changeTable(changes, kept: kept)] : []
-        for table in changeTables + tables + matching + [balances, indicators, findingTable(links), inputs] {
+        for table in all {
             pending += try table.prepare(workbook).map { PendingRows(table: table, part: $0) }
         }
         try PendingRows.fill(pending, threads: fillThreads)
+        return continued
     }
 
     /// Threads that write rows; the JSON report is rendered beside them.
@@ -241,7 +250,8 @@ public struct WorkbookReport {
 
     // MARK: Summary
 
-    func summary(_ workbook: Workbook) throws(XLSXError) {
+    /// `continued`: the tables too long for one sheet, with the sheets they go on to.
+    func summary(_ workbook: Workbook, continued: [ContinuedSheet]) throws(XLSXError) {
         let s = try workbook.addWorksheet(labels.summarySheet)
         try s.setColumn(0, width: 28)
         for c in 1...4 { try s.setColumn(c, width: 18) }
@@ -306,6 +316,17 @@ public struct WorkbookReport {
             r += 1
         }
         r += 1
+        if let first = continued.first {
+            try header([labels.t("分表续写（每表最多 \(first.rowsPerSheet) 行数据）", "Sheets continued (at most \(first.rowsPerSheet) data rows a sheet)"),
+                        labels.t("数据行数", "Data rows"), labels.t("续写于", "Continued on")])
+            for table in continued {
+                try s.write(r, 0, table.name)
+                try s.write(r, 1, number: Double(table.rows), Styles.count)
+                try s.write(r, 2, table.continuedOn.joined(separator: labels.t("、", ", ")))
+                r += 1
+            }
+            r += 1
+        }
         // Planned against transferred per receiving unit: the largest 15 feed the chart.
         var byUnit: [Int: (Fen, Fen)] = [:]
         for e in result.edges {
@@ -332,6 +353,14 @@ public struct WorkbookReport {
         chart.setTitle(labels.t("各接收单位计划与拨付（万元）", "Planned and transferred by receiving unit (万元)"))
         try s.insert(chart, row: 2, column: 5, xScale: 2.2, yScale: 1.8)
     }
+}
+
+/// A table too long for one sheet: its rows, and the sheets after its first that hold them.
+public struct ContinuedSheet: Sendable, Equatable {
+    public let name: String
+    public let rows: Int
+    public let rowsPerSheet: Int
+    public let continuedOn: [String]
 }
 
 /// Where a finding's link goes: its edge, its balance, its indicator, or (for input and plan

@@ -113,6 +113,20 @@ import Testing
         #expect(x.sheets.map(\.name).contains("市→单位 (2)"))
         let second = try x.sheet("市→单位 (2)")
         #expect(second["A1"]?.shown == "项目编码" && second["D3"]?.shown == "承担单位7")
+        // The summary says which tables go on, with their rows and the sheets they go on to.
+        let summary = try x.sheet("概览")
+        let row = try #require((1...summary.lastRow).first { summary["A\($0)"]?.shown == "分表续写（每表最多 4 行数据）" })
+        let listed = (row + 1...summary.lastRow).prefix { summary["A\($0)"] != nil && summary["C\($0)"] != nil }
+            .map { [summary["A\($0)"]?.shown, summary["B\($0)"]?.shown, summary["C\($0)"]?.shown] }
+        #expect(listed.contains(["市→单位", "6", "市→单位 (2)"]), "\(listed)")
+        #expect(listed.allSatisfy { x.sheets.map(\.name).contains($0[0] ?? "") })
+    }
+
+    @Test func aWorkbookWhoseSheetsAllFitSaysNothingOfContinuing() throws {
+        let x = try WorkbookReadBack.write(WorkbookReadBack.scope())
+        let summary = try x.sheet("概览")
+        #expect(summary.lastRow > 10)
+        #expect(!(1...summary.lastRow).contains { summary["A\($0)"]?.shown.hasPrefix("分表续写") == true })
     }
 
     @Test func theSameResultGivesTheSameBytes() throws {

@@ -73,9 +73,8 @@ public struct TransferBook: TransferRowBook {
         let starts = startsOfPlaces(counts)
         let edgeOf = rowEdge
         rowEdge = []
-        // One column at a time, each on both cores: a column is held twice while it is
-        // regrouped, and with receipts.csv still being read beside it, two at once made the
-        // run's peak.
+        // One column at a time, each on both cores: only the column being regrouped is ever
+        // held twice.
         let groupedAmounts = groupedByPlace(&rowAmount, places: edgeOf, starts: starts, zero: 0, threads: 2)
         let groupedDays = groupedByPlace(&rowDay, places: edgeOf, starts: starts, zero: 0, threads: 2)
         let groupedLines = groupedByPlace(&rowLine, places: edgeOf, starts: starts, zero: 0, threads: 2)

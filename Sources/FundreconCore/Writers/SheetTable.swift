@@ -210,6 +210,14 @@ struct SheetTable {
     }
 }
 
+/// A table too long for one sheet: its rows, and the sheets after its first that hold them.
+public struct ContinuedSheet: Sendable, Equatable {
+    public let name: String
+    public let rows: Int
+    public let rowsPerSheet: Int
+    public let continuedOn: [String]
+}
+
 /// A sheet part whose rows are still to write, and the table that makes them.
 // Unchecked: a part is written by the one thread it is dealt to; its sheet is touched by no
 // other part's thread (see `Workbook`).

@@ -355,14 +355,6 @@ public struct WorkbookReport {
     }
 }
 
-/// A table too long for one sheet: its rows, and the sheets after its first that hold them.
-public struct ContinuedSheet: Sendable, Equatable {
-    public let name: String
-    public let rows: Int
-    public let rowsPerSheet: Int
-    public let continuedOn: [String]
-}
-
 /// Where a finding's link goes: its edge, its balance, its indicator, or (for input and plan
 /// findings) its file's row on the Inputs sheet. Edges and balances are sorted by their keys,
 /// so they are found by binary search, and ids through the scope's own indices.

@@ -86,7 +86,8 @@ struct WrittenVouchers: Sendable {
         return text[...]
     }
 
-    /// Reads the rows' vouchers back; one per thread (it spells into its own buffer).
+    /// Reads the rows' vouchers back as text, leaving the column as it is: what the tests hold
+    /// the packing to. The run itself reads them once, through `answered(by:)`.
     func reader() -> Reader { Reader(column: self, shapes: packer.shapes.keys()) }
 
     struct Reader {
@@ -134,8 +135,8 @@ struct WrittenVouchers: Sendable {
 
 /// A column of row values held in chunks of `chunkRows` rows (as `WrittenVouchers` answers it).
 struct RowChunks<Value: Sendable>: Sendable {
-    private(set) var chunks: [[Value]] = []
-    private(set) var chunkRows = 1
+    private var chunks: [[Value]] = []
+    private var chunkRows = 1
 
     init() {}
 

@@ -72,6 +72,7 @@ let package = Package(
             name: "FundreconCoreTests",
             dependencies: [
                 "FundreconCore",
+                "XLSX",
                 "CDeflateLevel",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),

@@ -90,6 +90,8 @@ public final class Workbook: @unchecked Sendable {
     private var retained: [UnsafeMutablePointer<CChar>] = []
     private var properties: UnsafeMutablePointer<lxw_doc_properties>?
     private var closed = false
+    /// The sheets' temporary files' buffers (constant-memory mode).
+    private let sheetBuffers = SheetBuffers()
     public let path: String
 
     /// - Parameter constantMemory: rows are flushed as they are written (strictly in order),
@@ -111,7 +113,10 @@ public final class Workbook: @unchecked Sendable {
     }
 
     deinit {
-        if !closed { lxw_workbook_free(handle) }
+        if !closed {
+            sheetBuffers.closeUnwritten()
+            lxw_workbook_free(handle)
+        }
         for p in retained { free(p) }
         properties?.deallocate()
     }
@@ -140,6 +145,7 @@ public final class Workbook: @unchecked Sendable {
         guard let ws = workbook_add_worksheet(handle, name) else {
             throw XLSXError(code: -1, description: "cannot add sheet \"\(name)\"")
         }
+        sheetBuffers.enlarge(ws)
         return Worksheet(handle: ws, name: name, workbook: self)
     }
 
@@ -208,6 +214,7 @@ public final class Workbook: @unchecked Sendable {
         let result = Workbook.closing.withLock {
             fundrecon_set_deflate_level(compression == .fast ? 1 : -2)
             defer { fundrecon_set_deflate_level(-2) }
+            sheetBuffers.flushBeforeClose()
             return workbook_close(handle)
         }
         try check(result, path)

@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 
 /// What a row's references resolve against: the units and projects read before this file.
@@ -19,6 +20,14 @@ final class References: Sendable {
     }
 
     func entity(_ b: UnsafeBufferPointer<UInt8>) -> RefIndex.Resolution? { entities?.resolve(b) }
+
+    /// Starts loading a unit's level, which the direction check reads once the row's other
+    /// fields are parsed: in a ledger whose payees are scattered it misses the cache.
+    func prefetchLevel(_ i: Int) {
+        levels.withUnsafeBufferPointer { b in
+            if b.indices.contains(i), let base = b.baseAddress { fundrecon_prefetch(base + i) }
+        }
+    }
 
     /// Starts loading the slot a unit reference will be looked up in.
     func prefetchEntity(_ b: UnsafeBufferPointer<UInt8>) { _ = entities?.prefetch(b) }
@@ -332,6 +341,9 @@ struct RowCheck {
         let slot = column == .to ? 1 : 2
         if !lastReferences[slot].matches(b) { refs.prefetchEntity(b) }
     }
+
+    /// Starts loading the payee's level for `checkDirection`.
+    func prefetchLevel(_ unit: Int) { refs.prefetchLevel(unit) }
 
     func prefetchVoucher(in registry: inout VoucherRegistry) -> VoucherRegistry.Probe {
         registry.probe(value(.voucher))

@@ -114,6 +114,7 @@ extension FileReading {
         let project = row.project(.project)
         let from = row.entity(.from)
         let to = row.entity(.to)
+        if let to { row.prefetchLevel(to) }
         let amount = row.amount(.amount, required: true, allowNegative: true)
         let status = row.status(&read.transferStatuses) {
             Message(zh: "无法识别的状态“\($0)”（成功/失败/退回）", en: "unknown status \"\($0)\" (ok, failed, returned)")
@@ -152,6 +153,7 @@ extension FileReading {
         let project = row.project(.project)
         let from = row.entity(.from)
         let to = row.entity(.to)
+        if let to { row.prefetchLevel(to) }
         let amount = row.amount(.amount, required: true, allowNegative: true)
         let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
         if let from, let to { row.checkDirection(from: from, to: to) }

@@ -5,6 +5,7 @@
 //   fundrecon-bench INPUT_DIR OUTPUT.xlsx
 import Foundation
 import FundreconCore
+import Synchronization
 
 func memory() -> (rss: Int, peak: Int) {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
@@ -27,9 +28,17 @@ guard args.count == 3 else {
 let clock = ContinuousClock()
 var result: ReconcileResult?
 var afterRead = (rss: 0, peak: 0)
+let started = clock.now
+/// When each streamed file was first and last reported read (every few thousand rows), to see
+/// how the reading threads share the files.
+let spans = Mutex<[InputFile: (first: Duration, last: Duration)]>([:])
 let reconcile = clock.measure {
     result = Reconciler.run(ScopeSources.folder(args[1], existing: FileSystem.isFile), settings: Settings(),
                             today: Day(year: 2030, month: 1, day: 1)!, fileExists: FileSystem.isFile,
+                            progress: { file, _, _ in
+                                let now = ContinuousClock.now - started
+                                spans.withLock { $0[file] = ($0[file]?.first ?? now, now) }
+                            },
                             phase: { if case .read = $0 { afterRead = memory() } })
 }
 guard let result else { exit(1) }
@@ -58,6 +67,9 @@ let write = clock.measure {
 let after = memory()
 let largest = Dictionary(grouping: result.edges, by: \.hop).map { ($0.key.name, $0.value.count) }.max { $0.1 < $1.1 }
 print("edges \(result.edges.count) (largest sheet \(largest?.0 ?? "-"): \(largest?.1 ?? 0) rows), findings \(result.findings.count)")
+for (file, span) in spans.withLock({ $0 }).sorted(by: { $0.value.first < $1.value.first }) {
+    print("\(file.rawValue): read from \(seconds(span.first)) s to \(seconds(span.last)) s")
+}
 print("after reading: RSS \(afterRead.rss) MB, peak while reading \(afterRead.peak) MB")
 print("read + reconcile \(seconds(reconcile)) s, RSS after \(afterReconcile.rss) MB (peak \(afterReconcile.peak) MB)")
 print("JSON report alone \(seconds(json)) s; all but the workbook \(seconds(reconcile + json)) s")

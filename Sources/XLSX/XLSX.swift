@@ -12,7 +12,7 @@ public struct XLSXError: Error, Sendable, CustomStringConvertible {
 }
 
 @inline(__always)
-private func check(_ result: lxw_error, _ what: @autoclosure () -> String) throws(XLSXError) {
+func check(_ result: lxw_error, _ what: @autoclosure () -> String) throws(XLSXError) {
     guard result != LXW_NO_ERROR else { return }
     throw XLSXError(code: Int(result.rawValue), description: "\(what()): \(String(cString: lxw_strerror(result)))")
 }
@@ -240,8 +240,9 @@ public final class Worksheet: @unchecked Sendable {
     }
 
     /// Makes a style's format before rows are written, so that filling rows on several threads
-    /// never adds a format to the workbook.
-    public func prepare(_ style: CellStyle) { _ = cellFormat(style) }
+    /// never adds a format to the workbook; rows written with what it returns skip the look-up.
+    @discardableResult
+    public func prepare(_ style: CellStyle) -> SheetStyle { SheetStyle(format: cellFormat(style)) }
 
     init(handle: UnsafeMutablePointer<lxw_worksheet>, name: String, workbook: Workbook) {
         self.handle = handle
@@ -249,7 +250,7 @@ public final class Worksheet: @unchecked Sendable {
         self.workbook = workbook
     }
 
-    private func cell(_ row: Int, _ col: Int) throws(XLSXError) -> (lxw_row_t, lxw_col_t) {
+    func cell(_ row: Int, _ col: Int) throws(XLSXError) -> (lxw_row_t, lxw_col_t) {
         guard row >= 0, row < Limits.rows, col >= 0, col < Limits.columns else {
             throw XLSXError(code: Int(LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE.rawValue), description: "\(name): cell (\(row), \(col)) is outside the sheet")
         }
@@ -258,30 +259,25 @@ public final class Worksheet: @unchecked Sendable {
 
     /// Text, always stored as text: "=cmd|..." from a CSV never becomes a formula.
     public func write(_ row: Int, _ col: Int, _ text: String, _ style: CellStyle? = nil) throws(XLSXError) {
-        let (r, c) = try cell(row, col)
-        try check(worksheet_write_string(handle, r, c, text, cellFormat(style)), "\(name)!R\(row + 1)C\(col + 1)")
+        try write(row, col, text, SheetStyle(format: cellFormat(style)))
     }
 
     public func write(_ row: Int, _ col: Int, number: Double, _ style: CellStyle? = nil) throws(XLSXError) {
-        let (r, c) = try cell(row, col)
-        try check(worksheet_write_number(handle, r, c, number, cellFormat(style)), "\(name)!R\(row + 1)C\(col + 1)")
+        try write(row, col, number: number, SheetStyle(format: cellFormat(style)))
     }
 
     /// A formula with its value cached, so viewers that do not recalculate still show it.
     public func write(_ row: Int, _ col: Int, formula: String, cached: Double, _ style: CellStyle? = nil) throws(XLSXError) {
-        let (r, c) = try cell(row, col)
-        try check(worksheet_write_formula_num(handle, r, c, formula, cellFormat(style), cached), "\(name)!R\(row + 1)C\(col + 1)")
+        try write(row, col, formula: formula, cached: cached, SheetStyle(format: cellFormat(style)))
     }
 
     public func write(_ row: Int, _ col: Int, formula: String, cachedText: String, _ style: CellStyle? = nil) throws(XLSXError) {
-        let (r, c) = try cell(row, col)
-        try check(worksheet_write_formula_str(handle, r, c, formula, cellFormat(style), cachedText), "\(name)!R\(row + 1)C\(col + 1)")
+        try write(row, col, formula: formula, cachedText: cachedText, SheetStyle(format: cellFormat(style)))
     }
 
     /// A link: `internal:'Sheet'!A1` for a place in the workbook, or a URL.
     public func write(_ row: Int, _ col: Int, link: String, text: String, _ style: CellStyle? = nil) throws(XLSXError) {
-        let (r, c) = try cell(row, col)
-        try check(worksheet_write_url_opt(handle, r, c, link, cellFormat(style), text, nil), "\(name)!R\(row + 1)C\(col + 1)")
+        try write(row, col, link: link, text: text, SheetStyle(format: cellFormat(style)))
     }
 
     public func blank(_ row: Int, _ col: Int, _ style: CellStyle? = nil) throws(XLSXError) {

@@ -29,8 +29,23 @@ enum Styles {
     static let under = CellStyle(fontColor: 0x9C5700, background: 0xFFEB9C)
     static let missing = CellStyle(fontColor: 0x3A3A3A, background: 0xD9D9D9)
     static let title = CellStyle(bold: true)
-    /// The styles `SheetTable.fill` writes with.
-    static let data = [text, money, percent, date, count, link, totalLabel, totalMoney]
+}
+
+/// The styles `SheetTable.fill` writes with, made ready for one sheet before its rows are
+/// written: on any thread, and without a look-up per cell.
+struct DataStyles {
+    let text, money, percent, date, count, link, totalLabel, totalMoney: SheetStyle
+
+    init(_ sheet: Worksheet) {
+        text = sheet.prepare(Styles.text)
+        money = sheet.prepare(Styles.money)
+        percent = sheet.prepare(Styles.percent)
+        date = sheet.prepare(Styles.date)
+        count = sheet.prepare(Styles.count)
+        link = sheet.prepare(Styles.link)
+        totalLabel = sheet.prepare(Styles.totalLabel)
+        totalMoney = sheet.prepare(Styles.totalMoney)
+    }
 }
 
 /// A table sheet: a header row, data rows, optionally a totals row with SUBTOTAL; frozen
@@ -106,6 +121,7 @@ struct SheetTable {
     /// One sheet of the table, added to the workbook and set up, its data rows still to write.
     struct Part {
         let sheet: Worksheet
+        let styles: DataStyles
         let first: Int
         let count: Int
     }
@@ -134,7 +150,7 @@ struct SheetTable {
             let first = part * rowsPerSheet
             let count = max(min(rowsPerSheet, rowCount - first), 0)
             let sheet = try setUp(workbook, name: sheetName(part), count: count, widths: widths)
-            parts.append(Part(sheet: sheet, first: first, count: count))
+            parts.append(Part(sheet: sheet, styles: DataStyles(sheet), first: first, count: count))
         }
         return parts
     }
@@ -157,15 +173,15 @@ struct SheetTable {
         }
         try sheet.setRow(0, height: 30)
         for (c, h) in headers.enumerated() { try sheet.write(0, c, h, Styles.header) }
-        // Every style a data row can take exists before rows are written, on any thread.
-        for style in Styles.data { sheet.prepare(style) }
         return sheet
     }
 
     /// Writes a part's data rows and totals. Parts of different sheets may be filled at once.
     func fill(_ part: Part) throws(XLSXError) {
         let sheet = part.sheet
-        var sums = [Int: Fen]()
+        // By column: a column not totalled is never added to.
+        let totalled = (0..<headers.count).map { totalColumns.contains($0) }
+        var sums = [Fen](repeating: 0, count: headers.count)
         var links = 0
         for k in 0..<part.count {
             let r = 1 + k
@@ -175,36 +191,36 @@ struct SheetTable {
                     links += 1
                     if links > linksPerSheet { cell = .text(target.replacingOccurrences(of: "internal:", with: "")) }
                 }
-                try put(sheet, r, c, cell)
-                guard totalColumns.contains(c) else { continue }
-                if case .money(let f) = cell { sums[c, default: 0] += f }
-                if case .moneyFormula(_, let f) = cell { sums[c, default: 0] += f }
+                try put(sheet, part.styles, r, c, cell)
+                guard c < totalled.count, totalled[c] else { continue }
+                if case .money(let f) = cell { sums[c] += f }
+                if case .moneyFormula(_, let f) = cell { sums[c] += f }
             }
         }
         guard let label = totalsLabel else { return }
         let r = part.count + 1
-        try sheet.write(r, 0, label, Styles.totalLabel)
+        try sheet.write(r, 0, label, part.styles.totalLabel)
         for c in totalColumns {
             let letter = SheetTable.columnLetter(c)
             try sheet.write(r, c, formula: "=SUBTOTAL(109,\(letter)2:\(letter)\(max(part.count + 1, 2)))",
-                            cached: Double(sums[c] ?? 0) / 1_000_000, Styles.totalMoney)
+                            cached: Double(sums.indices.contains(c) ? sums[c] : 0) / 1_000_000, part.styles.totalMoney)
         }
     }
 
-    private func put(_ sheet: Worksheet, _ r: Int, _ c: Int, _ cell: Cell) throws(XLSXError) {
+    private func put(_ sheet: Worksheet, _ styles: DataStyles, _ r: Int, _ c: Int, _ cell: Cell) throws(XLSXError) {
         switch cell {
-        case .text(let s): try sheet.write(r, c, s, Styles.text)
-        case .money(let f): try sheet.write(r, c, number: Double(f) / 1_000_000, Styles.money)
-        case .count(let n): try sheet.write(r, c, number: Double(n), Styles.count)
-        case .date(let d): try sheet.write(r, c, number: Double(d.daysSinceEpoch) + 25569, Styles.date)
-        case .moneyFormula(let f, let fen): try sheet.write(r, c, formula: f, cached: Double(fen) / 1_000_000, Styles.money)
+        case .text(let s): try sheet.write(r, c, s, styles.text)
+        case .money(let f): try sheet.write(r, c, number: Double(f) / 1_000_000, styles.money)
+        case .count(let n): try sheet.write(r, c, number: Double(n), styles.count)
+        case .date(let d): try sheet.write(r, c, number: Double(d.daysSinceEpoch) + 25569, styles.date)
+        case .moneyFormula(let f, let fen): try sheet.write(r, c, formula: f, cached: Double(fen) / 1_000_000, styles.money)
         case .ratioFormula(let f, let cached):
             if let cached {
-                try sheet.write(r, c, formula: f, cached: cached, Styles.percent)
+                try sheet.write(r, c, formula: f, cached: cached, styles.percent)
             } else {
-                try sheet.write(r, c, formula: f, cachedText: "", Styles.percent)
+                try sheet.write(r, c, formula: f, cachedText: "", styles.percent)
             }
-        case .link(let target, let text): try sheet.write(r, c, link: target, text: text, Styles.link)
+        case .link(let target, let text): try sheet.write(r, c, link: target, text: text, styles.link)
         case .empty: break
         }
     }

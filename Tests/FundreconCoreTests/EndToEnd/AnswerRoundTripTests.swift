@@ -151,7 +151,7 @@ import Testing
         try Self.answer(first.workbook, finding: "补拨审批在途")
         let name = URL(fileURLWithPath: first.workbook).lastPathComponent
         let lock = "\(out)/~$\(name.dropFirst(2))"
-        FileManager.default.createFile(atPath: lock, contents: Data("张会计".utf8))
+        #expect(FileManager.default.createFile(atPath: lock, contents: Data("张会计".utf8)), "the test wrote its file")
         let before = try Data(contentsOf: URL(fileURLWithPath: first.workbook))
         let base = String(name.dropLast(5))
         let second = try Self.night(f, out, base: base + "-2")
@@ -226,7 +226,7 @@ import Testing
         let first = try Self.night(f, out)
         let name = URL(fileURLWithPath: first.workbook).lastPathComponent, base = String(name.dropLast(5))
         let lock = "\(out)/~$\(name.dropFirst(2))"
-        FileManager.default.createFile(atPath: lock, contents: Data())
+        #expect(FileManager.default.createFile(atPath: lock, contents: Data()), "the test wrote its file")
         let second = try Self.night(f, out, base: base + "-2")
         try Self.answer(second.workbook, finding: "在副本里答复")
         try FileManager.default.removeItem(atPath: lock)

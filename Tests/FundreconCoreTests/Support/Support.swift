@@ -96,7 +96,7 @@ struct Fixture {
 
     func write() {
         for (name, text) in files {
-            FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(text.utf8))
+            #expect(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(text.utf8)), "the test wrote its file")
         }
     }
 
@@ -156,6 +156,6 @@ func records(at path: String, encoding: EncodingChoice = .auto) throws -> [(line
 
 func writeTemp(_ bytes: [UInt8], name: String = "data.csv") -> String {
     let path = Fixture.makeTempDir() + "/" + name
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "the test wrote its file")
     return path
 }

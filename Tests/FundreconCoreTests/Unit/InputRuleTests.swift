@@ -69,7 +69,7 @@ import Testing
         var f = Fixture()
         f.write()
         let bytes = Array("voucher,date,project,from,to,amount\n".utf8) + [0xFF, 0xFE, 0xFD, 0x2C, 0x0A]
-        _ = FileManager.default.createFile(atPath: f.path("transfers.csv"), contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: f.path("transfers.csv"), contents: Data(bytes)), "the test wrote its file")
         f.files["transfers.csv"] = nil
         let result = CheckRun.run(ScopeSources.folder(f.dir, existing: FileSystem.isFile), settings: Settings(), fileExists: FileSystem.isFile)
         let hits = result.findings(.IN002)
@@ -82,7 +82,7 @@ import Testing
         var f = Fixture()
         f.write()
         let text = f.files["entities.csv"] ?? ""
-        _ = FileManager.default.createFile(atPath: f.path("entities.csv"), contents: Data(gb18030(text.replacingOccurrences(of: "\n", with: "\r\n"))))
+        #expect(FileManager.default.createFile(atPath: f.path("entities.csv"), contents: Data(gb18030(text.replacingOccurrences(of: "\n", with: "\r\n")))), "the test wrote its file")
         f.files["entities.csv"] = nil
         let result = CheckRun.run(ScopeSources.folder(f.dir, existing: FileSystem.isFile), settings: Settings(), fileExists: FileSystem.isFile)
         #expect(result.findings.isEmpty)

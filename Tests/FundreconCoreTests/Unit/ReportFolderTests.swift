@@ -6,7 +6,7 @@ import Testing
 /// while its workbook is open.
 @Suite struct ReportFolderTests {
     static func touch(_ path: String, minutesAgo: Double) throws {
-        _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)), "the test wrote its file")
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-minutesAgo * 60)], ofItemAtPath: path)
     }
 
@@ -30,14 +30,14 @@ import Testing
         let out = Fixture.makeTempDir()
         let base = "\(out)/reconciliation-sg-2021-12-31"
         #expect(ReportFolder.freeBase(base) == (base, nil))
-        _ = FileManager.default.createFile(atPath: "\(out)/\(lock)", contents: Data())
+        #expect(FileManager.default.createFile(atPath: "\(out)/\(lock)", contents: Data()), "the test wrote its file")
         #expect(ReportFolder.openLock(of: base + ".xlsx") == "\(out)/\(lock)")
         #expect(ReportFolder.freeBase(base).base == base + "-2")
-        _ = FileManager.default.createFile(atPath: "\(out)/~$conciliation-sg-2021-12-31-2.xlsx", contents: Data())
+        #expect(FileManager.default.createFile(atPath: "\(out)/~$conciliation-sg-2021-12-31-2.xlsx", contents: Data()), "the test wrote its file")
         #expect(ReportFolder.freeBase(base).base == base + "-3")
-        _ = FileManager.default.createFile(atPath: base + "-2.xlsx", contents: Data())
-        _ = FileManager.default.createFile(atPath: base + "-2.json", contents: Data())
-        _ = FileManager.default.createFile(atPath: base + "-x.json", contents: Data())
+        #expect(FileManager.default.createFile(atPath: base + "-2.xlsx", contents: Data()), "the test wrote its file")
+        #expect(FileManager.default.createFile(atPath: base + "-2.json", contents: Data()), "the test wrote its file")
+        #expect(FileManager.default.createFile(atPath: base + "-x.json", contents: Data()), "the test wrote its file")
         #expect(ReportFolder.copies(of: base) == [base + "-2.json", base + "-2.xlsx"])
     }
 }

@@ -12,6 +12,10 @@ public struct TransferBook: TransferRowBook {
     private var rowDay: [Int32] = []
     private var rowAmount: [Fen] = []
     private var rowLine: [Int32] = []
+    /// The rows of later parts of a split file, in file order after these: regrouped where they
+    /// lie at the seal, never copied onto the columns above (a copy, and fresh pages, of half
+    /// the file's rows).
+    private var absorbed: [RowColumns] = []
     /// Rows taken but not yet booked: booked `batch` at a time, each row's edge slot loading
     /// from when it arrives, so that the batch's cache misses overlap (a province's export
     /// lists rows by date, each of another edge, and a miss a row costs a fifth of `check`).
@@ -68,16 +72,20 @@ public struct TransferBook: TransferRowBook {
     mutating func groupByEdge() {
         bookArriving()
         var counts = [Int](repeating: 0, count: books.count)
+        // Each column's parts held once, here, so that each goes as soon as it is regrouped.
+        let edgeOf = [rowEdge] + absorbed.map(\.edge)
+        var amounts = [rowAmount] + absorbed.map(\.amount)
+        var days = [rowDay] + absorbed.map(\.day)
+        var lines = [rowLine] + absorbed.map(\.line)
+        (rowEdge, rowDay, rowAmount, rowLine, absorbed) = ([], [], [], [], [])
         // Every row's edge is a place the book handed out: an index out of range is a bug, and traps.
-        for e in rowEdge { counts[Int(e)] += 1 }
+        for part in edgeOf { for e in part { counts[Int(e)] += 1 } }
         let starts = startsOfPlaces(counts)
-        let edgeOf = rowEdge
-        rowEdge = []
         // One column at a time, each on both cores: only the column being regrouped is ever
         // held twice.
-        let groupedAmounts = groupedByPlace(&rowAmount, places: edgeOf, starts: starts, zero: 0, threads: 2)
-        let groupedDays = groupedByPlace(&rowDay, places: edgeOf, starts: starts, zero: 0, threads: 2)
-        let groupedLines = groupedByPlace(&rowLine, places: edgeOf, starts: starts, zero: 0, threads: 2)
+        let groupedAmounts = groupedByPlace(&amounts, places: edgeOf, starts: starts, zero: 0, threads: 2)
+        let groupedDays = groupedByPlace(&days, places: edgeOf, starts: starts, zero: 0, threads: 2)
+        let groupedLines = groupedByPlace(&lines, places: edgeOf, starts: starts, zero: 0, threads: 2)
         let rows = EdgeRows(days: groupedDays, amounts: groupedAmounts, lines: groupedLines)
         for i in books.indices {
             let range = starts[i]..<starts[i] + counts[i]
@@ -106,9 +114,11 @@ public struct TransferBook: TransferRowBook {
     public mutating func absorb(_ tail: consuming TransferBook, dropping: Set<Int>) {
         bookArriving()
         tail.bookArriving()
-        let source = dropping.isEmpty ? tail : tail.replayed(without: dropping)
+        var source: TransferBook
+        if dropping.isEmpty { source = consume tail } else { source = tail.replayed(without: dropping) }
         var placeHere: [Int32] = []
         placeHere.reserveCapacity(source.books.count)
+        let latest = source.latestDay
         for key in source.places.keys {
             let (place, isNew) = places.place(of: key)
             if isNew { books.append(EdgeBook()) }
@@ -117,17 +127,17 @@ public struct TransferBook: TransferRowBook {
         for (i, book) in source.books.enumerated() where !book.failed.isEmpty {
             books[Int(placeHere[i])].failed += book.failed
         }
-        // One exact growth at most (the estimate may fall short), never a doubling.
-        let rows = rowEdge.count + source.rowEdge.count
-        rowEdge.reserveCapacity(rows)
-        rowDay.reserveCapacity(rows)
-        rowAmount.reserveCapacity(rows)
-        rowLine.reserveCapacity(rows)
-        rowEdge.append(contentsOf: source.rowEdge.lazy.map { placeHere[Int($0)] })
-        rowDay += source.rowDay
-        rowAmount += source.rowAmount
-        rowLine += source.rowLine
-        if let day = source.latestDay { latestDay = max(latestDay ?? day, day) }
+        var tailParts = [RowColumns(edge: source.rowEdge, day: source.rowDay, amount: source.rowAmount, line: source.rowLine)]
+            + source.absorbed
+        source = TransferBook()
+        // Each part's edges renumbered to this book's places, in place (the part is held once).
+        for k in tailParts.indices {
+            tailParts[k].edge.withUnsafeMutableBufferPointer { edges in
+                for i in edges.indices { edges[i] = placeHere[Int(edges[i])] }
+            }
+        }
+        absorbed += tailParts
+        if let day = latest { latestDay = max(latestDay ?? day, day) }
     }
 
     /// These rows again, in file order, without the `dropped` lines.
@@ -149,12 +159,23 @@ public struct TransferBook: TransferRowBook {
                 next += 1
             }
         }
-        for i in rowEdge.indices {
-            replayFailed(before: Int(rowLine[i]))
-            replay(edge: Int(rowEdge[i]), day: Day(daysSinceEpoch: rowDay[i]), amount: rowAmount[i], status: .ok, line: Int(rowLine[i]))
+        for part in [RowColumns(edge: rowEdge, day: rowDay, amount: rowAmount, line: rowLine)] + absorbed {
+            for i in part.edge.indices {
+                replayFailed(before: Int(part.line[i]))
+                replay(edge: Int(part.edge[i]), day: Day(daysSinceEpoch: part.day[i]), amount: part.amount[i], status: .ok,
+                       line: Int(part.line[i]))
+            }
         }
         replayFailed(before: .max)
         out.bookArriving()
         return out
     }
+}
+
+/// One part's `ok` rows, a column each, in file order.
+private struct RowColumns {
+    var edge: [Int32]
+    var day: [Int32]
+    var amount: [Fen]
+    var line: [Int32]
 }

@@ -18,13 +18,23 @@ func startsOfPlaces(_ counts: [Int]) -> [Int] {
 /// at `starts[p]`), regrouped on up to `threads` threads. The column is emptied once it is
 /// copied, so that the caller holds it twice only for the call.
 func groupedByPlace<T: Sendable>(_ column: inout [T], places: [Int32], starts: [Int], zero: T, threads: Int = 1) -> [T] {
+    var segments = [column]
+    column = []
+    return groupedByPlace(&segments, places: [places], starts: starts, zero: zero, threads: threads)
+}
+
+/// The same for a column held in segments, one after another in file order (a file read in
+/// two parts): regrouped where they lie, never first appended into one column.
+func groupedByPlace<T: Sendable>(_ segments: inout [[T]], places: [[Int32]], starts: [Int], zero: T, threads: Int = 1) -> [T] {
     // Every row has a place and every place its room: a mismatch is a bug, and traps rather
     // than leave a row out or write one where another thread writes.
-    precondition(places.count == column.count, "a column and its places differ in length")
-    let rows = column.count
+    precondition(places.count == segments.count && zip(places, segments).allSatisfy { $0.count == $1.count },
+                 "a column and its places differ in length")
+    let rows = segments.reduce(0) { $0 + $1.count }
     var out = [T](repeating: zero, count: rows)
     let runs = PlaceRuns(starts: starts, rows: rows, parts: rows < 1 << 16 ? 1 : max(1, threads))
-    let (input, places) = (column, places)
+    let (input, places) = (segments, places)
+    segments = []
     out.withUnsafeMutableBufferPointer { buffer in
         let target = DisjointWrites(buffer: buffer)
         if runs.count == 1 {
@@ -33,7 +43,6 @@ func groupedByPlace<T: Sendable>(_ column: inout [T], places: [Int32], starts: [
             _ = Concurrently.map(Array(0..<runs.count)) { run in runs.fill(run, target, input, places, starts) }
         }
     }
-    column = []
     return out
 }
 
@@ -60,20 +69,22 @@ private struct PlaceRuns: Sendable {
     var count: Int { placeStart.count - 1 }
 
     /// Writes run k's rows: every row is read, only the run's own are written.
-    func fill<T>(_ k: Int, _ target: DisjointWrites<T>, _ column: [T], _ places: [Int32], _ starts: [Int]) {
+    func fill<T>(_ k: Int, _ target: DisjointWrites<T>, _ segments: [[T]], _ places: [[Int32]], _ starts: [Int]) {
         let (low, high) = (placeStart[k], placeStart[k + 1])
         let (first, end) = (rowStart[k], rowStart[k + 1])
         var cursor = Array(starts[low..<high])
-        for i in column.indices {
-            let p = Int(places[i]) - low
-            guard p >= 0 && p < cursor.count else {
-                precondition(Int(places[i]) >= 0 && Int(places[i]) < starts.count, "a row's place out of range")
-                continue
+        for (column, places) in zip(segments, places) {
+            for i in column.indices {
+                let p = Int(places[i]) - low
+                guard p >= 0 && p < cursor.count else {
+                    precondition(Int(places[i]) >= 0 && Int(places[i]) < starts.count, "a row's place out of range")
+                    continue
+                }
+                let slot = cursor[p]
+                precondition(slot >= first && slot < end, "more rows at a place than its room")
+                target.buffer[slot] = column[i]
+                cursor[p] = slot + 1
             }
-            let slot = cursor[p]
-            precondition(slot >= first && slot < end, "more rows at a place than its room")
-            target.buffer[slot] = column[i]
-            cursor[p] = slot + 1
         }
         // Each place filled exactly: its cursor at the next place's start.
         for p in low..<high {

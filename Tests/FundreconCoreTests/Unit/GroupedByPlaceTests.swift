@@ -44,4 +44,23 @@ import Testing
         let grouped = groupedByPlace(&column, places: places, starts: Self.starts(places, count: 10_000), zero: -1, threads: 2)
         #expect(grouped == Array(0..<100_000))
     }
+
+    /// A file read in parts is regrouped from its parts where they lie: the same as the rows
+    /// of all parts in one column, however the rows are cut.
+    @Test(arguments: [1, 2])
+    func partsGroupAsTheirRowsInOneColumnDo(threads: Int) {
+        var random = SplitMix(state: UInt64(73 + threads))
+        for (rows, placeCount, cuts) in [(0, 1, 1), (5, 2, 4), (70_000, 3, 1), (100_000, 40_000, 2), (200_003, 997, 3)] {
+            let places = Self.places(rows: rows, placeCount: placeCount, &random)
+            let column = (0..<rows).map { _ in Int(truncatingIfNeeded: random.next()) }
+            // Cut points anywhere, empty parts included.
+            let ends = ((0..<cuts).map { _ in random.int(0...rows) } + [0, rows]).sorted()
+            var parts = (0..<(ends.count - 1)).map { Array(column[ends[$0]..<ends[$0 + 1]]) }
+            let placeParts = (0..<(ends.count - 1)).map { Array(places[ends[$0]..<ends[$0 + 1]]) }
+            let grouped = groupedByPlace(&parts, places: placeParts, starts: Self.starts(places, count: placeCount), zero: 0,
+                                         threads: threads)
+            #expect(grouped == Self.plainlyGrouped(column, places), "\(rows) rows in \(ends.count - 1) parts")
+            #expect(parts.isEmpty)
+        }
+    }
 }

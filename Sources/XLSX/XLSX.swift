@@ -241,7 +241,6 @@ public final class Worksheet: @unchecked Sendable {
 
     /// Makes a style's format before rows are written, so that filling rows on several threads
     /// never adds a format to the workbook; rows written with what it returns skip the look-up.
-    @discardableResult
     public func prepare(_ style: CellStyle) -> SheetStyle { SheetStyle(format: cellFormat(style)) }
 
     init(handle: UnsafeMutablePointer<lxw_worksheet>, name: String, workbook: Workbook) {

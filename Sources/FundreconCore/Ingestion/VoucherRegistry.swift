@@ -77,9 +77,22 @@ public struct VoucherRegistry: Sendable {
     mutating func settle() { packed.settle() }
 
     /// Every voucher here that `earlier` (the registry of the file's first part) holds too:
-    /// its first line here and its first line there.
-    func repeats(of earlier: VoucherRegistry) -> [(line: Int, earlier: Int)] {
+    /// its first line here and its first line there, in no particular order. The look-ups
+    /// miss the cache and run between the two readers' join and the rules, with a core idle:
+    /// `parts` threads take every `parts`-th voucher each.
+    func repeats(of earlier: VoucherRegistry, parts: Int = 2) -> [(line: Int, earlier: Int)] {
+        let parts = max(parts, 1)
+        return Concurrently.map(Array(0..<parts)) { part in self.repeats(of: earlier, part: part, of: parts) }.flatMap { $0 }
+    }
+
+    /// The vouchers of `repeats(of:)` among every `parts`-th voucher here, from the `part`-th.
+    func repeats(of earlier: VoucherRegistry, part: Int, of parts: Int) -> [(line: Int, earlier: Int)] {
         var found: [(line: Int, earlier: Int)] = []
+        var seen = -1
+        func mine() -> Bool {
+            seen += 1
+            return seen % parts == part
+        }
         let shapeTexts = packer.shapes.keys()
         // A shape here is the same text as a shape there: renumber the packed key.
         let renumbered: [Int?] = shapeTexts.map { text in text.withUnsafeBufferPointer { earlier.packer.shapes.lookup($0) } }
@@ -96,7 +109,7 @@ public struct VoucherRegistry: Sendable {
         }
         packed.forEach { key, line in
             let shape = Int(key >> 54) - 1
-            guard renumbered.indices.contains(shape) else { return }
+            guard mine(), renumbered.indices.contains(shape) else { return }
             if let there = renumbered[shape] {
                 batch.append((UInt64(there + 1) << 54 | key & (1 << 54 - 1), line))
                 if batch.count == 1024 { flush() }
@@ -108,7 +121,7 @@ public struct VoucherRegistry: Sendable {
         }
         flush()
         others.forEachKey { index, text in
-            if otherLines.indices.contains(index), let first = earlier.firstLine(of: text) {
+            if mine(), otherLines.indices.contains(index), let first = earlier.firstLine(of: text) {
                 found.append((Int(otherLines[index]), first))
             }
         }

@@ -126,5 +126,13 @@ import Testing
         let found = second.repeats(of: first).map { [$0.line, $0.earlier] }.sorted { $0.lexicographicallyPrecedes($1) }
         #expect(found.count > 120)
         #expect(found == expected)
+        // Each thread's share alone finds only its own: the shares do not overlap, and a
+        // share that skipped nothing or everything would fail here.
+        for parts in [1, 3] {
+            let shares = (0..<parts).map { part in second.repeats(of: first, part: part, of: parts).map { [$0.line, $0.earlier] } }
+            #expect(shares.allSatisfy { !$0.isEmpty && $0.count < found.count || parts == 1 })
+            #expect(shares.flatMap { $0 }.sorted { $0.lexicographicallyPrecedes($1) } == expected)
+            #expect(second.repeats(of: first, parts: parts).count == expected.count)
+        }
     }
 }

@@ -35,24 +35,27 @@ struct FileReading: Sendable {
 
     /// receipts.csv's parts, one after another, into one book: each part a file of its own
     /// (its accounting, findings, vouchers and fingerprint), its rows told apart by part. A
-    /// part left out whole takes its rows out of the book again.
+    /// part left out whole takes its rows out of the book again. The rows go into the book on
+    /// a thread of their own (`HandOff`), as transfers.csv's do: beside a province's transfers,
+    /// the receivers' books are the read that ends last, and this lets both cores share it.
     func streamReceipts(_ parts: [String], into make: (@Sendable () -> ReceiptBook)?) -> ([FileRead], ReceiptBook?) {
         guard let make else { return (parts.map { open(.receipts, $0, expected: false, RowSinks()) }, nil) }
-        let inHand = BookInHand(make())
+        var book = make()
         var reads: [FileRead] = []
         var admitted: Fen = 0
         for (k, path) in parts.enumerated() {
             var reading = self
             reading.receiptPart = k
             reading.admittedBefore = admitted
+            let handOff = HandOff(consume book)
             var sinks = RowSinks()
-            sinks.receipt = inHand.add
-            sinks.expect = inHand.expect
+            sinks.receipt = handOff.add
+            sinks.expect = handOff.expect
             let read = reading.open(.receipts, path, expected: false, sinks)
-            if read.stats.present && !read.stats.isUsable { inHand.dropPart(k) } else { admitted = read.amountTotal }
+            book = handOff.finish()
+            if read.stats.present && !read.stats.isUsable { book.dropPart(k) } else { admitted = read.amountTotal }
             reads.append(read)
         }
-        guard var book = inHand.take() else { return (reads, nil) }
         book.finish()
         return (reads, book)
     }

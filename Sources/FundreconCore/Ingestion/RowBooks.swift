@@ -57,11 +57,6 @@ final class BookInHand<Book: RowBook> {
     func take() -> Book? { book.take() }
 }
 
-extension BookInHand where Book == ReceiptBook {
-    /// Takes the rows of part `k` out again (a part that could not be read whole).
-    func dropPart(_ k: Int) { book?.dropPart(k) }
-}
-
 /// The calls one reading thread makes for its own file's accepted rows. Never leaves that
 /// thread: the rows end in a book the thread owns, or in a `HandOff` to its drain thread.
 struct RowSinks {

@@ -1,3 +1,5 @@
+import CSupport
+
 /// What receipts.csv streams into: every accepted row's units, project, day, amount, line and
 /// the sender's voucher it names, a column each. Owned by the thread that reads the file;
 /// `groupByPair()` groups the rows by the units they pass between, for the matching.
@@ -49,6 +51,7 @@ public struct ReceiptBook: RowBook {
     }
 
     private mutating func bookArriving() {
+        for row in arriving { pairs.prefetchKey(EdgeKey(project: -1, from: row.from, to: row.to)) }
         for row in arriving { book(row) }
         arriving.removeAll(keepingCapacity: true)
     }
@@ -63,6 +66,33 @@ public struct ReceiptBook: RowBook {
         line.append(Int32(clamping: row.line))
         refs.append(row.ref)
         latestDay = max(latestDay ?? row.date, row.date)
+    }
+
+    /// Starts loading the columns of pair `place`'s rows, which lie scattered over the file's
+    /// order: the matching asks for the next pair's while it matches one, so that its misses
+    /// overlap that work instead of stalling the gathering of the next.
+    func prefetchRows(ofPair place: Int, also: (Int) -> Void) {
+        guard pairStarts.indices.contains(place + 1) else { return }
+        let range = pairStarts[place]..<pairStarts[place + 1]
+        guard range.lowerBound >= 0 && range.upperBound <= order.count else { return }
+        day.withUnsafeBufferPointer { d in
+            amount.withUnsafeBufferPointer { a in
+                project.withUnsafeBufferPointer { p in
+                    line.withUnsafeBufferPointer { l in
+                        guard let d = d.baseAddress, let a = a.baseAddress, let p = p.baseAddress, let l = l.baseAddress else { return }
+                        for k in order[range] {
+                            let i = Int(k)
+                            guard i >= 0 && i < count else { continue }
+                            fundrecon_prefetch(d + i)
+                            fundrecon_prefetch(a + i)
+                            fundrecon_prefetch(p + i)
+                            fundrecon_prefetch(l + i)
+                            also(i)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The part row i is in.

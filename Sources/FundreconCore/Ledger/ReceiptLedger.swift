@@ -40,6 +40,11 @@ struct ReceiptLedger: Sendable {
         }
     }
 
+    /// Starts loading pair `place`'s rows and the transfer lines they name (`ReceiptBook.prefetchRows`).
+    func prefetch(pair place: Int) {
+        book.prefetchRows(ofPair: place) { refLines.prefetch(row: $0) }
+    }
+
     /// Once the rows are matched: only the voucher tables are left, to spell what was listed.
     mutating func letGoOfRows() {
         book = ReceiptBook()

@@ -52,6 +52,18 @@ struct KeyPlaces: Sendable {
         }
     }
 
+    /// Once `prefetch(key)` has had time to load the slot: starts loading the key the slot
+    /// names, the look-up's second miss (the keys lie in first-seen order, the slots in hash
+    /// order). A batch asks this for all its keys before looking any up.
+    func prefetchKey(_ key: EdgeKey) {
+        guard !slots.isEmpty, last.key != key else { return }
+        let p = Int(slots[KeyPlaces.slot(key, slots.count - 1)]) - 1
+        guard p >= 0 else { return }
+        keys.withUnsafeBufferPointer { b in
+            if let base = b.baseAddress, p < b.count { fundrecon_prefetch(base + p) }
+        }
+    }
+
     /// The key's place, when it has one.
     func place(ofKnown key: EdgeKey) -> Int? {
         guard !slots.isEmpty else { return nil }

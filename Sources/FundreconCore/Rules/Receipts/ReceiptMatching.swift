@@ -21,7 +21,11 @@ struct ReceiptMatching: Rule {
         guard let receipts = context.ledger.receipts else { return out }
         let asOf = Self.asOf(context)
         var pass = MatchingPass(context: context, receipts: receipts, asOf: asOf)
-        for pair in pass.pairs(part: part, of: parts) { pass.match(pair) }
+        let pairs = pass.pairs(part: part, of: parts)
+        for k in pairs.indices {
+            if k + 1 < pairs.count, let next = pairs[k + 1].place { receipts.prefetch(pair: next) }
+            pass.match(pairs[k])
+        }
         if part == 0 { pass.countNotCovered() }
         out.receipts = pass.report()
         return out

@@ -82,6 +82,29 @@ import Testing
         #expect(r.receipts?.receiptFiles == parts.map(\.path))
     }
 
+    /// Parts long enough that their rows go into the book on a thread of their own
+    /// (`HandOff`, 4,096 rows a batch): the book passes from part to part whole, every row
+    /// counted once under its own part.
+    @Test func longPartsBookEveryRowOnceUnderTheirOwnPart() throws {
+        var f = Fixture()
+        let n = 5_000
+        for (name, from, to) in [("city", "P", "C"), ("county", "C", "K")] {
+            var text = "voucher,date,project,from,to,amount,ref,note\n"
+            for i in 1...n { text += "收-\(i),2021-05-01,F,\(from),\(to),\(i),,\n" }
+            f.files["receipts-\(name).csv"] = text
+        }
+        let r = f.reconcile()
+        #expect(r.scope.stats.filter { $0.file == .receipts }.map(\.rowsUsed) == [n, n])
+        let hops = try #require(r.receipts?.hops)
+        // Amounts in 万元, the default unit: row i is i × 10^6 分.
+        let received = hops.map(\.received).filter { $0.count > 0 }
+        #expect(received.map(\.count) == [n, n])
+        #expect(received.map(\.amount) == [Fen(n * (n + 1) / 2) * 1_000_000, Fen(n * (n + 1) / 2) * 1_000_000])
+        let listed = r.receipts?.matches.filter { $0.status == .notSent } ?? []
+        let parts = Set(listed.flatMap { m in m.receipts.map { "\(m.from)>\(m.to):\($0.part)" } })
+        #expect(parts.count == 2)
+    }
+
     @Test func aPartLeftOutWholeTakesOnlyItsOwnRowsOut() throws {
         var f = Self.scope()
         f.files["receipts-county.csv"] = "voucher,date,project,from,to\n收-001,2021-03-22,F1,C,K\n"

@@ -59,6 +59,8 @@ struct Reconcile: ParsableCommand {
         let scopeName = URL(fileURLWithPath: input).standardizedFileURL.lastPathComponent
         let given = try options.explanations(explanations, scope: scopeName)
         let lock = try takeOutputFolder()
+        // Yesterday's answers are read while the inputs are: see EarlierAnswers.
+        let earlier = EarlierAnswers(folder: output, scope: scopeName)
         let reconciled = Reconciler.run(ScopeSources.folder(input, existing: FileSystem.exists), settings: settings,
                                         encoding: options.encoding, today: clock.today, fileExists: FileSystem.exists,
                                         progress: progress.update, phase: { phase in
@@ -67,7 +69,7 @@ struct Reconcile: ParsableCommand {
                                         })
         let planned = ScopeSources.joinPath(output, "reconciliation-\(scopeName)-\(reconciled.period.asOf)")
         // Every answer typed into the earlier workbooks, read before any is replaced; then the file given.
-        var answers = try earlierAnswers(scope: scopeName, target: planned + ".xlsx", logger: logger)
+        var answers = try earlierAnswers(earlier, target: planned + ".xlsx", logger: logger)
         if let given { answers.merge(later: given) }
         let result = answers.isEmpty ? reconciled : reconciled.answered(by: answers)
         let (base, openLock) = ReportFolder.freeBase(planned)
@@ -103,11 +105,11 @@ struct Reconcile: ParsableCommand {
     /// The answers in the workbooks of this scope the output folder holds, the latest save of
     /// each key holding. Exits 3, touching nothing, when one cannot be read: a run never
     /// replaces a workbook whose answers it has not read.
-    private func earlierAnswers(scope: String, target: String, logger: Logger) throws -> Explanations {
+    private func earlierAnswers(_ earlier: EarlierAnswers, target: String, logger: Logger) throws -> Explanations {
         var answers = Explanations()
-        for path in ReportFolder(folder: output, scope: scope).workbooksToRead(target: target) {
+        for (path, read) in earlier.answers(target: target) {
             do {
-                answers.merge(later: try Explanations.read(workbook: path))
+                answers.merge(later: try read.get())
             } catch {
                 Stderr.write("fundrecon: cannot read the answers in \(error.description). The file is left as it was and nothing was written; repair it, or move it out of \(output), and run again")
                 throw ExitCode(3)

@@ -3,7 +3,7 @@ import Foundation
 /// A scope's reports in the output folder, as staff leave them: answered, open in Excel, WPS
 /// or LibreOffice, saved after the run that wrote them. Says which workbooks hold answers a
 /// run must read, and where the new report may go without replacing one that is open.
-public struct ReportFolder {
+public struct ReportFolder: Sendable {
     public let folder: String
     public let scope: String
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Synchronization
 @testable import FundreconCore
 
 /// Answers typed into the workbook come back the next night: on the right finding after the
@@ -54,6 +55,28 @@ import Testing
         var book = try WorkbookEditor(workbook)
         try book.answer(sheet: "异常清单", key: findingKey, ["处理状态": status, "情况说明": text, "责任人": "张会计", "日期": "2022-01-05"], rich: rich)
         try book.save(to: workbook)
+    }
+
+    /// Yesterday's workbook is read while the run reconciles (`EarlierAnswers`); an answer
+    /// saved after that early read is still the one the run takes, and a file left as it was
+    /// is not read twice.
+    @Test func anAnswerSavedDuringTheRunIsReadAgainAndAnUnchangedWorkbookOnlyOnce() throws {
+        let f = ExplanationTests.scope(), out = Fixture.makeTempDir()
+        let first = try Self.night(f, out)
+        try Self.answer(first.workbook, finding: "第一次说明")
+        let scope = URL(fileURLWithPath: f.dir).lastPathComponent
+        let earlier = EarlierAnswers(folder: out, scope: scope)
+        func text() throws -> String? {
+            let reads = earlier.answers(target: first.workbook)
+            #expect(reads.map(\.path) == [first.workbook])
+            return try reads.first?.answers.get().byKey[Self.findingKey]?.text
+        }
+        #expect(try text() == "第一次说明")
+        #expect(try text() == "第一次说明")
+        #expect(earlier.reads.load(ordering: .relaxed) == 1)
+        try Self.answer(first.workbook, finding: "运行期间保存的说明")
+        #expect(try text() == "运行期间保存的说明")
+        #expect(earlier.reads.load(ordering: .relaxed) == 2)
     }
 
     @Test(arguments: [false, true])

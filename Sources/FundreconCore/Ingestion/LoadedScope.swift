@@ -116,6 +116,15 @@ struct RefIndex: Sendable {
         return names.resolve(b)
     }
 
+    /// `resolve` with the key's hash from `prefetch`.
+    func resolve(_ b: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Resolution {
+        if let i = ids.lookup(b, hash: hash) { return .found(i) }
+        return names.resolve(b)
+    }
+
+    /// Starts loading the key the hash's slot names (`ByteInterner.prefetchKey`).
+    func prefetchKey(hash: UInt64) { ids.prefetchKey(hash: hash) }
+
     /// The item whose id text is `text`, by the key table when every key is its text.
     func item(withIDText text: String) -> Int? {
         guard keysAreTexts else { return nil }

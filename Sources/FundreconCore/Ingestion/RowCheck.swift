@@ -21,6 +21,9 @@ final class References: Sendable {
 
     func entity(_ b: UnsafeBufferPointer<UInt8>) -> RefIndex.Resolution? { entities?.resolve(b) }
 
+    /// `entity` with the hash `prefetchEntity` returned.
+    func entity(_ b: UnsafeBufferPointer<UInt8>, hash: UInt64) -> RefIndex.Resolution? { entities?.resolve(b, hash: hash) }
+
     /// Starts loading a unit's level, which the direction check reads once the row's other
     /// fields are parsed: in a ledger whose payees are scattered it misses the cache.
     func prefetchLevel(_ i: Int) {
@@ -29,8 +32,12 @@ final class References: Sendable {
         }
     }
 
-    /// Starts loading the slot a unit reference will be looked up in.
-    func prefetchEntity(_ b: UnsafeBufferPointer<UInt8>) { _ = entities?.prefetch(b) }
+    /// Starts loading the slot a unit reference will be looked up in; its hash, to look it
+    /// up with, or nil when there are no units.
+    func prefetchEntity(_ b: UnsafeBufferPointer<UInt8>) -> UInt64? { entities?.prefetch(b) }
+
+    /// Starts loading the key a prefetched slot names.
+    func prefetchEntityKey(hash: UInt64) { entities?.prefetchKey(hash: hash) }
 
     func project(_ b: UnsafeBufferPointer<UInt8>) -> RefIndex.Resolution? { projects?.resolve(b) }
 
@@ -122,6 +129,9 @@ struct RowCheck {
     var defersDuplicates = false
     private(set) var deferredDuplicate: DeferredDuplicate?
     private var lastReferences = [LastReference](repeating: LastReference(), count: 3)
+    /// The hashes of the row's unit references whose slots `prefetchUnit` started loading,
+    /// by the slot of `lastReferences` (1: to, 2: from or entity); nil when not prefetched.
+    private var unitHashes: (to: UInt64?, from: UInt64?) = (nil, nil)
 
     init(reader: CSVReader, header: HeaderMap, file: InputFile, path: String, unit: AmountUnit, refs: References) {
         self.reader = reader
@@ -142,6 +152,7 @@ struct RowCheck {
         if !findings.isEmpty { findings.removeAll(keepingCapacity: true) }
         rejected = false
         deferredDuplicate = nil
+        unitHashes = (nil, nil)
     }
 
     func ref(_ column: Column?) -> SourceRef {
@@ -299,7 +310,8 @@ struct RowCheck {
         let b = value(column)
         let slot = column == .project ? 0 : column == .to ? 1 : 2
         if lastReferences[slot].matches(b) { return lastReferences[slot].resolution }
-        let resolution = project ? refs.project(b) : refs.entity(b)
+        let hash = slot == 1 ? unitHashes.to : slot == 2 ? unitHashes.from : nil
+        let resolution = project ? refs.project(b) : hash.map { refs.entity(b, hash: $0) } ?? refs.entity(b)
         lastReferences[slot].remember(b, resolution)
         return resolution
     }
@@ -336,10 +348,19 @@ struct RowCheck {
     /// Starts loading the table slot of a unit reference the row before does not answer: in a
     /// ledger whose rows are not grouped by payer and payee, each look-up misses the cache,
     /// and loaded now the misses overlap the parsing of the rest of the row.
-    func prefetchUnit(_ column: Column) {
+    mutating func prefetchUnit(_ column: Column) {
         let b = value(column)
         let slot = column == .to ? 1 : 2
-        if !lastReferences[slot].matches(b) { refs.prefetchEntity(b) }
+        guard !lastReferences[slot].matches(b) else { return }
+        let hash = refs.prefetchEntity(b)
+        if slot == 1 { unitHashes.to = hash } else { unitHashes.from = hash }
+    }
+
+    /// The second step of the prefetched unit look-ups, once their slots have had the row's
+    /// dates, project and amount to load: starts loading the keys they name.
+    func prefetchUnitKeys() {
+        if let h = unitHashes.to { refs.prefetchEntityKey(hash: h) }
+        if let h = unitHashes.from { refs.prefetchEntityKey(hash: h) }
     }
 
     /// Starts loading the payee's level for `checkDirection`.

@@ -110,15 +110,19 @@ extension FileReading {
         let voucherProbe = row.prefetchVoucher(in: &read.vouchers)
         row.prefetchUnit(.from)
         row.prefetchUnit(.to)
+        // A unit's look-up misses the cache twice (its slot, then its key), and its level once
+        // more: each load is started a stretch of parsing before it is needed. A finding's
+        // place in the report is its column's, so the order of the checks is free.
         let date = row.date(.date, required: true)
         let project = row.project(.project)
-        let from = row.entity(.from)
-        let to = row.entity(.to)
-        if let to { row.prefetchLevel(to) }
+        row.prefetchUnitKeys()
         let amount = row.amount(.amount, required: true, allowNegative: true)
         let status = row.status(&read.transferStatuses) {
             Message(zh: "无法识别的状态“\($0)”（成功/失败/退回）", en: "unknown status \"\($0)\" (ok, failed, returned)")
         }
+        let from = row.entity(.from)
+        let to = row.entity(.to)
+        if let to { row.prefetchLevel(to) }
         let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
         if let from, let to { row.checkDirection(from: from, to: to) }
         guard !row.rejected, voucherIsNew, let date, let project, let from, let to, let amount, let status,
@@ -131,12 +135,13 @@ extension FileReading {
         let voucherProbe = row.prefetchVoucher(in: &read.vouchers)
         row.prefetchUnit(.entity)
         let date = row.date(.date, required: true)
-        let entity = row.entity(.entity)
         let project = row.project(.project)
+        row.prefetchUnitKeys()
         let amount = row.amount(.amount, required: true, allowNegative: true)
         let status = row.status(&read.spendingStatuses) {
             Message(zh: "无法识别的支付状态“\($0)”（已支付/支付失败）", en: "unknown payment status \"\($0)\" (paid, failed)")
         }
+        let entity = row.entity(.entity)
         let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
         guard !row.rejected, voucherIsNew, let date, let entity, let project, let amount, let status,
               admit(amount, .amount, &row, &read), sink != nil else { return }
@@ -151,10 +156,11 @@ extension FileReading {
         row.prefetchUnit(.to)
         let date = row.date(.date, required: true)
         let project = row.project(.project)
+        row.prefetchUnitKeys()
+        let amount = row.amount(.amount, required: true, allowNegative: true)
         let from = row.entity(.from)
         let to = row.entity(.to)
         if let to { row.prefetchLevel(to) }
-        let amount = row.amount(.amount, required: true, allowNegative: true)
         let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
         if let from, let to { row.checkDirection(from: from, to: to) }
         guard !row.rejected, voucherIsNew, let date, let project, let from, let to, let amount,

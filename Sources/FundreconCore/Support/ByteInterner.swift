@@ -1,3 +1,5 @@
+import CSupport
+
 /// Maps byte strings to dense small integers (0, 1, 2, …) without making a String per
 /// look-up. Used for unit and project references on the per-row path and for voucher keys,
 /// where a Set<String> would cost an allocation and ~50 bytes of overhead per row.
@@ -91,6 +93,26 @@ public struct ByteInterner: Sendable {
 
     public func lookup(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
         find(b, ByteInterner.hash(b)).index
+    }
+
+    /// `lookup` with the key's hash from `prefetch`.
+    public func lookup(_ b: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int? {
+        find(b, h).index
+    }
+
+    /// Once `prefetch` has had time to load the slot: starts loading the key record the slot
+    /// points at, the look-up's second miss (records lie in the order keys were added, slots
+    /// in hash order). Reads only the first slot; a key further along is loaded when looked up.
+    public func prefetchKey(hash h: UInt64) {
+        let slot = slots[Int(truncatingIfNeeded: h) & mask]
+        guard slot != 0, slot >> ByteInterner.offsetBits == ByteInterner.tag(h) else { return }
+        let offset = Int(slot & ByteInterner.offsetMask) - 1
+        arena.withUnsafeBufferPointer { a in
+            guard let base = a.baseAddress, offset >= 0, offset < a.count else { return }
+            fundrecon_prefetch(base + offset)
+            // A record is its length, key and index, under 64 bytes for an id: at most two lines.
+            fundrecon_prefetch(base + min(offset + 24, a.count - 1))
+        }
     }
 
     public func lookup(_ text: String) -> Int? {

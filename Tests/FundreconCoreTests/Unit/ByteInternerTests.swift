@@ -33,4 +33,25 @@ import Testing
         #expect(interner.lookup("甲") == 0)
         #expect(interner.intern("乙") == (1, true))
     }
+
+    /// The two-step look-up the row readers use (`prefetch`, then `prefetchKey`, then a look-up
+    /// with the hash the first step gave) finds what a plain look-up finds, for keys that are
+    /// there, keys that are not and keys that share a slot's neighbourhood.
+    @Test func aLookUpWithThePrefetchedHashFindsWhatAPlainOneFinds() {
+        var interner = ByteInterner()
+        let keys = (0..<5_000).map { "G\(String($0 * 7_919 % 100_003))" }
+        for k in keys { interner.intern(k) }
+        let asked = keys + (0..<500).map { "X\($0)" } + ["", "G", "G0"]
+        for k in asked {
+            var text = k
+            let (plain, stepped) = text.withUTF8 { b -> (Int?, Int?) in
+                let h = interner.prefetch(b)
+                interner.prefetchKey(hash: h)
+                return (interner.lookup(b), interner.lookup(b, hash: h))
+            }
+            #expect(stepped == plain)
+            #expect(plain == keys.firstIndex(of: k))
+        }
+        ByteInterner().prefetchKey(hash: 12_345)  // an empty table has no record to load
+    }
 }

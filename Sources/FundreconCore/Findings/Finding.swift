@@ -152,6 +152,8 @@ public struct FindingLog: Sendable {
 
     public mutating func append(_ other: FindingLog) { findings.append(contentsOf: other.findings) }
 
+    mutating func add(contentsOf more: [Finding]) { findings.append(contentsOf: more) }
+
     /// Changes each finding in place.
     mutating func update(_ body: (inout Finding) -> Void) {
         for i in findings.indices { body(&findings[i]) }
@@ -162,8 +164,10 @@ public struct FindingLog: Sendable {
     public func count(code: RuleCode) -> Int { findings.indices.reduce(0) { $0 + (findings[$1].code == code ? 1 : 0) } }
 
     /// Findings ordered by file order, line, column and code, so output is stable.
-    /// Sorts small integer keys, not the findings: a big run has hundreds of thousands.
-    public func sorted(fileOrder: [String]) -> [Finding] {
+    /// Sorts small integer keys, not the findings: a big run has hundreds of thousands, and
+    /// the log is consumed so that they are moved into their places, never copied (each copy
+    /// retains and releases a finding's texts).
+    public consuming func sorted(fileOrder: [String]) -> [Finding] {
         let rank = Dictionary(fileOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let others = Set(findings.map(\.primary.file)).subtracting(fileOrder).sorted()
         let otherRank = Dictionary(others.enumerated().map { ($1, fileOrder.count + $0) }, uniquingKeysWith: { a, _ in a })
@@ -172,7 +176,34 @@ public struct FindingLog: Sendable {
             let at = findings[i].primary
             return (rank[at.file] ?? otherRank[at.file] ?? 0, at.line ?? 0, at.column ?? 0, codes[findings[i].code] ?? 0, i)
         }
-        return keys.sorted { $0 < $1 }.map { findings[$0.4] }
+        let order = keys.sorted { $0 < $1 }.map(\.4)
+        var all: [Finding] = []
+        swap(&all, &findings)
+        all.permute(to: order)
+        return all
+    }
+}
+
+extension Array {
+    /// Rearranges the elements in place so that element k is the one that was at `order[k]`
+    /// (`order` a permutation of the indices), by following its cycles: each element is moved
+    /// once, by swaps, with no copy of it made.
+    mutating func permute(to order: [Int]) {
+        precondition(order.count == count, "a permutation of another length")
+        var placed = [Bool](repeating: false, count: count)
+        withUnsafeMutableBufferPointer { a in
+            for start in a.indices where !placed[start] {
+                var k = start
+                while true {
+                    placed[k] = true
+                    let next = order[k]
+                    precondition(a.indices.contains(next) && (next == start || !placed[next]), "not a permutation")
+                    if next == start { break }
+                    a.swapAt(k, next)
+                    k = next
+                }
+            }
+        }
     }
 }
 

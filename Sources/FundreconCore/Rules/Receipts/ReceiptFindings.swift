@@ -18,8 +18,16 @@ struct ReceiptFindings: LateFindings {
         words = ReceiptWords(scope: scope, asOf: report.asOf)
     }
 
+    /// Made on two threads, each a half of the matches (a province's are a quarter of a
+    /// million, each a message to build), and added in the matches' order.
     func findings(into log: inout FindingLog) {
-        for m in matches { if let f = finding(m) { log.add(f) } }
+        let half = matches.count / 2
+        guard half >= 4_096 else {
+            for m in matches { if let f = finding(m) { log.add(f) } }
+            return
+        }
+        let halves = Concurrently.map([0..<half, half..<matches.count]) { range in range.compactMap { self.finding(self.matches[$0]) } }
+        for made in halves { log.add(contentsOf: made) }
     }
 
     private func receiptFile(_ row: MatchedRow) -> String {

@@ -26,7 +26,7 @@ struct ReceiptMatching: Rule {
             if k + 1 < pairs.count, let next = pairs[k + 1].place { receipts.prefetch(pair: next) }
             pass.match(pairs[k])
         }
-        if part == 0 { pass.countNotCovered() }
+        pass.countNotCovered(part: part, of: parts)
         out.receipts = pass.report()
         return out
     }
@@ -119,11 +119,13 @@ private struct MatchingPass {
         Hop(from: scope.entities[pair.from].level, to: scope.entities[pair.to].level)
     }
 
-    /// Transfers to groups without books, per hop.
-    mutating func countNotCovered() {
+    /// Transfers to groups without books, per hop: this part's share of the edges, by
+    /// receiver as the pairs are shared.
+    mutating func countNotCovered(part: Int, of parts: Int) {
+        let parts = max(parts, 1)
         let covered = self.covered
         let keys = context.ledger.edges.keys, books = context.ledger.edges.values
-        for (e, key) in keys.enumerated() where !covered.contains(group(key.from, key.to)) {
+        for (e, key) in keys.enumerated() where key.to % parts == part && !covered.contains(group(key.from, key.to)) {
             let h = hop(UnitPair(from: key.from, to: key.to))
             for (day, amount) in zip(books[e].days, books[e].amounts) where day <= asOf.daysSinceEpoch {
                 hops[h, default: ReceiptHopTotals(hop: h)].notCovered.add(amount)

@@ -20,6 +20,32 @@ enum Concurrently {
         return jobs.compactMap { $0.result() }
     }
 
+    /// `first` and `second` on two threads, `second` held back until `first` calls the
+    /// `ready` it is given, or ends without calling it; both results, once both are done.
+    /// For work that uses both cores up to a point and one after it (a workbook fills its
+    /// rows on two threads, then packs them on one).
+    static func inTurn<First: Sendable, Second: Sendable>(_ first: @escaping @Sendable (_ ready: @escaping @Sendable () -> Void) -> First,
+                                                          then second: @escaping @Sendable () -> Second) -> (First, Second) {
+        let go = DispatchSemaphore(value: 0)
+        let done = map([0, 1]) { job -> Either<First, Second> in
+            guard job == 1 else {
+                defer { go.signal() }  // whatever `first` did, `second` is let go
+                return .first(first { go.signal() })
+            }
+            go.wait()
+            return .second(second())
+        }
+        guard done.count == 2, case .first(let a) = done[0], case .second(let b) = done[1] else {
+            preconditionFailure("Concurrently.inTurn: two jobs, in order")
+        }
+        return (a, b)
+    }
+
+    private enum Either<First: Sendable, Second: Sendable>: Sendable {
+        case first(First)
+        case second(Second)
+    }
+
     private final class Job<Input: Sendable, Output: Sendable>: Sendable {
         private let input: Mutex<Input?>
         /// Let go, with all it captured, before the piece says it is done: a thread's object

@@ -34,7 +34,10 @@ public struct WorkbookReport {
     /// - Parameter created: the document's creation time (seconds since 1970), for reproducible files.
     /// Returns the tables too long for one sheet, and the sheets they continue on.
     @discardableResult
-    public func write(to path: String, created: Int64?, temporaryDirectory: String? = nil) throws(OutputError) -> [ContinuedSheet] {
+    /// - Parameter filled: called once the rows are in, before the workbook is closed (its
+    /// packing runs on one core).
+    public func write(to path: String, created: Int64?, temporaryDirectory: String? = nil,
+                      filled: (() -> Void)? = nil) throws(OutputError) -> [ContinuedSheet] {
         let temp = AtomicFile.temporaryPath(for: path)
         let continued: [ContinuedSheet]
         do {
@@ -44,6 +47,7 @@ public struct WorkbookReport {
                 subject: labels.t("计划、拨付与支出核对（基准日 \(result.period.asOf)）", "Plan, transfers and spending as of \(result.period.asOf)"),
                 author: "fundrecon \(version)", company: "", comments: generatedAt, created: created))
             continued = try fill(workbook)
+            filled?()
             try workbook.close(compression: compression)
         } catch {
             AtomicFile.discard(temp)

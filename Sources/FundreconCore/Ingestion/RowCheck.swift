@@ -357,7 +357,7 @@ struct RowCheck {
     }
 
     /// The second step of the prefetched unit look-ups, once their slots have had the row's
-    /// dates, project and amount to load: starts loading the keys they name.
+    /// date and project to load: starts loading the keys they name.
     func prefetchUnitKeys() {
         if let h = unitHashes.to { refs.prefetchEntityKey(hash: h) }
         if let h = unitHashes.from { refs.prefetchEntityKey(hash: h) }

@@ -32,10 +32,10 @@ public struct WorkbookReport {
 
     /// Writes the workbook to a temporary file beside `path` and renames it into place.
     /// - Parameter created: the document's creation time (seconds since 1970), for reproducible files.
-    /// Returns the tables too long for one sheet, and the sheets they continue on.
-    @discardableResult
     /// - Parameter filled: called once the rows are in, before the workbook is closed (its
     /// packing runs on one core).
+    /// Returns the tables too long for one sheet, and the sheets they continue on.
+    @discardableResult
     public func write(to path: String, created: Int64?, temporaryDirectory: String? = nil,
                       filled: (() -> Void)? = nil) throws(OutputError) -> [ContinuedSheet] {
         let temp = AtomicFile.temporaryPath(for: path)

@@ -19,15 +19,14 @@ struct ReceiptFindings: LateFindings {
     }
 
     /// Made on two threads, each a half of the matches (a province's are a quarter of a
-    /// million, each a message to build), and added in the matches' order.
+    /// million, each a message to build), and added in the matches' order; a few thousand on
+    /// the calling thread alone (`Concurrently.map` runs a single piece there).
     func findings(into log: inout FindingLog) {
         let half = matches.count / 2
-        guard half >= 4_096 else {
-            for m in matches { if let f = finding(m) { log.add(f) } }
-            return
+        let shares = half >= 4_096 ? [0..<half, half..<matches.count] : [0..<matches.count]
+        for made in Concurrently.map(shares, { range in range.compactMap { self.finding(self.matches[$0]) } }) {
+            log.add(contentsOf: made)
         }
-        let halves = Concurrently.map([0..<half, half..<matches.count]) { range in range.compactMap { self.finding(self.matches[$0]) } }
-        for made in halves { log.add(contentsOf: made) }
     }
 
     private func receiptFile(_ row: MatchedRow) -> String {

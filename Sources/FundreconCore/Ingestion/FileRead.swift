@@ -20,6 +20,9 @@ struct FileRead: Sendable {
     var plan: [PlanLine] = []
     /// The sizes of the accepted amounts added up (`admit`).
     var amountTotal: Fen = 0
+    /// What packs the sender's vouchers of receipts.csv's rows (`ReceiptRow.ref`), carried from
+    /// one part of the file to the next.
+    var refPacking = WrittenVouchers.Packing()
     var entities: [Entity] = []
     var entityRefs = RefIndex()
     var projects: [Project] = []

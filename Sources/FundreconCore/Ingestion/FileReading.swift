@@ -21,6 +21,8 @@ struct FileReading: Sendable {
     /// What the earlier parts of receipts.csv admitted: the parts share one limit
     /// (`amountLimit`), as they are one file to the rules' sums.
     var admittedBefore: Fen = 0
+    /// The packing of the sender's vouchers the earlier parts of receipts.csv left.
+    var refPackingBefore = WrittenVouchers.Packing()
 
     init(settings: Settings, encoding: EncodingChoice, fileExists: @escaping @Sendable (String) -> Bool, hashing: Bool,
          keepsVouchers: Bool, tally: ReadTally?, scope: LoadedScope) {
@@ -43,20 +45,29 @@ struct FileReading: Sendable {
         var book = make()
         var reads: [FileRead] = []
         var admitted: Fen = 0
+        var packing = WrittenVouchers.Packing()
         for (k, path) in parts.enumerated() {
             var reading = self
             reading.receiptPart = k
             reading.admittedBefore = admitted
+            reading.refPackingBefore = packing
+            packing = WrittenVouchers.Packing()
             let handOff = HandOff(consume book)
             var sinks = RowSinks()
             sinks.receipt = handOff.add
             sinks.expect = handOff.expect
-            let read = reading.open(.receipts, path, expected: false, sinks)
+            var read = reading.open(.receipts, path, expected: false, sinks)
+            swap(&packing, &read.refPacking)
             book = handOff.finish()
-            if read.stats.present && !read.stats.isUsable { book.dropPart(k) } else { admitted = read.amountTotal }
+            if read.stats.present && !read.stats.isUsable {
+                packing.keepOthers(book.dropPart(k))
+            } else {
+                admitted = read.amountTotal
+            }
             reads.append(read)
         }
         book.finish()
+        book.adoptRefPacking(packing)
         return (reads, book)
     }
 
@@ -93,6 +104,7 @@ struct FileReading: Sendable {
     func open(_ file: InputFile, _ path: String, expected: Bool, _ sinks: RowSinks, limit: SplitPoint? = nil) -> FileRead {
         var read = FileRead(stats: FileStats(file: file, path: path))
         read.amountTotal = admittedBefore
+        read.refPacking = refPackingBefore
         guard fileExists(path) else {
             if expected {
                 read.log.add(Finding(.IN001, Message(zh: "缺少必需的文件 \(file.fileName)", en: "required file \(file.fileName) is missing"),

@@ -58,8 +58,9 @@ public struct ReceiptRow: Sendable {
     public let from: Int
     public let to: Int
     public let amount: Fen
-    /// The sender's voucher as the receiver wrote it down; nil when the cell is empty.
-    public let ref: String?
+    /// The sender's voucher as the receiver wrote it down, packed by the reading thread's
+    /// `WrittenVouchers.Packing`; 0 when the cell is empty.
+    public let ref: UInt64
     public let line: Int
     /// Which part of receipts.csv the row is in (0 for receipts.csv itself, or the first
     /// receipts-*.csv).

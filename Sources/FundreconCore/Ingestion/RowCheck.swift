@@ -224,6 +224,28 @@ struct RowCheck {
         return s.isEmpty ? nil : s
     }
 
+    /// The trimmed value as `packing` keys it; 0 when the column is absent or the value empty.
+    /// A value that `text` would return as read is packed from the row's buffer, without
+    /// making a text: the reading of a receipt's `ref` on every row.
+    func packed(_ column: Column, into packing: inout WrittenVouchers.Packing) -> UInt64 {
+        guard let i = header.index(of: column) else { return 0 }
+        let b = reader.field(i)
+        if b.isEmpty { return 0 }
+        if Self.needsNoTrimming(b) { return packing.key(b) }
+        return packing.key(text(column))
+    }
+
+    /// ASCII with no blank at either end: `trimmingBlanks` would give it back as it is, and
+    /// decoding it cannot change a byte.
+    static func needsNoTrimming(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = b.first, let last = b.last else { return false }
+        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+        if blank(first) || blank(last) { return false }
+        var all: UInt8 = 0
+        for c in b { all |= c }
+        return all < 0x80
+    }
+
     private func shown(_ column: Column) -> String { RowCheck.shortened(text(column) ?? "") }
 
     /// A value as messages quote it: at most 40 characters.

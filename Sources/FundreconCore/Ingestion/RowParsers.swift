@@ -165,7 +165,7 @@ extension FileReading {
         if let from, let to { row.checkDirection(from: from, to: to) }
         guard !row.rejected, voucherIsNew, let date, let project, let from, let to, let amount,
               admit(amount, .amount, &row, &read), sink != nil else { return }
-        sink?(ReceiptRow(date: date, project: project, from: from, to: to, amount: amount, ref: row.text(.ref), line: row.line,
+        sink?(ReceiptRow(date: date, project: project, from: from, to: to, amount: amount, ref: row.packed(.ref, into: &read.refPacking), line: row.line,
                          part: receiptPart))
     }
 

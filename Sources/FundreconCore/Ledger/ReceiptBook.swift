@@ -64,7 +64,7 @@ public struct ReceiptBook: RowBook {
         day.append(row.date.daysSinceEpoch)
         amount.append(row.amount)
         line.append(Int32(clamping: row.line))
-        refs.append(row.ref)
+        refs.append(key: row.ref)
         latestDay = max(latestDay ?? row.date, row.date)
     }
 
@@ -107,15 +107,23 @@ public struct ReceiptBook: RowBook {
     }
 
     /// Takes out the rows of part `k`, the last part read so far: a part that could not be
-    /// read whole has none of its rows used. Before `groupByPair()`.
-    mutating func dropPart(_ k: Int) {
+    /// read whole has none of its rows used. Before `groupByPair()`. Gives how many vouchers
+    /// that do not pack the rows kept name (`WrittenVouchers.keepFirst`).
+    @discardableResult
+    mutating func dropPart(_ k: Int) -> Int {
         bookArriving()
-        guard partStarts.indices.contains(k) else { return }
+        guard partStarts.indices.contains(k) else { return refs.keepFirst(count) }
         let start = partStarts[k]
         for column in [\ReceiptBook.rowPair, \.project, \.day, \.line] { self[keyPath: column].removeSubrange(start...) }
         amount.removeSubrange(start...)
-        refs.keepFirst(start)
+        let kept = refs.keepFirst(start)
         latestDay = day.max().map { Day(daysSinceEpoch: $0) }
+        return kept
+    }
+
+    /// Takes over the packing that made the rows' `ref` keys, once every part is read.
+    mutating func adoptRefPacking(_ packing: WrittenVouchers.Packing) {
+        refs.adopt(packing)
     }
 
     /// Takes the written vouchers out to be looked up (`ReceiptLedger`): 8 bytes a row, a fifth

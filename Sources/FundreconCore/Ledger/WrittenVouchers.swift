@@ -1,19 +1,21 @@
 import CSupport
 /// The sender's vouchers written on the receipts, one entry a row, as 8 bytes each: a key of
-/// the column's own `VoucherPacker`, 0 for an empty cell, or for a voucher that does not pack
-/// a number below `VoucherPacker.smallestKey` that finds its text among the others. The text
-/// of a province's references (about 15 bytes and an 8-byte end a row, with the growth of
-/// its array) was most of the receipt book while the files are read.
+/// the column's `Packing`, 0 for an empty cell, or for a voucher that does not pack a number
+/// below `VoucherPacker.smallestKey` that finds its text among the others. The text of a
+/// province's references (about 15 bytes and an 8-byte end a row, with the growth of its
+/// array) was most of the receipt book while the files are read.
 ///
 /// The keys are held in chunks of rows, so that `answered(by:)` can let each chunk go as soon
 /// as its rows are answered: the answers then take the room the keys leave.
 struct WrittenVouchers: Sendable {
-    private var packer = VoucherPacker()
+    /// What the keys mean. The thread that reads receipts.csv packs each row's voucher while
+    /// the row is in its buffer, so that the row it hands to the book is plain data (a text
+    /// would be made, counted and freed on two threads, 8 % of reading the file); the book
+    /// takes the packing over once the file is read (`adopt`).
+    private var packing = Packing()
     private var chunks: [[UInt64]] = []
     /// Rows a chunk holds; every chunk but the last is full.
     let chunkRows: Int
-    /// The vouchers that do not pack, end to end.
-    private var others = Others()
     private(set) var count = 0
 
     init(chunkRows: Int = 1 << 20) {
@@ -33,6 +35,34 @@ struct WrittenVouchers: Sendable {
         }
     }
 
+    /// Turns vouchers into keys: a `VoucherPacker` for those that pack, and the others' text.
+    struct Packing: Sendable {
+        fileprivate var packer = VoucherPacker()
+        /// The vouchers that do not pack, end to end.
+        fileprivate var others = Others()
+
+        /// The key of a voucher as written, trimmed and not empty.
+        mutating func key(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+            if let key = packer.keyLearning(b) { return key }
+            others.bytes.append(contentsOf: b)
+            others.ends.append(others.bytes.count)
+            return UInt64(others.ends.count)
+        }
+
+        /// The key of a trimmed value; 0 for nil or an empty one.
+        mutating func key(_ voucher: String?) -> UInt64 {
+            guard var voucher, !voucher.isEmpty else { return 0 }
+            return voucher.withUTF8 { key($0) }
+        }
+
+        /// Keeps the first `n` others: those of the rows kept, which come first.
+        mutating func keepOthers(_ n: Int) {
+            guard n < others.ends.count else { return }
+            others.ends.removeSubrange(max(n, 0)...)
+            others.bytes.removeSubrange((others.ends.last ?? 0)...)
+        }
+    }
+
     /// Room for the first chunk's rows; later chunks take their room as they start.
     mutating func reserve(_ rows: Int) {
         if chunks.isEmpty { chunks.append([]) }
@@ -48,33 +78,36 @@ struct WrittenVouchers: Sendable {
         count += 1
     }
 
+    /// Appends a voucher packed by this column's own packing (tests, and a book filled in
+    /// place).
     mutating func append(_ voucher: String?) {
-        guard var voucher, !voucher.isEmpty else {
-            appendKey(0)
-            return
-        }
-        voucher.withUTF8 { b in
-            if let key = packer.keyLearning(b) {
-                appendKey(key)
-            } else {
-                others.bytes.append(contentsOf: b)
-                others.ends.append(others.bytes.count)
-                appendKey(UInt64(others.ends.count))
-            }
-        }
+        appendKey(packing.key(voucher))
     }
 
-    /// Keeps the first `rows` rows.
-    mutating func keepFirst(_ rows: Int) {
-        guard rows < count else { return }
-        let keptChunks = (rows + chunkRows - 1) / chunkRows
-        chunks.removeSubrange(keptChunks...)
-        if keptChunks > 0 { chunks[keptChunks - 1].removeSubrange((rows - (keptChunks - 1) * chunkRows)...) }
-        count = rows
+    /// Appends a key made by the packing this column adopts once the file is read.
+    mutating func append(key: UInt64) {
+        appendKey(key)
+    }
+
+    /// Takes over the packing the keys were made with (`append(key:)`).
+    mutating func adopt(_ packing: Packing) {
+        self.packing = packing
+    }
+
+    /// Keeps the first `rows` rows; gives how many of the others they name, to keep in the
+    /// packing that made them when it is not yet adopted.
+    @discardableResult
+    mutating func keepFirst(_ rows: Int) -> Int {
+        if rows < count {
+            let keptChunks = (rows + chunkRows - 1) / chunkRows
+            chunks.removeSubrange(keptChunks...)
+            if keptChunks > 0 { chunks[keptChunks - 1].removeSubrange((rows - (keptChunks - 1) * chunkRows)...) }
+            count = rows
+        }
         // The others are appended in row order: those past the rows kept are the last ones.
         let kept = chunks.reduce(0) { sum, chunk in sum + chunk.reduce(0) { $0 + ($1 != 0 && $1 < VoucherPacker.smallestKey ? 1 : 0) } }
-        others.ends.removeSubrange(kept...)
-        others.bytes.removeSubrange((others.ends.last ?? 0)...)
+        packing.keepOthers(kept)
+        return kept
     }
 
     /// Row `key`'s voucher as written, spelt into `text` when it is packed; nil for an empty cell.
@@ -89,7 +122,7 @@ struct WrittenVouchers: Sendable {
 
     /// Reads the rows' vouchers back as text, leaving the column as it is: what the tests hold
     /// the packing to. The run itself reads them once, through `answered(by:)`.
-    func reader() -> Reader { Reader(column: self, shapes: packer.shapes.keys()) }
+    func reader() -> Reader { Reader(column: self, shapes: packing.packer.shapes.keys()) }
 
     struct Reader {
         let column: WrittenVouchers
@@ -103,7 +136,7 @@ struct WrittenVouchers: Sendable {
 
         /// Row i's voucher as written, or nil when the cell was empty.
         mutating func voucher(ofRow i: Int) -> ArraySlice<UInt8>? {
-            WrittenVouchers.voucher(column.chunks[i / column.chunkRows][i % column.chunkRows], shapes, column.others, into: &text)
+            WrittenVouchers.voucher(column.chunks[i / column.chunkRows][i % column.chunkRows], shapes, column.packing.others, into: &text)
         }
     }
 
@@ -111,7 +144,7 @@ struct WrittenVouchers: Sendable {
     /// threads a chunk at a time; `answerer` makes one thread's answerer. The column is emptied:
     /// each chunk of keys goes once its rows are answered.
     mutating func answered(by answerer: @escaping @Sendable () -> (ArraySlice<UInt8>?) -> Int32) -> RowChunks<Int32> {
-        let (shapes, others, rows) = (packer.shapes.keys(), others, chunkRows)
+        let (shapes, others, rows) = (packing.packer.shapes.keys(), packing.others, chunkRows)
         // Chunks dealt in turn to the two threads, each thread their only holder.
         var dealt: [[(index: Int, keys: [UInt64])]] = [[], []]
         for k in chunks.indices { dealt[k % 2].append((k, chunks[k])) }

@@ -85,10 +85,12 @@ extension String {
         // the text as characters (a tenth of reading a big entities.csv went there).
         if let first = unicodeScalars.first, let last = unicodeScalars.last,
            !String.isBlank(first) && first != "\u{FEFF}" && !String.isBlank(last) { return self }
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" || c == "\u{3000}" || c == "\r" || c == "\n" || c == "\u{FEFF}" { s.removeFirst() }
-        while let c = s.last, c == " " || c == "\t" || c == "\u{3000}" || c == "\r" || c == "\n" { s.removeLast() }
-        return String(s)
+        // By scalars, not characters: "\r\n" is one character, equal to neither blank.
+        let scalars = unicodeScalars
+        var start = scalars.startIndex, end = scalars.endIndex
+        while start < end && (String.isBlank(scalars[start]) || scalars[start] == "\u{FEFF}") { start = scalars.index(after: start) }
+        while end > start && String.isBlank(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(scalars[start..<end])
     }
 
     private static func isBlank(_ c: Unicode.Scalar) -> Bool {

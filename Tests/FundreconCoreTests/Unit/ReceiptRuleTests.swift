@@ -133,6 +133,27 @@ private let rcCodes: Set<RuleCode> = [.RC001, .RC002, .RC003, .RC004, .RC005, .R
         #expect(causes == [.unknown, .sign, .unit(power: -4)])
     }
 
+    /// The sender's voucher is read as its trimmed text however it is written: plain ASCII is
+    /// packed from the row as read, anything else through the text, and both must name T1.
+    @Test(arguments: ["T1", " T1 ", "\"T1\"", "\"T1\u{3000}\"", "\u{3000}T1", "\u{FEFF}T1", "\"\tT1\r\n\""])
+    func RC003_aReferenceFindsItsTransferHoweverItIsPadded(_ written: String) throws {
+        var f = withReceipts()
+        // 99 against 100 has no recognised cause: only the voucher it names can pair them.
+        f.edit("receipts.csv", "R1,2021-03-03,F,P,C,100,T1,", "R1,2021-03-03,F,P,C,99,\(written),")
+        let r = f.reconcile()
+        #expect(r.findings(.RC003).map(\.primary.line) == [2])
+        #expect(r.findings(.RC002).isEmpty)
+    }
+
+    @Test(arguments: ["T2", "T 1", "\"T\"\"1\"", "Ｔ1"])
+    func RC002_aReferenceToAnotherVoucherPairsNothing(_ written: String) {
+        var f = withReceipts()
+        f.edit("receipts.csv", "R1,2021-03-03,F,P,C,100,T1,", "R1,2021-03-03,F,P,C,99,\(written),")
+        let r = f.reconcile()
+        #expect(r.findings(.RC003).isEmpty)
+        #expect(r.findings(.RC002).map(\.primary.line) == [2])
+    }
+
     @Test func RC003_quietWhenTheAmountsAgree() {
         #expect(withReceipts().reconcile().findings(.RC003).isEmpty)
     }

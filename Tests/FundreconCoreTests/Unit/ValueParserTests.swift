@@ -96,6 +96,15 @@ import Testing
 }
 
 @Suite struct OtherValues {
+    @Test func blanksAreTrimmedFromBothEndsWhateverTheLineEnd() {
+        #expect("T1\r\n".trimmingBlanks() == "T1")
+        #expect("\r\nT1".trimmingBlanks() == "T1")
+        #expect("\u{3000} 张三\t".trimmingBlanks() == "张三")
+        #expect("\u{FEFF}A B".trimmingBlanks() == "A B")
+        #expect(" \r\n\u{3000}".trimmingBlanks() == "")
+        #expect("A\u{FEFF}".trimmingBlanks() == "A\u{FEFF}")  // a byte-order mark only opens a text
+    }
+
     @Test func documentNumbersCompareAcrossBracketVariants() {
         let canonical = ValueParsers.normalizeDocument("粤财工〔2020〕228号")
         for variant in ["粤财工[2020]228号", "粤财工【2020】228号", "粤财工﹝2020﹞228号", "粤财工(2020)228号", "粤财工（2020）228号", "粤财工 〔2020〕 228号"] {

@@ -72,6 +72,11 @@ public struct VoucherRegistry: Sendable {
         return others.lookup(b).flatMap { otherLines.indices.contains($0) ? Int(otherLines[$0]) : nil }
     }
 
+    /// Starts loading the slot `lookUp` reads for a voucher that packs.
+    mutating func prefetchLine(_ b: UnsafeBufferPointer<UInt8>) {
+        if let key = packer.key(b) { packed.prefetch(key) }
+    }
+
     /// Spelling only from here on (`vouchers(onLines:)`): no more look-ups or registrations,
     /// and the packed keys held in less room where they can be (`PackedKeys.settle`).
     mutating func settle() { packed.settle() }
@@ -161,6 +166,13 @@ public struct VoucherTables: Sendable {
         text.withUnsafeBufferPointer { b in
             for i in transfers.indices { if let line = transfers[i].lookUp(b) { return line } }
             return nil
+        }
+    }
+
+    /// Starts loading what `transferLine(of:)` reads for `text`.
+    mutating func prefetchTransferLine(of text: ArraySlice<UInt8>) {
+        text.withUnsafeBufferPointer { b in
+            for i in transfers.indices { transfers[i].prefetchLine(b) }
         }
     }
 

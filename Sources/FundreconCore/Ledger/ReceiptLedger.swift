@@ -33,10 +33,10 @@ struct ReceiptLedger: Sendable {
         let tables = copy vouchers
         return written.answered {
             var scratch = tables  // the look-ups write the tables' scratch: a copy a thread
-            return { ref in
+            return WrittenVouchers.Answerer(prefetch: { scratch.prefetchTransferLine(of: $0) }, answer: { ref in
                 guard let ref else { return 0 }
                 return scratch.transferLine(of: ref).map { Int32(clamping: $0) } ?? -1
-            }
+            })
         }
     }
 

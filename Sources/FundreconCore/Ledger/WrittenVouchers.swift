@@ -140,10 +140,21 @@ struct WrittenVouchers: Sendable {
         }
     }
 
+    /// One thread's look-ups of the vouchers as written: `prefetch` starts loading what
+    /// `answer` will read for the same voucher, a block of rows ahead.
+    struct Answerer {
+        let prefetch: (ArraySlice<UInt8>) -> Void
+        let answer: (ArraySlice<UInt8>?) -> Int32
+    }
+
+    /// Rows whose look-ups are started together: the tables they read are far larger than the
+    /// cache, and one look-up at a time would wait for each miss in turn.
+    static let answerBlock = 16
+
     /// Each row's answer, from its voucher as written (nil for an empty cell), made on two
     /// threads a chunk at a time; `answerer` makes one thread's answerer. The column is emptied:
     /// each chunk of keys goes once its rows are answered.
-    mutating func answered(by answerer: @escaping @Sendable () -> (ArraySlice<UInt8>?) -> Int32) -> RowChunks<Int32> {
+    mutating func answered(by answerer: @escaping @Sendable () -> Answerer) -> RowChunks<Int32> {
         let (shapes, others, rows) = (packing.packer.shapes.keys(), packing.others, chunkRows)
         // Chunks dealt in turn to the two threads, each thread their only holder.
         var dealt: [[(index: Int, keys: [UInt64])]] = [[], []]
@@ -151,13 +162,29 @@ struct WrittenVouchers: Sendable {
         self = WrittenVouchers(chunkRows: rows)
         let answered = Concurrently.map(dealt) { share -> [(index: Int, answers: [Int32])] in
             var share = share
-            let answer = answerer()
-            var text: [UInt8] = []
+            let answerer = answerer()
+            let block = WrittenVouchers.answerBlock
+            // A text a row of the block, each spelt again only once its slice is let go.
+            var texts = [[UInt8]](repeating: [], count: block)
+            var spelt = [ArraySlice<UInt8>?](repeating: nil, count: block)
             var out: [(index: Int, answers: [Int32])] = []
             for j in share.indices {
                 let keys = share[j].keys
                 share[j].keys = []
-                out.append((share[j].index, keys.map { answer(WrittenVouchers.voucher($0, shapes, others, into: &text)) }))
+                var answers: [Int32] = []
+                answers.reserveCapacity(keys.count)
+                for start in stride(from: 0, to: keys.count, by: block) {
+                    let end = min(start + block, keys.count)
+                    for k in start..<end {
+                        spelt[k - start] = WrittenVouchers.voucher(keys[k], shapes, others, into: &texts[k - start])
+                        if let text = spelt[k - start] { answerer.prefetch(text) }
+                    }
+                    for k in start..<end {
+                        answers.append(answerer.answer(spelt[k - start]))
+                        spelt[k - start] = nil
+                    }
+                }
+                out.append((share[j].index, answers))
             }
             return out
         }

@@ -1,4 +1,5 @@
 import PropertyBased
+import Synchronization
 import Testing
 @testable import FundreconCore
 
@@ -45,11 +46,47 @@ import Testing
         column.keepFirst(97)
         #expect(Self.readBack(column) == Array(vouchers.prefix(97)))
         let answers = column.answered {
-            { text in text.map { Int32(String(decoding: $0, as: UTF8.self).count) } ?? -1 }
+            WrittenVouchers.Answerer(prefetch: { _ in }, answer: { text in text.map { Int32(String(decoding: $0, as: UTF8.self).count) } ?? -1 })
         }
         #expect(column.count == 0)
         #expect(answers.count == 97)
         #expect((0..<97).map { answers[$0] } == vouchers.prefix(97).map { $0.map { Int32($0.count) } ?? -1 })
+    }
+
+    /// The look-ups are started a block ahead: each thread is asked to load every voucher it
+    /// then answers, in the same order, before it answers it and at most a block before.
+    @Test func eachVoucherIsPrefetchedBeforeItIsAnsweredAndAtMostABlockAhead() {
+        var column = WrittenVouchers(chunkRows: 50)
+        let vouchers: [String?] = (0..<300).map { i in i % 7 == 0 ? nil : i % 11 == 0 ? "付字第\(i)号" : "T\(i)" }
+        for v in vouchers { column.append(v) }
+        enum Event: Equatable, Sendable { case prefetch(String), answer(String?) }
+        let logs = Mutex<[[Event]]>([])
+        _ = column.answered {
+            let me = logs.withLock { $0.append([]); return $0.count - 1 }
+            func note(_ e: Event) { logs.withLock { $0[me].append(e) } }
+            return WrittenVouchers.Answerer(prefetch: { note(.prefetch(String(decoding: $0, as: UTF8.self))) },
+                                            answer: { note(.answer($0.map { String(decoding: $0, as: UTF8.self) })); return 0 })
+        }
+        let all = logs.withLock { $0 }
+        #expect(all.count == 2)
+        var answeredEverywhere: [String?] = []
+        for log in all {
+            var pending: [String] = []
+            for event in log {
+                switch event {
+                case .prefetch(let text):
+                    pending.append(text)
+                    #expect(pending.count <= WrittenVouchers.answerBlock)
+                case .answer(let text):
+                    answeredEverywhere.append(text)
+                    guard let text else { continue }
+                    #expect(pending.first == text)
+                    if !pending.isEmpty { pending.removeFirst() }
+                }
+            }
+            #expect(pending.isEmpty)
+        }
+        #expect(answeredEverywhere.sorted { ($0 ?? "") < ($1 ?? "") } == vouchers.sorted { ($0 ?? "") < ($1 ?? "") })
     }
 
     @Test func randomVouchersReadBackAsWritten() async {

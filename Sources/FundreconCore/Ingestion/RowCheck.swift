@@ -231,19 +231,8 @@ struct RowCheck {
         guard let i = header.index(of: column) else { return 0 }
         let b = reader.field(i)
         if b.isEmpty { return 0 }
-        if Self.needsNoTrimming(b) { return packing.key(b) }
+        if String.trimsToItself(b) { return packing.key(b) }
         return packing.key(text(column))
-    }
-
-    /// ASCII with no blank at either end: `trimmingBlanks` would give it back as it is, and
-    /// decoding it cannot change a byte.
-    static func needsNoTrimming(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = b.first, let last = b.last else { return false }
-        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
-        if blank(first) || blank(last) { return false }
-        var all: UInt8 = 0
-        for c in b { all |= c }
-        return all < 0x80
     }
 
     private func shown(_ column: Column) -> String { RowCheck.shortened(text(column) ?? "") }

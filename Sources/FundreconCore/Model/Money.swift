@@ -94,6 +94,18 @@ extension String {
     }
 
     private static func isBlank(_ c: Unicode.Scalar) -> Bool {
-        c == " " || c == "\t" || c == "\u{3000}" || c == "\r" || c == "\n"
+        c.isASCII ? isBlankASCII(UInt8(c.value)) : c == "\u{3000}"
+    }
+
+    private static func isBlankASCII(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+
+    /// Whether the UTF-8 `b` is a text `trimmingBlanks` gives back as it is, told from its
+    /// bytes without making it: ASCII (so decoding cannot change a byte) with no blank at
+    /// either end.
+    static func trimsToItself(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = b.first, let last = b.last, !isBlankASCII(first), !isBlankASCII(last) else { return false }
+        var all: UInt8 = 0
+        for c in b { all |= c }
+        return all < 0x80
     }
 }

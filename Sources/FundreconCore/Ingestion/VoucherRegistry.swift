@@ -74,7 +74,7 @@ public struct VoucherRegistry: Sendable {
 
     /// Starts loading the slot `lookUp` reads for a voucher that packs.
     mutating func prefetchLine(_ b: UnsafeBufferPointer<UInt8>) {
-        if let key = packer.key(b) { packed.prefetch(key) }
+        if let key = packer.key(b) { packed.prefetchLookUp(key) }
     }
 
     /// Spelling only from here on (`vouchers(onLines:)`): no more look-ups or registrations,
@@ -106,7 +106,7 @@ public struct VoucherRegistry: Sendable {
         batch.reserveCapacity(1024)
         func flush() {
             // The look-ups miss the cache: ask for a block of slots first, then read them.
-            for entry in batch { earlier.packed.prefetch(entry.key) }
+            for entry in batch { earlier.packed.prefetchLookUp(entry.key) }
             for entry in batch {
                 if let first = earlier.packed.line(of: entry.key) { found.append((Int(entry.line), Int(first))) }
             }

@@ -4,13 +4,15 @@ import Glibc
 import Darwin
 #endif
 
-/// Packed vouchers and their first lines. Ledgers number their vouchers in sequence, so
-/// most packed keys land in a window of consecutive numbers opened at the first key: a
-/// line per number, found by subtraction and filled in order (no cache miss, 4 bytes a
-/// voucher). Any other key goes to a hash table. A key's place depends on the key alone
-/// (the window never moves), so a voucher is always looked for where it was put.
+/// Packed vouchers and their first lines. Ledgers number their vouchers in sequence, one
+/// sequence per sender, so most packed keys land in a window of consecutive numbers opened
+/// at their sequence's first key (`NumberWindows`): a line per number, found by subtraction
+/// and filled in order (no cache miss, 4 bytes a voucher). Any other key goes to a hash
+/// table. A key's place never changes once it is put (a window never moves; closed, the
+/// windows hand every key to the table), so a voucher is always looked for where it was put.
 struct PackedKeys: Sendable {
-    private var window: NumberWindow?
+    /// nil once closed: the keys did not come numbered in sequence.
+    private var windows: NumberWindows?
     private var hashed: HashedKeys
     /// After `settle()`, the hashed keys by line, when that is smaller than their table.
     private var hashedByLine: KeysByLine?
@@ -21,8 +23,8 @@ struct PackedKeys: Sendable {
     private var expected: Int
     private var inserted = 0
     private var hashedReserved = false
-    /// Keys seen before the window must prove itself: by then half of them must be in it,
-    /// or its keys move to the hash table and it closes.
+    /// Keys seen before the windows must prove themselves: by then half of them must be in
+    /// one, or their keys move to the hash table and they close.
     static let trial = 1024
 
     init(capacity: Int) {
@@ -35,11 +37,6 @@ struct PackedKeys: Sendable {
         expected = max(expected, keys + keys / 8)
     }
 
-    @inline(__always)
-    private func windowSlot(_ key: UInt64) -> Int? {
-        guard let window else { return nil }
-        return window.slot(of: key)
-    }
 
     /// No more look-ups or inserts, only `forEach`: the hashed keys move to a column by line
     /// (8 bytes a line) when it is smaller than their table (16 bytes a key at 3/4 load), as
@@ -62,23 +59,32 @@ struct PackedKeys: Sendable {
         hashedByLine = KeysByLine(first: low, keys: keys)
     }
 
-    /// Only a hashed key's slot is worth loading early: the window is written in order.
+    /// For an insert: only a hashed key's slot is worth loading early, as the windows are
+    /// written in order.
     func prefetch(_ key: UInt64) {
-        if windowSlot(key) == nil { hashed.prefetch(key) }
+        if windows?.place(of: key) == nil { hashed.prefetch(key) }
+    }
+
+    /// For a look-up: the key's slot, wherever it is.
+    func prefetchLookUp(_ key: UInt64) {
+        if let windows, let place = windows.place(of: key) { windows.prefetch(place) } else { hashed.prefetch(key) }
     }
 
     /// The key's line, when it is here.
     func line(of key: UInt64) -> UInt32? {
         precondition(!settled, "a look-up in settled keys")
-        if let slot = windowSlot(key), let window {
-            let line = window.lines[slot]
+        if let windows, let place = windows.place(of: key) {
+            let line = windows.line(at: place)
             return line == 0 ? nil : line
         }
         return hashed.line(of: key)
     }
 
+    /// Keys held in the windows of numbers rather than the hash table.
+    var keysInWindows: Int { windows?.count ?? 0 }
+
     func forEach(_ body: (UInt64, UInt32) -> Void) {
-        window?.forEach(body)
+        windows?.forEach(body)
         hashed.forEach(body)
         hashedByLine?.forEach(body)
     }
@@ -88,18 +94,14 @@ struct PackedKeys: Sendable {
     mutating func insert(_ key: UInt64, line: UInt32) -> UInt32? {
         precondition(!settled, "an insert into settled keys")
         inserted += 1
-        if inserted == 1 { window = NumberWindow(opening: key, size: max(2 * expected, 1 << 12)) }
-        if inserted == PackedKeys.trial, let window, window.count * 2 < inserted {
-            // Not numbered in sequence: the window would only scatter its pages.
-            hashedReserved = true
-            hashed.reserve(expected)
-            window.forEach { _ = hashed.insert($0, line: $1) }
-            self.window = nil
-        }
-        if let slot = windowSlot(key) {
-            let first = window?.lines[slot] ?? 0
+        if inserted == 1 { windows = NumberWindows(size: max(2 * expected, 1 << 12)) }
+        // Not numbered in sequence: the windows would only scatter their pages.
+        if inserted == PackedKeys.trial && (windows?.count ?? inserted) * 2 < inserted { closeWindows() }
+        if windows != nil, let place = windows?.placeOpening(key) {
+            let first = windows?.line(at: place) ?? 0
             if first != 0 { return first }
-            window?.set(slot, line)
+            windows?.set(place, line)
+            if windows?.isSparse == true { closeWindows() }
             return nil
         }
         // Out-of-sequence vouchers are few in a numbered ledger: the hash table grows as
@@ -110,6 +112,15 @@ struct PackedKeys: Sendable {
         }
         return hashed.insert(key, line: line)
     }
+
+    /// Moves the windows' keys to the hash table, sized for the whole file, which takes
+    /// every key from here on.
+    private mutating func closeWindows() {
+        hashedReserved = true
+        hashed.reserve(expected)
+        windows?.forEach { _ = hashed.insert($0, line: $1) }
+        windows = nil
+    }
 }
 
 /// Keys by line, from line `first` on; 0 where a line has none.
@@ -119,48 +130,6 @@ private struct KeysByLine: Sendable {
 
     func forEach(_ body: (UInt64, UInt32) -> Void) {
         for (i, key) in keys.enumerated() where key != 0 { body(key, first + UInt32(i)) }
-    }
-}
-
-/// Lines of consecutive voucher numbers of one shape and digit count, from `base` on. Its
-/// pages are mapped as they are first written (`SlotTable`), so an unused stretch costs
-/// nothing.
-private struct NumberWindow: Sendable {
-    /// The key's shape and digit count (its bits above the number).
-    let group: UInt64
-    let base: UInt64
-    var lines: SlotTable<UInt32>
-    /// Slots written so far lie within [low, high].
-    private var low = Int.max, high = -1
-    private(set) var count = 0
-
-    static let numberMask: UInt64 = 1 << 50 - 1
-
-    /// Opens the window around `key`'s number, a little below it for vouchers out of order.
-    init(opening key: UInt64, size: Int) {
-        group = key >> 50
-        let number = key & NumberWindow.numberMask
-        base = number - min(number, UInt64(size / 8))
-        lines = SlotTable(count: size)
-    }
-
-    @inline(__always)
-    func slot(of key: UInt64) -> Int? {
-        guard key >> 50 == group else { return nil }
-        let offset = (key & NumberWindow.numberMask) &- base
-        return offset < UInt64(lines.count) ? Int(offset) : nil
-    }
-
-    mutating func set(_ slot: Int, _ line: UInt32) {
-        lines[slot] = line
-        count += 1
-        low = min(low, slot)
-        high = max(high, slot)
-    }
-
-    func forEach(_ body: (UInt64, UInt32) -> Void) {
-        guard low <= high else { return }
-        for slot in low...high where lines[slot] != 0 { body(group << 50 | (base + UInt64(slot)), lines[slot]) }
     }
 }
 

@@ -77,6 +77,35 @@ public struct VoucherRegistry: Sendable {
         if let key = packer.key(b) { packed.prefetchLookUp(key) }
     }
 
+    /// This registry's number for each of another packer's shapes (`VoucherPacker.shapes`,
+    /// by number), nil for a shape it never learnt: a key of that packer is one of this
+    /// registry's with its shape renumbered, and is looked up without being spelt.
+    func shapeNumbers(for shapes: [[UInt8]]) -> [Int?] {
+        shapes.map { text in text.withUnsafeBufferPointer { packer.shapes.lookup($0) } }
+    }
+
+    /// `key` of another packer, renumbered by `shapeNumbers`; nil when no voucher of this
+    /// registry can have its shape. A voucher whose shape is not learnt here went to the
+    /// plain table, if anywhere, and only once the packer learnt no more: then `spelt`.
+    func renumbered(_ key: UInt64, _ numbers: [Int?]) -> UInt64? {
+        let shape = Int(key >> 54) - 1
+        guard numbers.indices.contains(shape), let here = numbers[shape] else { return nil }
+        return UInt64(here + 1) << 54 | key & (1 << 54 - 1)
+    }
+
+    /// The first line of another packer's `key` (`renumbered`); `spelt` gives its text when
+    /// its shape is not learnt here and may be in the plain table.
+    mutating func lookUp(foreign key: UInt64, _ numbers: [Int?], spelt: () -> [UInt8]) -> Int? {
+        if let mine = renumbered(key, numbers) { return packed.line(of: mine).map(Int.init) }
+        guard packer.learnsNoMore else { return nil }
+        return spelt().withUnsafeBufferPointer { lookUp($0) }
+    }
+
+    /// Starts loading the slot `lookUp(foreign:)` reads.
+    func prefetchLine(foreign key: UInt64, _ numbers: [Int?]) {
+        if let mine = renumbered(key, numbers) { packed.prefetchLookUp(mine) }
+    }
+
     /// Spelling only from here on (`vouchers(onLines:)`): no more look-ups or registrations,
     /// and the packed keys held in less room where they can be (`PackedKeys.settle`).
     mutating func settle() { packed.settle() }
@@ -100,7 +129,7 @@ public struct VoucherRegistry: Sendable {
         }
         let shapeTexts = packer.shapes.keys()
         // A shape here is the same text as a shape there: renumber the packed key.
-        let renumbered: [Int?] = shapeTexts.map { text in text.withUnsafeBufferPointer { earlier.packer.shapes.lookup($0) } }
+        let renumbered = earlier.shapeNumbers(for: shapeTexts)
         let earlierLearnsNoMore = earlier.packer.learnsNoMore
         var batch: [(key: UInt64, line: UInt32)] = []
         batch.reserveCapacity(1024)
@@ -173,6 +202,34 @@ public struct VoucherTables: Sendable {
     mutating func prefetchTransferLine(of text: ArraySlice<UInt8>) {
         text.withUnsafeBufferPointer { b in
             for i in transfers.indices { transfers[i].prefetchLine(b) }
+        }
+    }
+
+    /// Each transfers table's numbering of another packer's `shapes` (`VoucherRegistry.shapeNumbers`).
+    func transferShapeNumbers(for shapes: [[UInt8]]) -> [[Int?]] { transfers.map { $0.shapeNumbers(for: shapes) } }
+
+    /// The line of transfers.csv whose voucher is one written on a receipt (`WrittenVouchers`),
+    /// the first part's first. `shapes`: the receipts' packer's shapes; `numbers`: from
+    /// `transferShapeNumbers(for: shapes)`.
+    mutating func transferLine(of written: WrittenVouchers.Voucher, shapes: [[UInt8]], numbers: [[Int?]]) -> Int? {
+        switch written {
+        case .text(let text): return transferLine(of: text)
+        case .packed(let key):
+            for i in transfers.indices where numbers.indices.contains(i) {
+                let shape = Int(key >> 54) - 1
+                let spelt = { shapes.indices.contains(shape) ? VoucherPacker.spell(key, shape: shapes[shape]) : [] }
+                if let line = transfers[i].lookUp(foreign: key, numbers[i], spelt: spelt) { return line }
+            }
+            return nil
+        }
+    }
+
+    /// Starts loading what `transferLine(of:shapes:numbers:)` reads.
+    mutating func prefetchTransferLine(of written: WrittenVouchers.Voucher, numbers: [[Int?]]) {
+        switch written {
+        case .text(let text): prefetchTransferLine(of: text)
+        case .packed(let key):
+            for i in transfers.indices where numbers.indices.contains(i) { transfers[i].prefetchLine(foreign: key, numbers[i]) }
         }
     }
 

@@ -31,11 +31,12 @@ struct ReceiptLedger: Sendable {
     /// after it must find the tables held once, or their hashes would not go.
     private static func lookUp(_ written: inout WrittenVouchers, in vouchers: borrowing VoucherTables) -> RowChunks<Int32> {
         let tables = copy vouchers
-        return written.answered {
+        return written.answered { shapes in
             var scratch = tables  // the look-ups write the tables' scratch: a copy a thread
-            return WrittenVouchers.Answerer(prefetch: { scratch.prefetchTransferLine(of: $0) }, answer: { ref in
+            let numbers = scratch.transferShapeNumbers(for: shapes)
+            return WrittenVouchers.Answerer(prefetch: { scratch.prefetchTransferLine(of: $0, numbers: numbers) }, answer: { ref in
                 guard let ref else { return 0 }
-                return scratch.transferLine(of: ref).map { Int32(clamping: $0) } ?? -1
+                return scratch.transferLine(of: ref, shapes: shapes, numbers: numbers).map { Int32(clamping: $0) } ?? -1
             })
         }
     }

@@ -109,6 +109,12 @@ struct WrittenVouchers: Sendable {
         return kept
     }
 
+    /// Row `key`'s voucher as written, as its key when it is packed; nil for an empty cell.
+    private static func voucher(_ key: UInt64, _ others: Others) -> Voucher? {
+        if key == 0 { return nil }
+        return key < VoucherPacker.smallestKey ? .text(others.text(key)) : .packed(key)
+    }
+
     /// Row `key`'s voucher as written, spelt into `text` when it is packed; nil for an empty cell.
     private static func voucher(_ key: UInt64, _ shapes: [[UInt8]], _ others: Others, into text: inout [UInt8]) -> ArraySlice<UInt8>? {
         if key == 0 { return nil }
@@ -139,11 +145,19 @@ struct WrittenVouchers: Sendable {
         }
     }
 
+    /// A row's voucher as written: its key in the column's packing, whose shapes the answerer
+    /// is handed (`VoucherPacker.spell` spells it back), or its text when it does not pack.
+    /// Handed as a key, a voucher is looked up without being spelt and packed again.
+    enum Voucher {
+        case packed(UInt64)
+        case text(ArraySlice<UInt8>)
+    }
+
     /// One thread's look-ups of the vouchers as written: `prefetch` starts loading what
     /// `answer` will read for the same voucher, a block of rows ahead.
     struct Answerer {
-        let prefetch: (ArraySlice<UInt8>) -> Void
-        let answer: (ArraySlice<UInt8>?) -> Int32
+        let prefetch: (Voucher) -> Void
+        let answer: (Voucher?) -> Int32
     }
 
     /// Rows whose look-ups are started together: the tables they read are far larger than the
@@ -153,7 +167,7 @@ struct WrittenVouchers: Sendable {
     /// Each row's answer, from its voucher as written (nil for an empty cell), made on two
     /// threads a chunk at a time; `answerer` makes one thread's answerer. The column is emptied:
     /// each chunk of keys goes once its rows are answered.
-    mutating func answered(by answerer: @escaping @Sendable () -> Answerer) -> RowChunks<Int32> {
+    mutating func answered(by answerer: @escaping @Sendable (_ shapes: [[UInt8]]) -> Answerer) -> RowChunks<Int32> {
         let (shapes, others, rows) = (packing.packer.shapes.keys(), packing.others, chunkRows)
         // Chunks dealt in turn to the two threads, each thread their only holder.
         var dealt: [[(index: Int, keys: [UInt64])]] = [[], []]
@@ -161,11 +175,8 @@ struct WrittenVouchers: Sendable {
         self = WrittenVouchers(chunkRows: rows)
         let answered = Concurrently.map(dealt) { share -> [(index: Int, answers: [Int32])] in
             var share = share
-            let answerer = answerer()
+            let answerer = answerer(shapes)
             let block = WrittenVouchers.answerBlock
-            // A text a row of the block, each spelt again only once its slice is let go.
-            var texts = [[UInt8]](repeating: [], count: block)
-            var spelt = [ArraySlice<UInt8>?](repeating: nil, count: block)
             var out: [(index: Int, answers: [Int32])] = []
             for j in share.indices {
                 let keys = share[j].keys
@@ -175,13 +186,9 @@ struct WrittenVouchers: Sendable {
                 for start in stride(from: 0, to: keys.count, by: block) {
                     let end = min(start + block, keys.count)
                     for k in start..<end {
-                        spelt[k - start] = WrittenVouchers.voucher(keys[k], shapes, others, into: &texts[k - start])
-                        if let text = spelt[k - start] { answerer.prefetch(text) }
+                        if let v = WrittenVouchers.voucher(keys[k], others) { answerer.prefetch(v) }
                     }
-                    for k in start..<end {
-                        answers.append(answerer.answer(spelt[k - start]))
-                        spelt[k - start] = nil
-                    }
+                    for k in start..<end { answers.append(answerer.answer(WrittenVouchers.voucher(keys[k], others))) }
                 }
                 out.append((share[j].index, answers))
             }

@@ -58,6 +58,10 @@ struct NumberWindows: Sendable {
 
     func line(at p: Place) -> UInt32 { windows[p.window].lines[p.slot] }
 
+    /// The line at the key's place (0: none yet); nil when the key has no place here.
+    @inline(__always)
+    func line(of key: UInt64) -> UInt32? { place(of: key).map(line(at:)) }
+
     mutating func set(_ p: Place, _ line: UInt32) {
         let before = windows[p.window].span
         windows[p.window].set(p.slot, line)
@@ -77,8 +81,13 @@ struct NumberWindows: Sendable {
 
     static let spanPerKey = 5
 
-    /// Starts loading a key's slot, for a look-up soon after (not for writing in order).
-    func prefetch(_ p: Place) { windows[p.window].lines.prefetch(p.slot) }
+    /// Starts loading a key's slot, for a look-up soon after (not for writing in order);
+    /// false when the key has no place here.
+    func prefetch(_ key: UInt64) -> Bool {
+        guard let p = place(of: key) else { return false }
+        windows[p.window].lines.prefetch(p.slot)
+        return true
+    }
 
     func forEach(_ body: (UInt64, UInt32) -> Void) {
         for w in windows { w.forEach(body) }

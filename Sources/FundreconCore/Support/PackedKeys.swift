@@ -67,16 +67,14 @@ struct PackedKeys: Sendable {
 
     /// For a look-up: the key's slot, wherever it is.
     func prefetchLookUp(_ key: UInt64) {
-        if let windows, let place = windows.place(of: key) { windows.prefetch(place) } else { hashed.prefetch(key) }
+        // Through `windows?`, not a bound copy: a copy would retain and release its arrays.
+        if windows?.prefetch(key) != true { hashed.prefetch(key) }
     }
 
     /// The key's line, when it is here.
     func line(of key: UInt64) -> UInt32? {
         precondition(!settled, "a look-up in settled keys")
-        if let windows, let place = windows.place(of: key) {
-            let line = windows.line(at: place)
-            return line == 0 ? nil : line
-        }
+        if let line = windows?.line(of: key) { return line == 0 ? nil : line }
         return hashed.line(of: key)
     }
 

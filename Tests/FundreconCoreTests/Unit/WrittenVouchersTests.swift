@@ -38,6 +38,14 @@ import Testing
         #expect(Self.readBack(Self.column(vouchers)) == vouchers)
     }
 
+    /// A voucher as an answerer is handed it, spelt.
+    static func text(_ v: WrittenVouchers.Voucher, _ shapes: [[UInt8]]) -> String {
+        switch v {
+        case .text(let t): return String(decoding: t, as: UTF8.self)
+        case .packed(let key): return String(decoding: VoucherPacker.spell(key, shape: shapes[Int(key >> 54) - 1]), as: UTF8.self)
+        }
+    }
+
     @Test func answeringChunkByChunkOnTwoThreadsAnswersEveryRowInOrderAndEmptiesTheColumn() {
         // Seven rows a chunk: 100 rows make fifteen chunks, the last one short, dealt in turn.
         var column = WrittenVouchers(chunkRows: 7)
@@ -45,8 +53,8 @@ import Testing
         for v in vouchers { column.append(v) }
         column.keepFirst(97)
         #expect(Self.readBack(column) == Array(vouchers.prefix(97)))
-        let answers = column.answered {
-            WrittenVouchers.Answerer(prefetch: { _ in }, answer: { text in text.map { Int32(String(decoding: $0, as: UTF8.self).count) } ?? -1 })
+        let answers = column.answered { shapes in
+            WrittenVouchers.Answerer(prefetch: { _ in }, answer: { v in v.map { Int32(Self.text($0, shapes).count) } ?? -1 })
         }
         #expect(column.count == 0)
         #expect(answers.count == 97)
@@ -61,11 +69,11 @@ import Testing
         for v in vouchers { column.append(v) }
         enum Event: Equatable, Sendable { case prefetch(String), answer(String?) }
         let logs = Mutex<[[Event]]>([])
-        _ = column.answered {
+        _ = column.answered { shapes in
             let me = logs.withLock { $0.append([]); return $0.count - 1 }
             func note(_ e: Event) { logs.withLock { $0[me].append(e) } }
-            return WrittenVouchers.Answerer(prefetch: { note(.prefetch(String(decoding: $0, as: UTF8.self))) },
-                                            answer: { note(.answer($0.map { String(decoding: $0, as: UTF8.self) })); return 0 })
+            return WrittenVouchers.Answerer(prefetch: { note(.prefetch(Self.text($0, shapes))) },
+                                            answer: { note(.answer($0.map { Self.text($0, shapes) })); return 0 })
         }
         let all = logs.withLock { $0 }
         #expect(all.count == 2)

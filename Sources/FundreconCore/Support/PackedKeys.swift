@@ -40,9 +40,9 @@ struct PackedKeys: Sendable {
 
     /// No more look-ups or inserts, only `forEach`: the hashed keys move to a column by line
     /// (8 bytes a line) when it is smaller than their table (16 bytes a key at 3/4 load), as
-    /// for vouchers numbered per sender, which are all hashed: a province's 10^7 transfers
-    /// take 80 MB instead of 186 while the matching runs. The table goes as the column is
-    /// made when this value holds it alone.
+    /// for a file whose vouchers are scattered, which are all hashed: 10^7 of them take 80 MB
+    /// instead of 186 while the matching runs. The table goes as the column is made when this
+    /// value holds it alone.
     mutating func settle() {
         settled = true
         guard hashed.count > 0 else { return }

@@ -144,8 +144,8 @@ public struct VoucherRegistry: Sendable {
         packed.forEach { key, line in
             let shape = Int(key >> 54) - 1
             guard mine(), renumbered.indices.contains(shape) else { return }
-            if let there = renumbered[shape] {
-                batch.append((UInt64(there + 1) << 54 | key & (1 << 54 - 1), line))
+            if let there = earlier.renumbered(key, renumbered) {
+                batch.append((there, line))
                 if batch.count == 1024 { flush() }
             } else if earlierLearnsNoMore {
                 // Unknown there only because its table was full: spell it and look plainly.
@@ -215,9 +215,9 @@ public struct VoucherTables: Sendable {
         switch written {
         case .text(let text): return transferLine(of: text)
         case .packed(let key):
+            let shape = Int(key >> 54) - 1
+            let spelt = { shapes.indices.contains(shape) ? VoucherPacker.spell(key, shape: shapes[shape]) : [] }
             for i in transfers.indices where numbers.indices.contains(i) {
-                let shape = Int(key >> 54) - 1
-                let spelt = { shapes.indices.contains(shape) ? VoucherPacker.spell(key, shape: shapes[shape]) : [] }
                 if let line = transfers[i].lookUp(foreign: key, numbers[i], spelt: spelt) { return line }
             }
             return nil

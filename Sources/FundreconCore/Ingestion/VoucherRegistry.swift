@@ -101,8 +101,10 @@ public struct VoucherRegistry: Sendable {
         return spelt().withUnsafeBufferPointer { lookUp($0) }
     }
 
-    /// Starts loading the slot `lookUp(foreign:)` reads.
-    func prefetchLine(foreign key: UInt64, _ numbers: [Int?]) {
+    /// Starts loading the slot `lookUp(foreign:)` reads. Mutating although it writes nothing:
+    /// called on an element of an array of registries, a non-mutating method copied the
+    /// registry (a retain and a release of each of its tables) on every call.
+    mutating func prefetchLine(foreign key: UInt64, _ numbers: [Int?]) {
         if let mine = renumbered(key, numbers) { packed.prefetchLookUp(mine) }
     }
 

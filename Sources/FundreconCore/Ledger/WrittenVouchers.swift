@@ -165,7 +165,8 @@ struct WrittenVouchers: Sendable {
     static let answerBlock = 16
 
     /// Each row's answer, from its voucher as written (nil for an empty cell), made on two
-    /// threads a chunk at a time; `answerer` makes one thread's answerer. The column is emptied:
+    /// threads a chunk at a time; `answerer` makes one thread's answerer from the shapes of
+    /// the column's packing, which its packed vouchers are handed in. The column is emptied:
     /// each chunk of keys goes once its rows are answered.
     mutating func answered(by answerer: @escaping @Sendable (_ shapes: [[UInt8]]) -> Answerer) -> RowChunks<Int32> {
         let (shapes, others, rows) = (packing.packer.shapes.keys(), packing.others, chunkRows)

@@ -37,7 +37,6 @@ struct PackedKeys: Sendable {
         expected = max(expected, keys + keys / 8)
     }
 
-
     /// No more look-ups or inserts, only `forEach`: the hashed keys move to a column by line
     /// (8 bytes a line) when it is smaller than their table (16 bytes a key at 3/4 load), as
     /// for a file whose vouchers are scattered, which are all hashed: 10^7 of them take 80 MB
@@ -94,8 +93,8 @@ struct PackedKeys: Sendable {
         inserted += 1
         if inserted == 1 { windows = NumberWindows(size: max(2 * expected, 1 << 12)) }
         // Not numbered in sequence: the windows would only scatter their pages.
-        if inserted == PackedKeys.trial && (windows?.count ?? inserted) * 2 < inserted { closeWindows() }
-        if windows != nil, let place = windows?.placeOpening(key) {
+        if inserted == PackedKeys.trial, let held = windows?.count, held * 2 < inserted { closeWindows() }
+        if let place = windows?.placeOpening(key) {
             let first = windows?.line(at: place) ?? 0
             if first != 0 { return first }
             windows?.set(place, line)

@@ -1,10 +1,14 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// An executable that links CDeflateLevel must export its deflateInit2_, so that
-/// libxlsxwriter's calls into zlib reach it (Sources/CDeflateLevel/DeflateLevel.c).
+/// An executable that links CDeflateLevel must export its deflateInit2_ and minizip's entry
+/// calls, so that libxlsxwriter's calls into zlib and minizip reach them first
+/// (Sources/CDeflateLevel).
 let exportsDeflateInit: [LinkerSetting] = [
-    .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=deflateInit2_"], .when(platforms: [.linux])),
+    .unsafeFlags(
+        ["deflateInit2_", "zipOpenNewFileInZip4_64", "zipWriteInFileInZip", "zipCloseFileInZip", "zipClose"]
+            .flatMap { ["-Xlinker", "--export-dynamic-symbol=\($0)"] },
+        .when(platforms: [.linux])),
 ]
 
 let package = Package(
@@ -36,8 +40,9 @@ let package = Package(
         // A CPU prefetch hint for the per-row hash tables, SSE2 field splitting, SHA-256, zlib's
         // CRC-32 for the workbooks read back, and the zlib level the workbook writer asks for.
         .target(name: "CSupport", linkerSettings: [.linkedLibrary("z")]),
-        // zlib's deflateInit2_ with that level, for fundrecon's own executables (and the tests
-        // that check it): never part of the library product, which leaves zlib alone.
+        // zlib's deflateInit2_ with that level, and minizip's entries written on a second
+        // thread, for fundrecon's own executables (and the tests that check them): never part
+        // of the library product, which leaves zlib and minizip alone.
         .target(name: "CDeflateLevel", dependencies: ["CSupport"]),
         .target(
             name: "FundreconCore",

@@ -208,12 +208,18 @@ public final class Workbook: @unchecked Sendable {
     private static let closing = NSLock()
 
     /// Writes the file. An unwritable path shows up only here.
-    public func close(compression: Compression = .small) throws(XLSXError) {
+    /// `alongside`: the parts compressed on a second thread while this one assembles the
+    /// next (the same bytes; in fundrecon's executables only, see CSupport).
+    public func close(compression: Compression = .small, alongside: Bool = true) throws(XLSXError) {
         guard !closed else { return }
         closed = true
         let result = Workbook.closing.withLock {
             fundrecon_set_deflate_level(compression == .fast ? 1 : -2)
-            defer { fundrecon_set_deflate_level(-2) }
+            fundrecon_set_zip_pipeline(alongside ? 1 : 0)
+            defer {
+                fundrecon_set_zip_pipeline(0)
+                fundrecon_set_deflate_level(-2)
+            }
             sheetBuffers.flushBeforeClose()
             return workbook_close(handle)
         }

@@ -30,10 +30,13 @@ public struct WorkbookReport {
     /// third quicker for a file about a fifth larger (measured in docs/scale.md).
     public var compression: Workbook.Compression = .fast
 
+    /// Whether the close compresses the parts on a second thread while it assembles the next
+    /// (the same file; see `Workbook.close`).
+    public var compressAlongside = true
+
     /// Writes the workbook to a temporary file beside `path` and renames it into place.
     /// - Parameter created: the document's creation time (seconds since 1970), for reproducible files.
-    /// - Parameter filled: called once the rows are in, before the workbook is closed (its
-    /// packing runs on one core).
+    /// - Parameter filled: called once the rows are in, before the workbook is closed.
     /// Returns the tables too long for one sheet, and the sheets they continue on.
     @discardableResult
     public func write(to path: String, created: Int64?, temporaryDirectory: String? = nil,
@@ -48,7 +51,7 @@ public struct WorkbookReport {
                 author: "fundrecon \(version)", company: "", comments: generatedAt, created: created))
             continued = try fill(workbook)
             filled?()
-            try workbook.close(compression: compression)
+            try workbook.close(compression: compression, alongside: compressAlongside)
         } catch {
             AtomicFile.discard(temp)
             throw OutputError(description: "\(path): \(error.description)")

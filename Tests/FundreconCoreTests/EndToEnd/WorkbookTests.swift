@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CDeflateLevel
 @testable import FundreconCore
 
 /// Workbooks are checked by reading them back, not by trusting the writer.
@@ -155,6 +156,25 @@ import Testing
         for part in parts { #expect(try a.part(part) == b.part(part), "\(part)") }
         let sizes = try [fast, small].map { try FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int ?? 0 }
         #expect(sizes[0] > sizes[1], "level 1 must have been used for the fast file: \(sizes)")
+    }
+
+    @Test func partsCompressedOnASecondThreadGiveTheSameFile() throws {
+        let f = NightlyOperation.bigScope(edges: 2000)
+        f.write()
+        var report = WorkbookReport(f.reconcile(), scopeName: "s", generatedAt: "t", version: "v")
+        report.rowsPerSheet = 700
+        let alone = Fixture.makeTempDir() + "/alone.xlsx", aside = Fixture.makeTempDir() + "/aside.xlsx"
+        report.compressAlongside = false
+        try report.write(to: alone, created: 1_646_092_800)
+        let before = fundrecon_zip_entries_compressed_aside()
+        report.compressAlongside = true
+        try report.write(to: aside, created: 1_646_092_800)
+        let parts = try XLSXFile(aside).archive.map(\.path)
+        #expect(parts.filter { $0.hasPrefix("xl/worksheets/sheet") }.count > 8, "\(parts)")
+        // Every part went through the second thread (other tests may close workbooks meanwhile).
+        #expect(fundrecon_zip_entries_compressed_aside() - before >= parts.count)
+        let a = try Data(contentsOf: URL(fileURLWithPath: alone)), b = try Data(contentsOf: URL(fileURLWithPath: aside))
+        #expect(a.count > 100_000 && a == b, "\(a.count) bytes alone, \(b.count) aside")
     }
 
     @Test func rowsWrittenOnSeveralThreadsGiveTheSameFileAsOneThread() throws {

@@ -60,8 +60,7 @@ public final class CSVReader {
     /// Offset (in the buffer) of the first undecodable byte of this record, if any.
     @exclusivity(unchecked)
     private(set) var decodeErrorAt: Int?
-    @exclusivity(unchecked)
-    private(set) var fields = FieldList()
+    let fields = FieldList()
     @exclusivity(unchecked)
     private(set) var tokenizer = CSVTokenizer(maxRecordBytes: CSVReader.maxRecordBytes)
     @exclusivity(unchecked)

@@ -1,12 +1,15 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// An executable that links CDeflateLevel must export its deflateInit2_ and minizip's entry
-/// calls, so that libxlsxwriter's calls into zlib and minizip reach them first
+/// An executable that links CDeflateLevel must export its deflateInit2_, minizip's entry
+/// calls and libxlsxwriter's sheet assembly, so that libxlsxwriter's calls reach them first
 /// (Sources/CDeflateLevel).
 let exportsDeflateInit: [LinkerSetting] = [
     .unsafeFlags(
-        ["deflateInit2_", "zipOpenNewFileInZip4_64", "zipWriteInFileInZip", "zipCloseFileInZip", "zipClose"]
+        [
+            "deflateInit2_", "zipOpenNewFileInZip4_64", "zipWriteInFileInZip", "zipCloseFileInZip", "zipClose",
+            "lxw_worksheet_assemble_xml_file",
+        ]
             .flatMap { ["-Xlinker", "--export-dynamic-symbol=\($0)"] },
         .when(platforms: [.linux])),
 ]
@@ -40,8 +43,8 @@ let package = Package(
         // A CPU prefetch hint for the per-row hash tables, SSE2 field splitting, SHA-256, zlib's
         // CRC-32 for the workbooks read back, and the zlib level the workbook writer asks for.
         .target(name: "CSupport", linkerSettings: [.linkedLibrary("z")]),
-        // zlib's deflateInit2_ with that level, and minizip's entries written on a second
-        // thread, for fundrecon's own executables (and the tests that check them): never part
+        // zlib's deflateInit2_ with that level, minizip's entries written on a second thread
+        // and a sheet's rows read in place, for fundrecon's own executables (and the tests that check them): never part
         // of the library product, which leaves zlib and minizip alone.
         .target(name: "CDeflateLevel", dependencies: ["CSupport"]),
         .target(

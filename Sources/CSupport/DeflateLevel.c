@@ -1,6 +1,7 @@
-/* The zlib level the workbook writer asks for while it closes a workbook, and whether the
-   compression runs on a second thread then, read by the executable's deflateInit2_ and zip
-   calls (Sources/CDeflateLevel); without those, nothing reads them. */
+/* What the workbook writer asks for while it closes a workbook: the zlib level, whether the
+   compression runs on a second thread, whether a sheet's rows are read in place; read by
+   the executable's deflateInit2_, zip calls and sheet assembly (Sources/CDeflateLevel);
+   without those, nothing reads them. */
 #include "CSupport.h"
 
 static int fundrecon_level = -2;
@@ -14,3 +15,21 @@ static int fundrecon_pipeline = 0;
 void fundrecon_set_zip_pipeline(int on) { __atomic_store_n(&fundrecon_pipeline, on, __ATOMIC_RELAXED); }
 
 int fundrecon_zip_pipeline(void) { return __atomic_load_n(&fundrecon_pipeline, __ATOMIC_RELAXED); }
+
+static int fundrecon_in_place = 0;
+static int fundrecon_rows_error = 0;
+
+void fundrecon_set_rows_in_place(int on) {
+    __atomic_store_n(&fundrecon_rows_error, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&fundrecon_in_place, on, __ATOMIC_RELAXED);
+}
+
+int fundrecon_rows_in_place(void) { return __atomic_load_n(&fundrecon_in_place, __ATOMIC_RELAXED); }
+
+void fundrecon_note_rows_failure(int error) {
+    int none = 0;
+    __atomic_compare_exchange_n(&fundrecon_rows_error, &none, error ? error : -1, 0, __ATOMIC_RELAXED,
+                                __ATOMIC_RELAXED);
+}
+
+int fundrecon_rows_failure(void) { return __atomic_load_n(&fundrecon_rows_error, __ATOMIC_RELAXED); }

@@ -34,9 +34,15 @@ final class SheetBuffers {
         buffers.append(buffer)
     }
 
-    /// Before `workbook_close`, which closes each file it assembles.
-    func flushBeforeClose() {
-        for file in files { fflush(file) }
+    /// Before `workbook_close`, which closes each file it assembles. Answers the errno of the
+    /// first file whose rows did not all reach it (now or while it was filled), or 0:
+    /// libxlsxwriter never asks.
+    func flushBeforeClose() -> Int32 {
+        var failure: Int32 = 0
+        for file in files where fflush(file) != 0 || ferror(file) != 0 {
+            if failure == 0 { failure = errno != 0 ? errno : EIO }
+        }
+        return failure
     }
 
     /// For a workbook freed without `workbook_close`: no sheet was assembled, so every file is

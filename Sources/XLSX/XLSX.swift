@@ -207,21 +207,33 @@ public final class Workbook: @unchecked Sendable {
     /// One workbook is compressed at a time: the level is process-wide (see CSupport).
     private static let closing = NSLock()
 
-    /// Writes the file. An unwritable path shows up only here.
+    /// Writes the file. An unwritable path shows up only here, and so does a sheet's rows
+    /// failing to reach or come back from the temporary directory (a full disk, say), which
+    /// libxlsxwriter alone would not report.
     /// `alongside`: the parts compressed on a second thread while this one assembles the
-    /// next (the same bytes; in fundrecon's executables only, see CSupport).
-    public func close(compression: Compression = .small, alongside: Bool = true) throws(XLSXError) {
+    /// next. `rowsInPlace`: a sheet's rows read from the file they were filled into, not
+    /// copied into another first. Both give the same bytes; both work in fundrecon's
+    /// executables only (see CSupport).
+    public func close(compression: Compression = .small, alongside: Bool = true, rowsInPlace: Bool = true) throws(XLSXError) {
         guard !closed else { return }
         closed = true
-        let result = Workbook.closing.withLock {
+        let (result, unflushed, unread) = Workbook.closing.withLock {
             fundrecon_set_deflate_level(compression == .fast ? 1 : -2)
             fundrecon_set_zip_pipeline(alongside ? 1 : 0)
+            fundrecon_set_rows_in_place(rowsInPlace ? 1 : 0)
             defer {
+                fundrecon_set_rows_in_place(0)
                 fundrecon_set_zip_pipeline(0)
                 fundrecon_set_deflate_level(-2)
             }
-            sheetBuffers.flushBeforeClose()
-            return workbook_close(handle)
+            let unflushed = sheetBuffers.flushBeforeClose()
+            let result = workbook_close(handle)
+            return (result, unflushed, fundrecon_rows_failure())
+        }
+        for error in [unflushed, unread] where error != 0 {
+            let reason = error > 0 ? String(cString: strerror(error)) : "unknown error"
+            throw XLSXError(code: Int(LXW_ERROR_CREATING_TMPFILE.rawValue),
+                            description: "\(path): a sheet's rows could not be kept in the temporary directory: \(reason)")
         }
         try check(result, path)
     }

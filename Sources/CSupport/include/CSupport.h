@@ -28,6 +28,17 @@ int fundrecon_deflate_level(void);
 void fundrecon_set_zip_pipeline(int on);
 int fundrecon_zip_pipeline(void);
 
+/* Whether a constant-memory sheet's rows are read from their own temporary file when a
+   workbook closes, instead of being copied into a second one first: the same bytes, half the
+   temporary writes. Setting it forgets any failure noted. Set by the XLSX layer around
+   workbook_close, read by fundrecon's executables only (Sources/CDeflateLevel/RowsInPlace.c),
+   which note there the first failure (an errno) to read or write a sheet's rows; the XLSX
+   layer throws it after workbook_close. */
+void fundrecon_set_rows_in_place(int on);
+int fundrecon_rows_in_place(void);
+void fundrecon_note_rows_failure(int error);
+int fundrecon_rows_failure(void);
+
 /* Gives the heap's free pages back to the system. glibc keeps what a run's reading phase
    frees (the ledger's growth, the voucher tables' scratch): about 0.8 GB at 10^7 transfer
    rows that would otherwise stay resident through the whole write. No-op off glibc. */

@@ -34,6 +34,10 @@ public struct WorkbookReport {
     /// (the same file; see `Workbook.close`).
     public var compressAlongside = true
 
+    /// Whether the close reads each sheet's rows from the file they were filled into, not from
+    /// a copy (the same file; see `Workbook.close`).
+    public var readRowsInPlace = true
+
     /// Writes the workbook to a temporary file beside `path` and renames it into place.
     /// - Parameter created: the document's creation time (seconds since 1970), for reproducible files.
     /// - Parameter filled: called once the rows are in, before the workbook is closed.
@@ -51,7 +55,7 @@ public struct WorkbookReport {
                 author: "fundrecon \(version)", company: "", comments: generatedAt, created: created))
             continued = try fill(workbook)
             filled?()
-            try workbook.close(compression: compression, alongside: compressAlongside)
+            try workbook.close(compression: compression, alongside: compressAlongside, rowsInPlace: readRowsInPlace)
         } catch {
             AtomicFile.discard(temp)
             throw OutputError(description: "\(path): \(error.description)")

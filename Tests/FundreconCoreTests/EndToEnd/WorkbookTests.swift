@@ -177,6 +177,24 @@ import CDeflateLevel
         #expect(a.count > 100_000 && a == b, "\(a.count) bytes alone, \(b.count) aside")
     }
 
+    @Test func sheetsReadInPlaceGiveTheSameFileAsTheirCopies() throws {
+        let f = NightlyOperation.bigScope(edges: 2000)
+        f.write()
+        var report = WorkbookReport(f.reconcile(), scopeName: "s", generatedAt: "t", version: "v")
+        report.rowsPerSheet = 700
+        let copied = Fixture.makeTempDir() + "/copied.xlsx", inPlace = Fixture.makeTempDir() + "/in-place.xlsx"
+        report.readRowsInPlace = false
+        try report.write(to: copied, created: 1_646_092_800)
+        let before = fundrecon_sheets_read_in_place()
+        report.readRowsInPlace = true
+        try report.write(to: inPlace, created: 1_646_092_800)
+        let sheets = try XLSXFile(inPlace).archive.map(\.path).filter { $0.hasPrefix("xl/worksheets/sheet") }
+        #expect(sheets.count > 8, "\(sheets)")
+        #expect(fundrecon_sheets_read_in_place() - before >= sheets.count)
+        let a = try Data(contentsOf: URL(fileURLWithPath: copied)), b = try Data(contentsOf: URL(fileURLWithPath: inPlace))
+        #expect(a.count > 100_000 && a == b, "\(a.count) bytes copied, \(b.count) in place")
+    }
+
     @Test func rowsWrittenOnSeveralThreadsGiveTheSameFileAsOneThread() throws {
         let f = NightlyOperation.bigScope(edges: 2000)
         f.write()

@@ -44,8 +44,9 @@ let package = Package(
         // CRC-32 for the workbooks read back, and the zlib level the workbook writer asks for.
         .target(name: "CSupport", linkerSettings: [.linkedLibrary("z")]),
         // zlib's deflateInit2_ with that level, minizip's entries written on a second thread
-        // and a sheet's rows read in place, for fundrecon's own executables (and the tests that check them): never part
-        // of the library product, which leaves zlib and minizip alone.
+        // and a sheet's rows read in place, for fundrecon's own executables (and the tests
+        // that check them): never part of the library product, which leaves zlib, minizip and
+        // libxlsxwriter alone.
         .target(name: "CDeflateLevel", dependencies: ["CSupport"]),
         .target(
             name: "FundreconCore",

@@ -143,7 +143,8 @@ void lxw_worksheet_assemble_xml_file(lxw_worksheet *sheet) {
         assemble(sheet);
         return;
     }
-    /* A write that failed while the sheet was filled shows here, or not at all. */
+    /* The packager has just written the sheet's last row, after the XLSX layer's own check
+       of the rows' file: a failed write of it shows here, or not at all. */
     if (fflush(rows) != 0 || ferror(rows)) fundrecon_note_rows_failure(errno ? errno : EIO);
 
     /* The rows libxlsxwriter copies: none. It reads this stream to its end and closes it. */

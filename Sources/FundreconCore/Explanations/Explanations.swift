@@ -231,7 +231,7 @@ extension Explanation {
 extension SourceRef {
     /// `name.csv:12`, or for a workbook `name.xlsx [异常清单]:12`: where a person finds the row.
     var shortPlace: String {
-        let name = file.split(separator: "/").last.map(String.init) ?? file
+        let name = file.lastPathPart.map(String.init) ?? file
         return line.map { "\(name):\($0)" } ?? name
     }
 }

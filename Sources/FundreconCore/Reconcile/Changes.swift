@@ -42,7 +42,7 @@ extension Finding {
         // key, and tonight's comparison), and arrays joined cost a third of the comparison.
         var id = code.rawValue
         id += "|"
-        id += primary.file.split(separator: "/").last ?? Substring(primary.file)
+        id += primary.file.lastPathPart ?? Substring(primary.file)
         let keys = [project, from, to, entity]
         if keys.contains(where: { !($0 ?? "").isEmpty }) {
             for key in keys {
@@ -141,7 +141,7 @@ public enum ChangeDetector {
             }
         }
         let resolved = before.values.flatMap { $0 }.sorted { ($0.file ?? "", $0.line ?? 0, $0.code) < ($1.file ?? "", $1.line ?? 0, $1.code) }
-        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let name = path.lastPathPart.map(String.init) ?? path
         return Changes(previous: name, newFindings: newFindings, resolvedFindings: resolved, edges: edgeChanges(result, old.edges))
     }
 

@@ -50,7 +50,7 @@ public struct ReportFolder: Sendable {
     public func workbooksToRead(target: String) -> [String] {
         let all = reports()
         guard let newest = all.map(\.date).max() else { return [] }
-        let targetDate = parse(name: target.split(separator: "/").last.map(String.init) ?? target, extension: "xlsx")?.date
+        let targetDate = parse(name: target.lastPathPart.map(String.init) ?? target, extension: "xlsx")?.date
         let group = all.filter { $0.date == newest || $0.date == targetDate }
         let written = all.filter { $0.date == newest }.map(\.modified).min() ?? .distantPast
         let read = all.filter { r in group.contains { $0.path == r.path } || r.modified > written }

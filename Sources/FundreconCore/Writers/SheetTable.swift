@@ -187,9 +187,11 @@ struct SheetTable {
             let r = 1 + k
             for (c, var cell) in row(part.first + k, r + 1).enumerated() {
                 if case .link(let target, _) = cell {
-                    // Past Excel's limit of links per sheet the place is written as text.
+                    // Past Excel's limit of links per sheet the place is written as text: the
+                    // target less its scheme, which a sheet's name (no colon allowed) never
+                    // holds again. Most rows of a long 异常清单 come here.
                     links += 1
-                    if links > linksPerSheet { cell = .text(target.replacingOccurrences(of: "internal:", with: "")) }
+                    if links > linksPerSheet { cell = .text(String(target.trimmingPrefix("internal:"))) }
                 }
                 try put(sheet, part.styles, r, c, cell)
                 guard c < totalled.count, totalled[c] else { continue }

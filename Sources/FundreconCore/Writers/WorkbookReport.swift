@@ -116,7 +116,7 @@ public struct WorkbookReport {
 
     func entity(_ i: Int) -> String { result.scope.entities.indices.contains(i) ? result.scope.entities[i].name : "" }
     func project(_ i: Int) -> Project? { result.scope.projects.indices.contains(i) ? result.scope.projects[i] : nil }
-    func fileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+    func fileName(_ path: String) -> String { path.lastPathPart.map(String.init) ?? path }
 
     // MARK: Variance sheets
 

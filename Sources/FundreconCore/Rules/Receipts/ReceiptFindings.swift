@@ -125,13 +125,13 @@ private final class ReceiptWords: Sendable {
         case .batch:
             guard let t, let r else { return "" }
             if m.receipts.count == 1 {
-                let lines = m.transfers.map { String($0.line) }.joined(separator: "、")
-                return say("\(units)：一笔入账 \(RuleText.wan(r.amount)) 对应 \(m.transfers.count) 笔拨付（拨付记录第 \(lines) 行），合计相符",
-                           "\(units): one receipt of \(RuleText.wan(r.amount)) books \(m.transfers.count) transfers (transfers.csv lines \(lines.replacingOccurrences(of: "、", with: ", "))), which add up to it")
+                let lines = { (separator: String) in m.transfers.map { String($0.line) }.joined(separator: separator) }
+                return say("\(units)：一笔入账 \(RuleText.wan(r.amount)) 对应 \(m.transfers.count) 笔拨付（拨付记录第 \(lines("、")) 行），合计相符",
+                           "\(units): one receipt of \(RuleText.wan(r.amount)) books \(m.transfers.count) transfers (transfers.csv lines \(lines(", "))), which add up to it")
             }
-            let lines = m.receipts.map { String($0.line) }.joined(separator: "、")
-            return say("\(units)：一笔拨付 \(RuleText.wan(t.amount)) 分 \(m.receipts.count) 笔入账（到账记录第 \(lines) 行），合计相符",
-                       "\(units): one transfer of \(RuleText.wan(t.amount)) is booked in \(m.receipts.count) receipts (receipts.csv lines \(lines.replacingOccurrences(of: "、", with: ", "))), which add up to it")
+            let lines = { (separator: String) in m.receipts.map { String($0.line) }.joined(separator: separator) }
+            return say("\(units)：一笔拨付 \(RuleText.wan(t.amount)) 分 \(m.receipts.count) 笔入账（到账记录第 \(lines("、")) 行），合计相符",
+                       "\(units): one transfer of \(RuleText.wan(t.amount)) is booked in \(m.receipts.count) receipts (receipts.csv lines \(lines(", "))), which add up to it")
         }
     }
 }

@@ -20,7 +20,7 @@ public struct FileStats: Sendable {
     /// The file's name in summaries: its kind's name, or for a part of receipts.csv (a file
     /// a receiver) its own name.
     public var shownName: String {
-        file == .receipts ? String(path.split(separator: "/").last ?? Substring(file.fileName)) : file.fileName
+        file == .receipts ? String(path.lastPathPart ?? Substring(file.fileName)) : file.fileName
     }
     /// Present and not left out whole.
     public var isUsable: Bool { present && !rejectedWhole }
@@ -82,7 +82,7 @@ public struct IndicatorRow: Sendable {
 struct RefIndex: Sendable {
     enum Resolution: Equatable { case found(Int), unknown, ambiguous }
 
-    private(set) var ids = ByteInterner()
+    private(set) var ids = IDTable()
     /// Every key was registered as the item's id text reads (no blanks trimmed off its ends
     /// beyond spaces and tabs), so a look-up of that text finds the item.
     var keysAreTexts = true
@@ -92,19 +92,19 @@ struct RefIndex: Sendable {
 
     /// Room for about `keys` items, so a big file does not rehash as it grows.
     mutating func reserve(_ keys: Int) {
-        ids.reserve(keys: keys)
+        ids.reserve(keys: keys)  // the short ids' slots; long ids' table grows as they come
         names.reserve(keys)
     }
 
     /// Registers the key of item number `ids.count`; when the key is taken, returns the item
     /// that has it instead. One look-up (it misses the cache in a big table).
-    mutating func register(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
-        let (index, inserted) = ids.intern(key, hash: hash)
+    mutating func register(_ key: UnsafeBufferPointer<UInt8>, probe: IDTable.Probe) -> Int? {
+        let (index, inserted) = ids.intern(key, probe: probe)
         return inserted ? nil : index
     }
 
-    /// Hashes a key and starts loading its slot, for `register(_:hash:)` a little later.
-    func prefetch(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 { ids.prefetch(key) }
+    /// Hashes a key and starts loading its slot, for `register(_:probe:)` a little later.
+    func prefetch(_ key: UnsafeBufferPointer<UInt8>) -> IDTable.Probe { ids.prefetch(key) }
 
     /// Items are added in order: this is item number (names added so far).
     mutating func addName(_ name: String) {
@@ -117,14 +117,14 @@ struct RefIndex: Sendable {
         return names.resolve(b)
     }
 
-    /// `resolve` with the key's hash from `prefetch`.
-    func resolve(_ b: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Resolution {
-        if let i = ids.lookup(b, hash: hash) { return .found(i) }
+    /// `resolve` with the key's probe from `prefetch`.
+    func resolve(_ b: UnsafeBufferPointer<UInt8>, probe: IDTable.Probe) -> Resolution {
+        if let i = ids.lookup(b, probe: probe) { return .found(i) }
         return names.resolve(b)
     }
 
-    /// Starts loading the key the hash's slot names (`ByteInterner.prefetchKey`).
-    func prefetchKey(hash: UInt64) { ids.prefetchKey(hash: hash) }
+    /// Starts loading the key the probe's slot names, when it is not in the slot (`IDTable.prefetchKey`).
+    func prefetchKey(_ probe: IDTable.Probe) { ids.prefetchKey(probe) }
 
     /// The item whose id text is `text`, by the key table when every key is its text.
     func item(withIDText text: String) -> Int? {

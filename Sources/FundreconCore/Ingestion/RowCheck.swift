@@ -21,8 +21,8 @@ final class References: Sendable {
 
     func entity(_ b: UnsafeBufferPointer<UInt8>) -> RefIndex.Resolution? { entities?.resolve(b) }
 
-    /// `entity` with the hash `prefetchEntity` returned.
-    func entity(_ b: UnsafeBufferPointer<UInt8>, hash: UInt64) -> RefIndex.Resolution? { entities?.resolve(b, hash: hash) }
+    /// `entity` with the probe `prefetchEntity` returned.
+    func entity(_ b: UnsafeBufferPointer<UInt8>, probe: IDTable.Probe) -> RefIndex.Resolution? { entities?.resolve(b, probe: probe) }
 
     /// Starts loading a unit's level, which the direction check reads once the row's other
     /// fields are parsed: in a ledger whose payees are scattered it misses the cache.
@@ -32,12 +32,12 @@ final class References: Sendable {
         }
     }
 
-    /// Starts loading the slot a unit reference will be looked up in; its hash, to look it
+    /// Starts loading the slot a unit reference will be looked up in; its probe, to look it
     /// up with, or nil when there are no units.
-    func prefetchEntity(_ b: UnsafeBufferPointer<UInt8>) -> UInt64? { entities?.prefetch(b) }
+    func prefetchEntity(_ b: UnsafeBufferPointer<UInt8>) -> IDTable.Probe? { entities?.prefetch(b) }
 
     /// Starts loading the key a prefetched slot names.
-    func prefetchEntityKey(hash: UInt64) { entities?.prefetchKey(hash: hash) }
+    func prefetchEntityKey(_ probe: IDTable.Probe) { entities?.prefetchKey(probe) }
 
     func project(_ b: UnsafeBufferPointer<UInt8>) -> RefIndex.Resolution? { projects?.resolve(b) }
 
@@ -129,9 +129,9 @@ struct RowCheck {
     var defersDuplicates = false
     private(set) var deferredDuplicate: DeferredDuplicate?
     private var lastReferences = [LastReference](repeating: LastReference(), count: 3)
-    /// The hashes of the row's unit references whose slots `prefetchUnit` started loading,
+    /// The probes of the row's unit references whose slots `prefetchUnit` started loading,
     /// by the slot of `lastReferences` (1: to, 2: from or entity); nil when not prefetched.
-    private var unitHashes: (to: UInt64?, from: UInt64?) = (nil, nil)
+    private var unitProbes: (to: IDTable.Probe?, from: IDTable.Probe?) = (nil, nil)
 
     init(reader: CSVReader, header: HeaderMap, file: InputFile, path: String, unit: AmountUnit, refs: References) {
         self.reader = reader
@@ -152,7 +152,7 @@ struct RowCheck {
         if !findings.isEmpty { findings.removeAll(keepingCapacity: true) }
         rejected = false
         deferredDuplicate = nil
-        unitHashes = (nil, nil)
+        unitProbes = (nil, nil)
     }
 
     func ref(_ column: Column?) -> SourceRef {
@@ -321,8 +321,8 @@ struct RowCheck {
         let b = value(column)
         let slot = column == .project ? 0 : column == .to ? 1 : 2
         if lastReferences[slot].matches(b) { return lastReferences[slot].resolution }
-        let hash = slot == 1 ? unitHashes.to : slot == 2 ? unitHashes.from : nil
-        let resolution = project ? refs.project(b) : hash.map { refs.entity(b, hash: $0) } ?? refs.entity(b)
+        let probe = slot == 1 ? unitProbes.to : slot == 2 ? unitProbes.from : nil
+        let resolution = project ? refs.project(b) : probe.map { refs.entity(b, probe: $0) } ?? refs.entity(b)
         lastReferences[slot].remember(b, resolution)
         return resolution
     }
@@ -363,15 +363,15 @@ struct RowCheck {
         let b = value(column)
         let slot = column == .to ? 1 : 2
         guard !lastReferences[slot].matches(b) else { return }
-        let hash = refs.prefetchEntity(b)
-        if slot == 1 { unitHashes.to = hash } else { unitHashes.from = hash }
+        let probe = refs.prefetchEntity(b)
+        if slot == 1 { unitProbes.to = probe } else { unitProbes.from = probe }
     }
 
     /// The second step of the prefetched unit look-ups, once their slots have had the row's
     /// date and project to load: starts loading the keys they name.
     func prefetchUnitKeys() {
-        if let h = unitHashes.to { refs.prefetchEntityKey(hash: h) }
-        if let h = unitHashes.from { refs.prefetchEntityKey(hash: h) }
+        if let p = unitProbes.to { refs.prefetchEntityKey(p) }
+        if let p = unitProbes.from { refs.prefetchEntityKey(p) }
     }
 
     /// Starts loading the payee's level for `checkDirection`.

@@ -4,7 +4,7 @@ extension FileReading {
     func readEntity(_ row: inout RowCheck, _ read: inout FileRead) {
         // Every unit is new to the table, so its slot misses the cache: loaded while the
         // row's texts are made.
-        let keyHash = read.entityRefs.prefetch(row.value(.id))
+        let keyProbe = read.entityRefs.prefetch(row.value(.id))
         let id = row.requiredText(.id)
         let name = row.requiredText(.name)
         let level = read.levels.value(row.value(.level))
@@ -17,7 +17,7 @@ extension FileReading {
         let parent = row.text(.parent)
         guard let id, let name, let level, !row.rejected else { return }
         if row.value(.id).count != id.utf8.count { read.entityRefs.keysAreTexts = false }
-        if let earlier = registerKey(row, &read.entityRefs, hash: keyHash) {
+        if let earlier = registerKey(row, &read.entityRefs, probe: keyProbe) {
             reportDuplicateKey(&row, firstLine: read.entities[earlier].line)
             return
         }
@@ -26,7 +26,7 @@ extension FileReading {
     }
 
     func readProject(_ row: inout RowCheck, _ read: inout FileRead) {
-        let keyHash = read.projectRefs.prefetch(row.value(.code))
+        let keyProbe = read.projectRefs.prefetch(row.value(.code))
         let code = row.requiredText(.code)
         let name = row.requiredText(.name)
         let budget = row.amount(.budget, required: false, allowNegative: false)
@@ -39,7 +39,7 @@ extension FileReading {
         let parent = row.text(.parent)
         guard let code, let name, let kind, !row.rejected, budget.map({ admit($0, .budget, &row, &read) }) ?? true else { return }
         if row.value(.code).count != code.utf8.count { read.projectRefs.keysAreTexts = false }
-        if let earlier = registerKey(row, &read.projectRefs, hash: keyHash) {
+        if let earlier = registerKey(row, &read.projectRefs, probe: keyProbe) {
             reportDuplicateKey(&row, firstLine: read.projects[earlier].line)
             return
         }
@@ -49,8 +49,8 @@ extension FileReading {
 
     /// IN003: the key column must be new in this file; the first occurrence is kept.
     /// Returns nil when the key is new, else the index of the item that already has it.
-    func registerKey(_ row: RowCheck, _ refs: inout RefIndex, hash: UInt64) -> Int? {
-        refs.register(row.value(row.keyColumn), hash: hash)
+    func registerKey(_ row: RowCheck, _ refs: inout RefIndex, probe: IDTable.Probe) -> Int? {
+        refs.register(row.value(row.keyColumn), probe: probe)
     }
 
     func reportDuplicateKey(_ row: inout RowCheck, firstLine: Int) {

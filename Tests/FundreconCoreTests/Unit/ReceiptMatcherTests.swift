@@ -36,6 +36,22 @@ import Testing
         #expect(visits <= 2 * ReceiptMatcher.candidates * n, "\(visits) looks")
     }
 
+    /// The window's edges, for a transfer and a receipt alone with their amount and for two of
+    /// each, far apart: booked up to 3 days before or 30 days after is a match, a day further
+    /// is not.
+    @Test func aReceiptMatchesInsideTheWindowAloneOrInAGroup() {
+        let matcher = ReceiptMatcher(windowDays: 30)
+        for gap: Int32 in -6...34 {
+            let inside = gap >= -3 && gap <= 30
+            let alone = matcher.match(sent: [row(1000, 500, line: 2)], booked: [row(1000 + gap, 500, line: 2)], refs: [-1])
+            #expect(alone.map(\.status) == (inside ? [.matched] : [.unbooked, .unsent]), "alone, \(gap) days")
+            let sent = [row(1000, 500, line: 2), row(1200, 500, line: 3)]
+            let booked = [row(1000 + gap, 500, line: 2), row(1200 + gap, 500, line: 3)]
+            let two = matcher.match(sent: sent, booked: booked, refs: [-1, -1])
+            #expect(two.filter { $0.status == .matched }.count == (inside ? 2 : 0), "two of each, \(gap) days")
+        }
+    }
+
     /// Past `alignedPairs` possible pairs a group is matched earliest first, and still whole.
     @Test func aLargeGroupOfEqualAmountsIsMatchedEarliestFirst() {
         let n = 80

@@ -150,6 +150,12 @@ struct ReceiptMatcher: Sendable {
 
     static let alignedPairs = 4096
 
+    /// Whether a receipt is dated inside the window of a transfer.
+    private func fits(_ t: MatchRow, _ r: MatchRow) -> Bool {
+        let gap = Int(r.day) - Int(t.day)
+        return gap >= -Int(Self.early) && gap <= Int(window)
+    }
+
     /// The most pairs of `sent` and `booked` (each in day order) that fit the window, matched
     /// in order, at the least total distance in days: a dynamic programme over the two lists.
     private func aligned(_ sent: [Int], _ booked: [Int], _ state: State) -> [(Int, Int)] {
@@ -162,10 +168,8 @@ struct ReceiptMatcher: Sendable {
             for j in 0...m where i > 0 || j > 0 {
                 var best = Int.max, move: UInt8 = 0
                 if i > 0 && j > 0 {
-                    let gap = Int(state.booked[booked[j - 1]].day) - Int(state.sent[sent[i - 1]].day)
-                    if gap >= -Int(Self.early) && gap <= Int(window) {
-                        best = cost[(i - 1) * width + j - 1] + abs(gap)
-                    }
+                    let (t, r) = (state.sent[sent[i - 1]], state.booked[booked[j - 1]])
+                    if fits(t, r) { best = cost[(i - 1) * width + j - 1] + abs(Int(r.day) - Int(t.day)) }
                 }
                 if i > 0 && cost[(i - 1) * width + j] + skip < best {
                     best = cost[(i - 1) * width + j] + skip

@@ -51,7 +51,6 @@ public struct ReceiptBook: RowBook {
     }
 
     private mutating func bookArriving() {
-        for row in arriving { pairs.prefetchKey(EdgeKey(project: -1, from: row.from, to: row.to)) }
         for row in arriving { book(row) }
         arriving.removeAll(keepingCapacity: true)
     }

@@ -39,7 +39,6 @@ public struct TransferBook: TransferRowBook {
     }
 
     private mutating func bookArriving() {
-        for row in arriving { places.prefetchKey(EdgeKey(project: row.project, from: row.from, to: row.to)) }
         for row in arriving { book(row) }
         arriving.removeAll(keepingCapacity: true)
     }

@@ -1,10 +1,9 @@
 import Testing
 @testable import FundreconCore
 
-/// The edge and pair tables number keys in the order first seen; the batch prefetches the
-/// books ask for before booking (`prefetch`, `prefetchKey`) only load memory: places come
-/// out the same with them and without, on an empty table, for new keys and known ones, and
-/// across the table's growth.
+/// The edge and pair tables number keys in the order first seen; the prefetch the books ask
+/// for before booking a batch only loads memory: places come out the same with it and
+/// without, on an empty table, for new keys and known ones, and across the table's growth.
 @Suite struct KeyPlacesTests {
     static func keys(_ n: Int, seed: UInt64) -> [EdgeKey] {
         var state = seed
@@ -21,7 +20,6 @@ import Testing
         var firstSeen: [EdgeKey: Int] = [:]
         for batch in stride(from: 0, to: stream.count, by: 8).map({ Array(stream[$0..<min($0 + 8, stream.count)]) }) {
             for key in batch { prefetched.prefetch(key) }
-            for key in batch { prefetched.prefetchKey(key) }
             for key in batch {
                 let expected = firstSeen[key] ?? firstSeen.count
                 let isNew = firstSeen[key] == nil
@@ -34,12 +32,29 @@ import Testing
         #expect(prefetched.keys == plain.keys)
         #expect(prefetched.keys.count == firstSeen.count)
         for key in Self.keys(500, seed: 99) {
-            prefetched.prefetchKey(key)
+            prefetched.prefetch(key)
             #expect(prefetched.place(ofKnown: key) == firstSeen[key])
         }
         let empty = KeyPlaces()
         empty.prefetch(stream[0])
-        empty.prefetchKey(stream[0])
         #expect(empty.place(ofKnown: stream[0]) == nil)
+    }
+
+    /// The slots hold a key's numbers as 32 bits; keys past that, whose low bits equal another
+    /// key's, are still told apart (and every key that fits is answered from its slot alone).
+    @Test func keysPastThirtyTwoBitsAreToldApartFromTheirLowBits() {
+        var places = KeyPlaces()
+        let small = EdgeKey(project: 0, from: 5, to: 7), wide = EdgeKey(project: 0, from: 5 + (1 << 32), to: 7)
+        let negative = EdgeKey(project: -1, from: 5, to: 7), wideNegative = EdgeKey(project: -1 - (1 << 32), from: 5, to: 7)
+        #expect(places.place(of: wide) == (0, true))
+        #expect(places.place(ofKnown: small) == nil)
+        #expect(places.place(of: small) == (1, true))
+        #expect(places.place(of: negative) == (2, true))
+        #expect(places.place(of: wideNegative) == (3, true))
+        for (i, key) in [wide, small, negative, wideNegative].enumerated() {
+            #expect(places.place(ofKnown: key) == i)
+            #expect(places.place(of: key) == (i, false))
+        }
+        #expect(places.keys == [wide, small, negative, wideNegative])
     }
 }

@@ -67,6 +67,7 @@ struct IDTable: Sendable {
         return Probe(hash: h, short: true)
     }
 
+    /// `prefetch` without the load: for a look-up or an insertion made at once.
     func probe(_ b: UnsafeBufferPointer<UInt8>) -> Probe {
         b.count <= Self.shortLength ? Probe(hash: Self.hash(key: Self.pack(b), length: b.count), short: true)
             : Probe(hash: ByteInterner.hash(b), short: false)

@@ -2,13 +2,14 @@
 import PackageDescription
 
 /// An executable that links CDeflateLevel must export its deflateInit2_, minizip's entry
-/// calls and libxlsxwriter's sheet assembly, so that libxlsxwriter's calls reach them first
-/// (Sources/CDeflateLevel).
+/// calls and libxlsxwriter's sheet assembly and cell writers, so that libxlsxwriter's calls
+/// reach them first (Sources/CDeflateLevel).
 let exportsDeflateInit: [LinkerSetting] = [
     .unsafeFlags(
         [
             "deflateInit2_", "zipOpenNewFileInZip4_64", "zipWriteInFileInZip", "zipCloseFileInZip", "zipClose",
-            "lxw_worksheet_assemble_xml_file",
+            "lxw_worksheet_assemble_xml_file", "_write_number_cell", "_write_inline_string_cell",
+            "_write_formula_num_cell",
         ]
             .flatMap { ["-Xlinker", "--export-dynamic-symbol=\($0)"] },
         .when(platforms: [.linux])),

@@ -1,7 +1,7 @@
-/* What the workbook writer asks for while it closes a workbook: the zlib level, whether the
-   compression runs on a second thread, whether a sheet's rows are read in place; read by
-   the executable's deflateInit2_, zip calls and sheet assembly (Sources/CDeflateLevel);
-   without those, nothing reads them. */
+/* What the workbook writer asks for while it writes and closes a workbook: the zlib level,
+   whether the compression runs on a second thread, whether a sheet's rows are read in place,
+   whether cells are written directly; read by the executable's deflateInit2_, zip calls,
+   sheet assembly and cell writers (Sources/CDeflateLevel); without those, nothing reads them. */
 #include "CSupport.h"
 
 static int fundrecon_level = -2;
@@ -33,3 +33,9 @@ void fundrecon_note_rows_failure(int error) {
 }
 
 int fundrecon_rows_failure(void) { return __atomic_load_n(&fundrecon_rows_error, __ATOMIC_RELAXED); }
+
+static int fundrecon_direct_cells = 1;
+
+void fundrecon_set_cells_written_directly(int on) { __atomic_store_n(&fundrecon_direct_cells, on, __ATOMIC_RELAXED); }
+
+int fundrecon_cells_written_directly(void) { return __atomic_load_n(&fundrecon_direct_cells, __ATOMIC_RELAXED); }

@@ -96,8 +96,14 @@ public final class Workbook: @unchecked Sendable {
 
     /// - Parameter constantMemory: rows are flushed as they are written (strictly in order),
     ///   so a million-row sheet costs a few megabytes.
-    public init(path: String, constantMemory: Bool, temporaryDirectory: String? = nil) throws(XLSXError) {
+    /// - Parameter cellsWrittenDirectly: a constant-memory sheet's number and text cells written
+    ///   by fundrecon's executables' own writers (the same bytes without fprintf;
+    ///   Sources/CDeflateLevel/FastCells.c) rather than libxlsxwriter's. For the whole process,
+    ///   as the last workbook made asks: both give the same file.
+    public init(path: String, constantMemory: Bool, temporaryDirectory: String? = nil,
+                cellsWrittenDirectly: Bool = true) throws(XLSXError) {
         self.path = path
+        fundrecon_set_cells_written_directly(cellsWrittenDirectly ? 1 : 0)
         var options = lxw_workbook_options()
         options.constant_memory = constantMemory ? 1 : 0
         options.use_zip64 = 1

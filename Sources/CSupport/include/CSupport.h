@@ -39,6 +39,13 @@ int fundrecon_rows_in_place(void);
 void fundrecon_note_rows_failure(int error);
 int fundrecon_rows_failure(void);
 
+/* Whether a constant-memory sheet's number and text cells are written by
+   Sources/CDeflateLevel/FastCells.c (the same bytes, without fprintf's parsing of its format
+   for every cell) rather than by libxlsxwriter's own writers. On unless switched off; tests
+   switch it off to compare the two. */
+void fundrecon_set_cells_written_directly(int on);
+int fundrecon_cells_written_directly(void);
+
 /* Gives the heap's free pages back to the system. glibc keeps what a run's reading phase
    frees (the ledger's growth, the voucher tables' scratch): about 0.8 GB at 10^7 transfer
    rows that would otherwise stay resident through the whole write. No-op off glibc. */

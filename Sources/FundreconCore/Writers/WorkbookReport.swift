@@ -38,6 +38,10 @@ public struct WorkbookReport {
     /// a copy (the same file; see `Workbook.close`).
     public var readRowsInPlace = true
 
+    /// Whether number and text cells are written without libxlsxwriter's fprintf (the same
+    /// file; see `Workbook.init`).
+    public var writeCellsDirectly = true
+
     /// Writes the workbook to a temporary file beside `path` and renames it into place.
     /// - Parameter created: the document's creation time (seconds since 1970), for reproducible files.
     /// - Parameter filled: called once the rows are in, before the workbook is closed.
@@ -48,7 +52,8 @@ public struct WorkbookReport {
         let temp = AtomicFile.temporaryPath(for: path)
         let continued: [ContinuedSheet]
         do {
-            let workbook = try Workbook(path: temp, constantMemory: true, temporaryDirectory: temporaryDirectory)
+            let workbook = try Workbook(path: temp, constantMemory: true, temporaryDirectory: temporaryDirectory,
+                                        cellsWrittenDirectly: writeCellsDirectly)
             try workbook.setProperties(DocumentProperties(
                 title: labels.t("专项资金对账报告：\(scopeName)", "Special-fund reconciliation: \(scopeName)"),
                 subject: labels.t("计划、拨付与支出核对（基准日 \(result.period.asOf)）", "Plan, transfers and spending as of \(result.period.asOf)"),

@@ -191,6 +191,12 @@ import CDeflateLevel
         #expect(w.off.count > 100_000 && w.off == w.on, "\(w.off.count) bytes copied, \(w.on.count) in place")
     }
 
+    @Test func cellsWrittenDirectlyGiveTheSameFileAsLibxlsxwritersOwnWriters() throws {
+        let w = try Self.closedBothWays(\.writeCellsDirectly) { fundrecon_cells_written_here() }
+        #expect(w.reached > 10_000, "\(w.reached) cells written directly")
+        #expect(w.off.count > 100_000 && w.off == w.on, "\(w.off.count) bytes by libxlsxwriter, \(w.on.count) directly")
+    }
+
     @Test func rowsWrittenOnSeveralThreadsGiveTheSameFileAsOneThread() throws {
         let f = NightlyOperation.bigScope(edges: 2000)
         f.write()

@@ -1,0 +1,232 @@
+/* libxlsxwriter's writers of a number cell, an inline text cell and a formula's cached
+   number, seen first by the dynamic linker like lxw_worksheet_assemble_xml_file in
+   RowsInPlace.c (Debian's 1.1.4 calls them through the PLT). Its writers make one fprintf
+   per cell (eight for a formula's), whose format is parsed again every time, and a number
+   goes through glibc's multi-precision %.16G: together a sixth of the workbook's fill. These
+   write the same bytes with fwrite: a number by fundrecon_format_g16, exact integer
+   arithmetic that gives %.16G's text for the values a workbook holds (zero, and 1e-4 to
+   1e15 in magnitude), and by snprintf's "%.16G" for any other.
+
+   Only while fundrecon_cells_written_directly() (CSupport) says so; otherwise the calls go
+   on to libxlsxwriter's own. Linux/glibc only (RTLD_NEXT): elsewhere this file holds only
+   the formatter. */
+#if defined(__linux__)
+#define _GNU_SOURCE /* RTLD_NEXT: before any header */
+#endif
+#include "CDeflateLevel.h"
+#include "CSupport.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static const uint64_t powers_of_ten[20] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+    10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
+    1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL, 1000000000000000000ULL,
+    10000000000000000000ULL};
+
+/* v's 16 significant digits, rounded as printf rounds (to nearest, ties to even, from v's
+   exact binary value), and the decimal exponent of the first: v ≈ digits × 10^(exponent − 15).
+   0 when v is outside what is done here. */
+static int sixteen_digits(double v, uint64_t *digits, int *exponent) {
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    int biased = (int)((bits >> 52) & 0x7FF);
+    if (biased == 0 || biased == 0x7FF) return 0; /* zero, subnormal, infinite, not a number */
+    double magnitude = fabs(v);
+    if (!(magnitude >= 1e-4 && magnitude < 1e15)) return 0;
+    uint64_t mantissa = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+    int shift = 1075 - biased; /* v = mantissa / 2^shift; shift >= 3 below 1e15 */
+    if (shift < 1 || shift > 120) return 0;
+    int e = (int)floor(log10(magnitude)); /* may be one off near a power of ten: checked below */
+    for (int tries = 0; tries < 3; tries++) {
+        int k = 15 - e;
+        if (k < 0 || k > 19) return 0;
+        unsigned __int128 scaled = (unsigned __int128)mantissa * powers_of_ten[k]; /* < 2^117 */
+        unsigned __int128 whole = scaled >> shift;
+        /* The exact value, not the rounded one, fixes e: 10^e <= |v| < 10^(e+1). */
+        if (whole < powers_of_ten[15]) {
+            e -= 1;
+            continue;
+        }
+        if (whole >= powers_of_ten[16]) {
+            e += 1;
+            continue;
+        }
+        unsigned __int128 rest = scaled - (whole << shift);
+        unsigned __int128 half = (unsigned __int128)1 << (shift - 1);
+        if (rest > half || (rest == half && (whole & 1))) whole += 1;
+        if (whole == powers_of_ten[16]) { /* 9.999…95 rounds to 10: one more place */
+            whole = powers_of_ten[15];
+            e += 1;
+        }
+        *digits = (uint64_t)whole;
+        *exponent = e;
+        return 1;
+    }
+    return 0;
+}
+
+int fundrecon_format_g16(double v, char *out) {
+    if (v == 0) { /* the commonest of all: a variance of nothing */
+        int n = 0;
+        if (signbit(v)) out[n++] = '-';
+        out[n++] = '0';
+        out[n] = 0;
+        return n;
+    }
+    uint64_t digits;
+    int exponent;
+    if (!sixteen_digits(v, &digits, &exponent) || exponent < -4 || exponent >= 16) return -1;
+    char d[16];
+    for (int i = 15; i >= 0; i--) {
+        d[i] = (char)('0' + digits % 10);
+        digits /= 10;
+    }
+    int last = 15; /* the last digit kept: trailing zeros of the fraction go */
+    int n = 0;
+    if (v < 0) out[n++] = '-';
+    if (exponent >= 0) {
+        while (last > exponent && d[last] == '0') last--;
+        for (int i = 0; i <= exponent; i++) out[n++] = d[i];
+        if (last > exponent) {
+            out[n++] = '.';
+            for (int i = exponent + 1; i <= last; i++) out[n++] = d[i];
+        }
+    } else {
+        while (d[last] == '0') last--; /* the first digit is not 0 */
+        out[n++] = '0';
+        out[n++] = '.';
+        for (int i = 0; i < -exponent - 1; i++) out[n++] = '0';
+        for (int i = 0; i <= last; i++) out[n++] = d[i];
+    }
+    out[n] = 0;
+    return n;
+}
+
+#if defined(__linux__)
+#include <ctype.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <xlsxwriter.h>
+
+typedef void (*cell_writer)(lxw_worksheet *, char *, int32_t, lxw_cell *);
+
+static long cells_written = 0;
+
+long fundrecon_cells_written_here(void) { return __atomic_load_n(&cells_written, __ATOMIC_RELAXED); }
+
+/* A cell's XML gathered before one fwrite; longer texts are written piece by piece. */
+struct line {
+    char text[512];
+    size_t length;
+    FILE *file;
+};
+
+static void put(struct line *l, const char *bytes, size_t n) {
+    if (l->length + n > sizeof l->text) {
+        fwrite(l->text, 1, l->length, l->file);
+        l->length = 0;
+        if (n > sizeof l->text) {
+            fwrite(bytes, 1, n, l->file);
+            return;
+        }
+    }
+    memcpy(l->text + l->length, bytes, n);
+    l->length += n;
+}
+
+static void put_text(struct line *l, const char *s) { put(l, s, strlen(s)); }
+
+/* `<c r="A1"` and, for a style, ` s="3"`: what each of libxlsxwriter's cell formats opens with. */
+static void open_cell(struct line *l, const char *range, int32_t style_index) {
+    put(l, "<c r=\"", 6);
+    put_text(l, range);
+    put(l, "\"", 1);
+    if (style_index) {
+        char digits[12];
+        int n = 0;
+        uint32_t left = (uint32_t)style_index; /* an index into the styles: never negative */
+        do {
+            digits[n++] = (char)('0' + left % 10);
+            left /= 10;
+        } while (left);
+        put(l, " s=\"", 4);
+        while (n) put(l, &digits[--n], 1);
+        put(l, "\"", 1);
+    }
+}
+
+/* A number as libxlsxwriter writes one: "%.16G". */
+static int number_text(double v, char out[48]) {
+    int n = fundrecon_format_g16(v, out);
+    return n >= 0 ? n : snprintf(out, 48, "%.16G", v);
+}
+
+static void count_one(void) { __atomic_fetch_add(&cells_written, 1, __ATOMIC_RELAXED); }
+
+void _write_number_cell(lxw_worksheet *self, char *range, int32_t style_index, lxw_cell *cell) {
+    if (!fundrecon_cells_written_directly()) {
+        cell_writer next = (cell_writer)dlsym(RTLD_NEXT, "_write_number_cell");
+        if (next) next(self, range, style_index, cell);
+        return;
+    }
+    char number[48];
+    int n = number_text(cell->u.number, number);
+    struct line l = {.length = 0, .file = self->file};
+    open_cell(&l, range, style_index);
+    put(&l, "><v>", 4);
+    put(&l, number, (size_t)n);
+    put(&l, "</v></c>", 8);
+    fwrite(l.text, 1, l.length, l.file);
+    count_one();
+}
+
+void _write_inline_string_cell(lxw_worksheet *self, char *range, int32_t style_index, lxw_cell *cell) {
+    if (!fundrecon_cells_written_directly()) {
+        cell_writer next = (cell_writer)dlsym(RTLD_NEXT, "_write_inline_string_cell");
+        if (next) next(self, range, style_index, cell);
+        return;
+    }
+    char *string = lxw_escape_data(cell->u.string);
+    if (!string) return; /* libxlsxwriter's own would fail here too: out of memory */
+    size_t length = strlen(string);
+    /* As libxlsxwriter decides it; its texts are never empty (an empty one is a blank cell). */
+    int preserve = length > 0 && (isspace((unsigned char)string[0]) || isspace((unsigned char)string[length - 1]));
+    struct line l = {.length = 0, .file = self->file};
+    open_cell(&l, range, style_index);
+    put_text(&l, preserve ? " t=\"inlineStr\"><is><t xml:space=\"preserve\">" : " t=\"inlineStr\"><is><t>");
+    put(&l, string, length);
+    put(&l, "</t></is></c>", 13);
+    fwrite(l.text, 1, l.length, l.file);
+    free(string);
+    count_one();
+}
+
+typedef void (*formula_writer)(lxw_worksheet *, lxw_cell *);
+
+/* Inside a formula's <c>: "<f>" the formula, escaped when it holds & < or >, "</f><v>" its
+   cached number "</v>", as lxw_xml_data_element writes each (eight fprintf and a snprintf). */
+void _write_formula_num_cell(lxw_worksheet *self, lxw_cell *cell) {
+    if (!fundrecon_cells_written_directly()) {
+        formula_writer next = (formula_writer)dlsym(RTLD_NEXT, "_write_formula_num_cell");
+        if (next) next(self, cell);
+        return;
+    }
+    const char *formula = cell->u.string ? cell->u.string : "";
+    char *escaped = strpbrk(formula, "&<>") ? lxw_escape_data(formula) : NULL;
+    char number[48];
+    int n = number_text(cell->formula_result, number);
+    struct line l = {.length = 0, .file = self->file};
+    put(&l, "<f>", 3);
+    put_text(&l, escaped ? escaped : formula);
+    put(&l, "</f><v>", 7);
+    put(&l, number, (size_t)n);
+    put(&l, "</v>", 4);
+    fwrite(l.text, 1, l.length, l.file);
+    free(escaped);
+    count_one();
+}
+#endif

@@ -1,0 +1,49 @@
+import CDeflateLevel
+import Foundation
+import Testing
+@testable import XLSX
+
+/// Number and text cells written by Sources/CDeflateLevel/FastCells.c, not by libxlsxwriter's
+/// fprintf: the same file, byte for byte, for every shape of cell it writes.
+@Suite struct FastCellsTests {
+    /// Texts with blanks at either end (kept with xml:space), characters XML escapes, control
+    /// characters, long texts past the writer's buffer; numbers of every size and sign, with
+    /// and without a style; formulas with and without characters XML escapes.
+    static func write(_ path: String, directly: Bool) throws {
+        let workbook = try Workbook(path: path, constantMemory: true, cellsWrittenDirectly: directly)
+        try workbook.setProperties(DocumentProperties(title: "单元格", created: 1_646_092_800))
+        let sheet = try workbook.addWorksheet("cells")
+        let money = CellStyle(numberFormat: "#,##0.0000##")
+        let texts = [" 前有空格", "后有空格 ", "\t制表", "a<b & c>\"d\"", "控制\u{1}字符", String(repeating: "长文本&", count: 300), "x"]
+        let numbers: [Double] = [0, -0.0, 1, -1, 0.5, 44197, 724_712.807941, 0.1 + 0.2, 1e-5, 9_999_999_999_999.995,
+                                 1e15, 123_456_789_012_345_678, .pi, -2.5e-3]
+        var r = 0
+        for text in texts {
+            try sheet.write(r, 0, text)
+            try sheet.write(r, 1, text, money)
+            r += 1
+        }
+        for (i, number) in numbers.enumerated() {
+            try sheet.write(r, 0, number: number)
+            try sheet.write(r, 1, number: number, money)
+            try sheet.write(r, 2, number: Double(i) / 7)
+            try sheet.write(r, 3, formula: "=B\(r + 1)-A\(r + 1)", cached: number - Double(i), money)
+            try sheet.write(r, 4, formula: "=IF(A\(r + 1)<0,\"<&>\",C\(r + 1))", cached: Double(i) / 3)
+            r += 1
+        }
+        try workbook.close()
+    }
+
+    @Test func cellsWrittenDirectlyAreLibxlsxwritersBytes() throws {
+        let dir = Fixture.makeTempDir()
+        try Self.write(dir + "/own.xlsx", directly: false)
+        let before = fundrecon_cells_written_here()
+        try Self.write(dir + "/direct.xlsx", directly: true)
+        #expect(fundrecon_cells_written_here() - before >= 84)
+        let own = try XLSXFile(dir + "/own.xlsx"), direct = try XLSXFile(dir + "/direct.xlsx")
+        let sheet = "xl/worksheets/sheet1.xml"
+        #expect(try direct.part(sheet) == own.part(sheet))
+        #expect(try direct.part(sheet).contains("<t xml:space=\"preserve\">后有空格 </t>"))
+        #expect(try direct.part(sheet).contains("<f>IF(A8&lt;0,\"&lt;&amp;&gt;\",C8)</f><v>0</v>"))
+    }
+}

@@ -54,15 +54,28 @@ public enum AtomicFile {
 
     /// Moves a finished temporary file into place.
     public static func commit(_ temp: String, to path: String) throws(OutputError) {
+        try commit([(temp, path)])
+    }
+
+    /// Moves finished temporary files into place, in order, once every one of them is on disk:
+    /// a run stopped among the renames is stopped between two system calls, not while one
+    /// file waits for the other to be written or flushed. A failure discards those not yet moved.
+    public static func commit(_ files: [(temp: String, path: String)]) throws(OutputError) {
+        var moved = 0
         do throws(SystemCallError) {
-            let fd = try SystemCall.open(temp, O_RDONLY | O_CLOEXEC)
-            let synced = Result { () throws(SystemCallError) in try SystemCall.fsync(fd, path: temp) }
-            try SystemCall.close(fd, path: temp)
-            try synced.get()
-            try SystemCall.rename(temp, to: path)
+            for (temp, _) in files {
+                let fd = try SystemCall.open(temp, O_RDONLY | O_CLOEXEC)
+                let synced = Result { () throws(SystemCallError) in try SystemCall.fsync(fd, path: temp) }
+                try SystemCall.close(fd, path: temp)
+                try synced.get()
+            }
+            for (temp, path) in files {
+                try SystemCall.rename(temp, to: path)
+                moved += 1
+            }
         } catch {
-            unlink(temp)
-            throw OutputError(description: "\(path): \(error.call): \(error.reason)")
+            for (temp, _) in files.dropFirst(moved) { unlink(temp) }
+            throw OutputError(description: "\(files[min(moved, files.count - 1)].path): \(error.call): \(error.reason)")
         }
     }
 

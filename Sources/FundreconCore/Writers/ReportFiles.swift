@@ -1,8 +1,9 @@
 import Foundation
 
 /// The run's two reports, made at the same time: the workbook (libxlsxwriter, one thread,
-/// most of the write) and the JSON (rendered and flushed on the other core). The JSON is put
-/// in place only after the workbook, so a run stopped part-way leaves the previous pair.
+/// most of the write) and the JSON (rendered and flushed on the other core). Both are put in
+/// place once both are written and on disk, the workbook first, one rename after the other:
+/// a run stopped before then leaves the previous pair, whichever of the two took longer.
 public enum ReportFiles {
     /// Writes `base.xlsx` and `base.json`; throws the first failure once both are done.
     /// Returns the workbook's tables too long for one sheet. The JSON is written while the
@@ -13,7 +14,7 @@ public enum ReportFiles {
         let (workbook, json) = Concurrently.inTurn({ rowsIn in
             Result { () throws(OutputError) in
                 try WorkbookReport(result, scopeName: scopeName, generatedAt: generatedAt, version: version, changes: changes)
-                    .write(to: base + ".xlsx", created: created, filled: rowsIn)
+                    .writeTemporary(for: base + ".xlsx", created: created, filled: rowsIn)
             }
         }, then: {
             Result { () throws(OutputError) in
@@ -21,16 +22,17 @@ public enum ReportFiles {
                                               version: version, changes: changes)
             }
         })
-        let jsonTemp: String? = if case .success(let temporary) = json { temporary } else { nil }
-        let continued: [ContinuedSheet]
+        var temporaries: [String] = []
+        if case .success(let w) = workbook { temporaries.append(w.temporary) }
+        if case .success(let temporary) = json { temporaries.append(temporary) }
+        let written: (workbook: (temporary: String, continued: [ContinuedSheet]), json: String)
         do {
-            continued = try workbook.get()
-            _ = try json.get()
+            written = (try workbook.get(), try json.get())
         } catch {
-            if let jsonTemp { AtomicFile.discard(jsonTemp) }
+            for temp in temporaries { AtomicFile.discard(temp) }
             throw error
         }
-        if let jsonTemp { try AtomicFile.commit(jsonTemp, to: base + ".json") }
-        return continued
+        try AtomicFile.commit([(written.workbook.temporary, base + ".xlsx"), (written.json, base + ".json")])
+        return written.workbook.continued
     }
 }

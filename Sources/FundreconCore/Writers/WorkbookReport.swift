@@ -49,6 +49,15 @@ public struct WorkbookReport {
     @discardableResult
     public func write(to path: String, created: Int64?, temporaryDirectory: String? = nil,
                       filled: (() -> Void)? = nil) throws(OutputError) -> [ContinuedSheet] {
+        let (temp, continued) = try writeTemporary(for: path, created: created, temporaryDirectory: temporaryDirectory,
+                                                   filled: filled)
+        try AtomicFile.commit(temp, to: path)
+        return continued
+    }
+
+    /// `write`, leaving the rename to `AtomicFile.commit`: the temporary file's path too.
+    func writeTemporary(for path: String, created: Int64?, temporaryDirectory: String? = nil,
+                        filled: (() -> Void)? = nil) throws(OutputError) -> (temporary: String, continued: [ContinuedSheet]) {
         let temp = AtomicFile.temporaryPath(for: path)
         let continued: [ContinuedSheet]
         do {
@@ -65,8 +74,7 @@ public struct WorkbookReport {
             AtomicFile.discard(temp)
             throw OutputError(description: "\(path): \(error.description)")
         }
-        try AtomicFile.commit(temp, to: path)
-        return continued
+        return (temp, continued)
     }
 
     // MARK: Layout

@@ -1,7 +1,8 @@
-/* libxlsxwriter's writers of a number cell, an inline text cell and a formula's cached
-   number, seen first by the dynamic linker like lxw_worksheet_assemble_xml_file in
-   RowsInPlace.c (Debian's 1.1.4 calls them through the PLT). Its writers make one fprintf
-   per cell (eight for a formula's), whose format is parsed again every time, and a number
+/* libxlsxwriter's writers of a number cell, an inline text cell, a formula's cached number,
+   a plain row's start tag and any end tag, seen first by the dynamic linker like
+   lxw_worksheet_assemble_xml_file in RowsInPlace.c (Debian's 1.1.4 calls them through the
+   PLT). Its writers make one fprintf per cell (eight for a formula's, a list of attributes
+   allocated one by one for a row), whose format is parsed again every time, and a number
    goes through glibc's multi-precision %.16G: together a sixth of the workbook's fill. These
    write the same bytes with fwrite: a number by fundrecon_format_g16, exact integer
    arithmetic that gives %.16G's text for the values a workbook holds (zero, and 1e-4 to
@@ -140,21 +141,24 @@ static void put(struct line *l, const char *bytes, size_t n) {
 
 static void put_text(struct line *l, const char *s) { put(l, s, strlen(s)); }
 
+static void put_decimal(struct line *l, uint32_t value) {
+    char digits[12];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    while (n) put(l, &digits[--n], 1);
+}
+
 /* `<c r="A1"` and, for a style, ` s="3"`: what each of libxlsxwriter's cell formats opens with. */
 static void open_cell(struct line *l, const char *range, int32_t style_index) {
     put(l, "<c r=\"", 6);
     put_text(l, range);
     put(l, "\"", 1);
     if (style_index) {
-        char digits[12];
-        int n = 0;
-        uint32_t left = (uint32_t)style_index; /* an index into the styles: never negative */
-        do {
-            digits[n++] = (char)('0' + left % 10);
-            left /= 10;
-        } while (left);
         put(l, " s=\"", 4);
-        while (n) put(l, &digits[--n], 1);
+        put_decimal(l, (uint32_t)style_index); /* an index into the styles: never negative */
         put(l, "\"", 1);
     }
 }
@@ -228,5 +232,41 @@ void _write_formula_num_cell(lxw_worksheet *self, lxw_cell *cell) {
     fwrite(l.text, 1, l.length, l.file);
     free(escaped);
     count_one();
+}
+
+typedef void (*row_writer)(lxw_worksheet *, lxw_row *, char *);
+
+/* A row's start tag: `<row r="12">` for a row with nothing but its number to say (no spans,
+   style, height, hiding or outline: every row of a table here), as libxlsxwriter would
+   write it through a list of attributes allocated one by one; any other row is its own. */
+void _write_row(lxw_worksheet *self, lxw_row *row, char *spans) {
+    double height = row->height_changed ? row->height : self->default_row_height;
+    if (!fundrecon_cells_written_directly() || spans || row->format || height != LXW_DEF_ROW_HEIGHT || row->hidden
+        || row->level || row->collapsed || self->excel_version == 2010) {
+        row_writer next = (row_writer)dlsym(RTLD_NEXT, "_write_row");
+        if (next) next(self, row, spans);
+        return;
+    }
+    struct line l = {.length = 0, .file = self->file};
+    put(&l, "<row r=\"", 8);
+    put_decimal(&l, (uint32_t)row->row_num + 1);
+    put_text(&l, row->data_changed ? "\">" : "\"/>");
+    fwrite(l.text, 1, l.length, l.file);
+}
+
+typedef void (*end_tag_writer)(FILE *, const char *);
+
+/* Every end tag libxlsxwriter writes, a row's most of all: "</tag>". */
+void lxw_xml_end_tag(FILE *file, const char *tag) {
+    if (!fundrecon_cells_written_directly()) {
+        end_tag_writer next = (end_tag_writer)dlsym(RTLD_NEXT, "lxw_xml_end_tag");
+        if (next) next(file, tag);
+        return;
+    }
+    struct line l = {.length = 0, .file = file};
+    put(&l, "</", 2);
+    put_text(&l, tag);
+    put(&l, ">", 1);
+    fwrite(l.text, 1, l.length, l.file);
 }
 #endif

@@ -28,6 +28,28 @@ import Testing
         #expect(json?["findings"] != nil)
     }
 
+    /// A run whose JSON cannot be written puts neither report in place: the previous pair
+    /// stays as it was, the new workbook is not left beside the old JSON, and no temporary
+    /// file of the run is left behind. (The JSON's temporary file is made unwritable by a
+    /// folder of its name.)
+    @Test func aReportThatCannotBeWrittenLeavesThePreviousPairWhole() throws {
+        let f = Fixture()
+        f.write()
+        let dir = Fixture.makeTempDir(), base = dir + "/report"
+        let before = [Data("old workbook".utf8), Data("{\"old\": true}".utf8)]
+        try before[0].write(to: URL(fileURLWithPath: base + ".xlsx"))
+        try before[1].write(to: URL(fileURLWithPath: base + ".json"))
+        let blocker = AtomicFile.temporaryPath(for: base + ".json")
+        try FileManager.default.createDirectory(atPath: blocker, withIntermediateDirectories: false)
+        #expect(throws: OutputError.self) {
+            try ReportFiles.write(f.reconcile(), to: base, scopeName: "t", generatedAt: "now", version: "test", changes: nil, created: 0)
+        }
+        let after = try [".xlsx", ".json"].map { try Data(contentsOf: URL(fileURLWithPath: base + $0)) }
+        #expect(after == before)
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { dir + "/" + $0 != blocker }.sorted()
+        #expect(left == ["report.json", "report.xlsx"])
+    }
+
     /// The JSON's thread is let go when the workbook says its rows are in, and also when the
     /// workbook ends without saying so (it failed): never held back until the end, never
     /// forever.

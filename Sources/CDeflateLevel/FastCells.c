@@ -141,6 +141,10 @@ static void put(struct line *l, const char *bytes, size_t n) {
 
 static void put_text(struct line *l, const char *s) { put(l, s, strlen(s)); }
 
+/* Writes what is gathered. Its failure, like fprintf's, leaves the stream's error flag set,
+   which the XLSX layer checks before the workbook closes (SheetBuffers.flushBeforeClose). */
+static void finish(struct line *l) { fwrite(l->text, 1, l->length, l->file); }
+
 static void put_decimal(struct line *l, uint32_t value) {
     char digits[12];
     int n = 0;
@@ -184,7 +188,7 @@ void _write_number_cell(lxw_worksheet *self, char *range, int32_t style_index, l
     put(&l, "><v>", 4);
     put(&l, number, (size_t)n);
     put(&l, "</v></c>", 8);
-    fwrite(l.text, 1, l.length, l.file);
+    finish(&l);
     count_one();
 }
 
@@ -195,7 +199,11 @@ void _write_inline_string_cell(lxw_worksheet *self, char *range, int32_t style_i
         return;
     }
     char *string = lxw_escape_data(cell->u.string);
-    if (!string) return; /* libxlsxwriter's own would fail here too: out of memory */
+    if (!string) { /* out of memory: what libxlsxwriter's own writer does then */
+        cell_writer next = (cell_writer)dlsym(RTLD_NEXT, "_write_inline_string_cell");
+        if (next) next(self, range, style_index, cell);
+        return;
+    }
     size_t length = strlen(string);
     /* As libxlsxwriter decides it; its texts are never empty (an empty one is a blank cell). */
     int preserve = length > 0 && (isspace((unsigned char)string[0]) || isspace((unsigned char)string[length - 1]));
@@ -204,7 +212,7 @@ void _write_inline_string_cell(lxw_worksheet *self, char *range, int32_t style_i
     put_text(&l, preserve ? " t=\"inlineStr\"><is><t xml:space=\"preserve\">" : " t=\"inlineStr\"><is><t>");
     put(&l, string, length);
     put(&l, "</t></is></c>", 13);
-    fwrite(l.text, 1, l.length, l.file);
+    finish(&l);
     free(string);
     count_one();
 }
@@ -229,7 +237,7 @@ void _write_formula_num_cell(lxw_worksheet *self, lxw_cell *cell) {
     put(&l, "</f><v>", 7);
     put(&l, number, (size_t)n);
     put(&l, "</v>", 4);
-    fwrite(l.text, 1, l.length, l.file);
+    finish(&l);
     free(escaped);
     count_one();
 }
@@ -251,7 +259,7 @@ void _write_row(lxw_worksheet *self, lxw_row *row, char *spans) {
     put(&l, "<row r=\"", 8);
     put_decimal(&l, (uint32_t)row->row_num + 1);
     put_text(&l, row->data_changed ? "\">" : "\"/>");
-    fwrite(l.text, 1, l.length, l.file);
+    finish(&l);
 }
 
 typedef void (*end_tag_writer)(FILE *, const char *);
@@ -267,6 +275,6 @@ void lxw_xml_end_tag(FILE *file, const char *tag) {
     put(&l, "</", 2);
     put_text(&l, tag);
     put(&l, ">", 1);
-    fwrite(l.text, 1, l.length, l.file);
+    finish(&l);
 }
 #endif

@@ -62,9 +62,9 @@ struct IDTable: Sendable {
     /// Hashes `b` and starts loading the slot its look-up will read first.
     func prefetch(_ b: UnsafeBufferPointer<UInt8>) -> Probe {
         guard b.count <= Self.shortLength else { return Probe(hash: long.prefetch(b), short: false) }
-        let h = Self.hash(key: Self.pack(b), length: b.count)
-        slots.prefetch(Int(truncatingIfNeeded: h) & mask)
-        return Probe(hash: h, short: true)
+        let probe = self.probe(b)
+        slots.prefetch(Int(truncatingIfNeeded: probe.hash) & mask)
+        return probe
     }
 
     /// `prefetch` without the load: for a look-up or an insertion made at once.

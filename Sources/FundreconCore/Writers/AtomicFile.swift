@@ -61,21 +61,23 @@ public enum AtomicFile {
     /// a run stopped among the renames is stopped between two system calls, not while one
     /// file waits for the other to be written or flushed. A failure discards those not yet moved.
     public static func commit(_ files: [(temp: String, path: String)]) throws(OutputError) {
-        var moved = 0
+        var moved = 0, failing = ""
         do throws(SystemCallError) {
-            for (temp, _) in files {
+            for (temp, path) in files {
+                failing = path
                 let fd = try SystemCall.open(temp, O_RDONLY | O_CLOEXEC)
                 let synced = Result { () throws(SystemCallError) in try SystemCall.fsync(fd, path: temp) }
                 try SystemCall.close(fd, path: temp)
                 try synced.get()
             }
             for (temp, path) in files {
+                failing = path
                 try SystemCall.rename(temp, to: path)
                 moved += 1
             }
         } catch {
             for (temp, _) in files.dropFirst(moved) { unlink(temp) }
-            throw OutputError(description: "\(files[min(moved, files.count - 1)].path): \(error.call): \(error.reason)")
+            throw OutputError(description: "\(failing): \(error.call): \(error.reason)")
         }
     }
 

@@ -11,6 +11,11 @@
    and a failed read or an earlier failed write of the rows is recorded
    (fundrecon_note_rows_failure) for the XLSX layer to throw after workbook_close.
 
+   When the workbook's entries are compressed aside (ZipPipeline.c), the stream's first read
+   hands the three pieces to the entry's compressing thread instead (fundrecon_zip_take_source)
+   and answers an end: the packager closes the entry at once and goes on to the next, and the
+   thread reads the pieces itself, in order, and closes them when done.
+
    Only while the XLSX layer has switched it on (fundrecon_set_rows_in_place in CSupport),
    and only for a constant-memory sheet with rows; every other call goes straight to
    libxlsxwriter. Linux/glibc only (fopencookie): elsewhere this file is empty. */
@@ -19,6 +24,7 @@
 #endif
 #include "CDeflateLevel.h"
 #include "CSupport.h"
+#include "ZipSource.h"
 
 #if defined(__linux__)
 #include <dlfcn.h>
@@ -41,10 +47,11 @@ struct spliced {
     FILE *frame, *rows;
     long split, at; /* at: how far into the frame the head has been read */
     int piece;      /* 0 head, 1 rows, 2 foot */
+    int handed;     /* read by a compressing thread, not through the stream */
+    int owners;     /* the stream, and the compressing thread once handed */
 };
 
-static ssize_t spliced_read(void *cookie, char *buffer, size_t size) {
-    struct spliced *s = cookie;
+static ssize_t read_pieces(struct spliced *s, char *buffer, size_t size) {
     size_t done = 0;
     while (done < size) {
         size_t n;
@@ -86,6 +93,7 @@ static ssize_t spliced_read(void *cookie, char *buffer, size_t size) {
 /* The packager rewinds the stream before it reads it; nothing else moves it. */
 static int spliced_seek(void *cookie, off64_t *offset, int whence) {
     struct spliced *s = cookie;
+    if (s->handed) return 0; /* the pieces are the compressing thread's */
     if (*offset != 0 || whence != SEEK_SET) {
         errno = EINVAL;
         return -1;
@@ -99,12 +107,33 @@ static int spliced_seek(void *cookie, off64_t *offset, int whence) {
     return 0;
 }
 
-static int spliced_close(void *cookie) {
-    struct spliced *s = cookie;
+/* Lets go of the pieces once both owners are done with them. */
+static int release(struct spliced *s) {
+    if (__atomic_sub_fetch(&s->owners, 1, __ATOMIC_ACQ_REL) > 0) return 0;
     int a = fclose(s->frame), b = fclose(s->rows);
     free(s);
     return a == 0 && b == 0 ? 0 : EOF;
 }
+
+static long source_read(void *cookie, char *buffer, size_t size) { return read_pieces(cookie, buffer, size); }
+
+static void source_close(void *cookie) { release(cookie); }
+
+static ssize_t spliced_read(void *cookie, char *buffer, size_t size) {
+    struct spliced *s = cookie;
+    if (s->handed) return 0;
+    if (s->piece == 0 && s->at == 0) {
+        s->owners = 2;
+        if (fundrecon_zip_take_source((struct zip_source){s, source_read, source_close})) {
+            s->handed = 1;
+            return 0;
+        }
+        s->owners = 1;
+    }
+    return read_pieces(s, buffer, size);
+}
+
+static int spliced_close(void *cookie) { return release(cookie); }
 
 /* Where "<sheetData></sheetData>" starts in the frame, or -1. The head before it holds no
    text of the cells (they are all in the rows), and an attribute's '<' is escaped, so the
@@ -164,6 +193,7 @@ void lxw_worksheet_assemble_xml_file(lxw_worksheet *sheet) {
     if (at >= 0 && (fseek(frame, 0, SEEK_SET) != 0 || fseek(rows, 0, SEEK_SET) != 0)) at = -1;
     s->frame = frame;
     s->rows = rows;
+    s->owners = 1;
     s->split = at < 0 ? 0 : at + 11; /* just after "<sheetData>" */
     FILE *stream = at < 0 ? 0 : fopencookie(s, "r", (cookie_io_functions_t){spliced_read, 0, spliced_seek, spliced_close});
     if (!stream) {

@@ -4,9 +4,11 @@
    (ZipPipeline.c), libxlsxwriter's lxw_worksheet_assemble_xml_file (RowsInPlace.c) and its
    number and inline text cell writers (FastCells.c) for the dynamic linker to find first. */
 
-/* How many zip entries the second thread of ZipPipeline.c has written since the process
-   started: tests use it to know the pipeline was reached. */
+/* How many zip entries ZipPipeline.c's threads have compressed since the process started,
+   and how many of them those threads read from a sheet's files themselves: tests use them
+   to know the pipeline was reached. */
 long fundrecon_zip_entries_compressed_aside(void);
+long fundrecon_zip_entries_read_aside(void);
 /* How many sheets RowsInPlace.c has handed to the packager as a stream reading their rows
    in place since the process started: tests use it to know it was reached. */
 long fundrecon_sheets_read_in_place(void);

@@ -9,7 +9,7 @@ let exportsDeflateInit: [LinkerSetting] = [
         [
             "deflateInit2_", "zipOpenNewFileInZip4_64", "zipWriteInFileInZip", "zipCloseFileInZip", "zipClose",
             "lxw_worksheet_assemble_xml_file", "_write_number_cell", "_write_inline_string_cell",
-            "_write_formula_num_cell", "_write_row", "lxw_xml_end_tag",
+            "_write_formula_num_cell", "_write_row", "lxw_xml_end_tag", "_write_cell",
         ]
             .flatMap { ["-Xlinker", "--export-dynamic-symbol=\($0)"] },
         .when(platforms: [.linux])),

@@ -1,12 +1,13 @@
-/* libxlsxwriter's writers of a number cell, an inline text cell, a formula's cached number,
-   a plain row's start tag and any end tag, seen first by the dynamic linker like
+/* libxlsxwriter's writers of a cell, a number cell, an inline text cell, a formula's cached
+   number, a plain row's start tag and any end tag, seen first by the dynamic linker like
    lxw_worksheet_assemble_xml_file in RowsInPlace.c (Debian's 1.1.4 calls them through the
    PLT). Its writers make one fprintf per cell (eight for a formula's, a list of attributes
-   allocated one by one for a row), whose format is parsed again every time, and a number
-   goes through glibc's multi-precision %.16G: together a sixth of the workbook's fill. These
-   write the same bytes with fwrite: a number by fundrecon_format_g16, exact integer
-   arithmetic that gives %.16G's text for the values a workbook holds (zero, and 1e-4 to
-   1e15 in magnitude), and by snprintf's "%.16G" for any other.
+   allocated one by one for a row or a blank), whose format is parsed again every time, name
+   each cell with a snprintf, copy each text to escape it, and a number goes through glibc's
+   multi-precision %.16G: together a sixth of the workbook's fill. These write the same
+   bytes with fwrite: a number by fundrecon_format_g16, exact integer arithmetic that gives
+   %.16G's text for the values a workbook holds (zero, and 1e-4 to 1e15 in magnitude), and
+   by snprintf's "%.16G" for any other.
 
    Only while fundrecon_cells_written_directly() (CSupport) says so; otherwise the calls go
    on to libxlsxwriter's own. Linux/glibc only (RTLD_NEXT): elsewhere this file holds only
@@ -192,29 +193,47 @@ void _write_number_cell(lxw_worksheet *self, char *range, int32_t style_index, l
     count_one();
 }
 
+/* Text as lxw_escape_data escapes it (& < > only), into the line without a copy. */
+static void put_escaped(struct line *l, const char *text, size_t length) {
+    size_t start = 0;
+    for (size_t i = 0; i < length; i++) {
+        const char *entity;
+        size_t n;
+        switch (text[i]) {
+        case '&': entity = "&amp;", n = 5; break;
+        case '<': entity = "&lt;", n = 4; break;
+        case '>': entity = "&gt;", n = 4; break;
+        default: continue;
+        }
+        put(l, text + start, i - start);
+        put(l, entity, n);
+        start = i + 1;
+    }
+    put(l, text + start, length - start);
+}
+
+static void inline_string_cell(lxw_worksheet *self, const char *range, int32_t style_index, lxw_cell *cell) {
+    const char *text = cell->u.string ? cell->u.string : "";
+    size_t length = strlen(text);
+    /* As libxlsxwriter decides it on the escaped text, whose first and last bytes are
+       blank where the text's are; its texts are never empty (an empty one is a blank cell). */
+    int preserve = length > 0 && (isspace((unsigned char)text[0]) || isspace((unsigned char)text[length - 1]));
+    struct line l = {.length = 0, .file = self->file};
+    open_cell(&l, range, style_index);
+    put_text(&l, preserve ? " t=\"inlineStr\"><is><t xml:space=\"preserve\">" : " t=\"inlineStr\"><is><t>");
+    put_escaped(&l, text, length);
+    put(&l, "</t></is></c>", 13);
+    finish(&l);
+    count_one();
+}
+
 void _write_inline_string_cell(lxw_worksheet *self, char *range, int32_t style_index, lxw_cell *cell) {
     if (!fundrecon_cells_written_directly()) {
         cell_writer next = (cell_writer)dlsym(RTLD_NEXT, "_write_inline_string_cell");
         if (next) next(self, range, style_index, cell);
         return;
     }
-    char *string = lxw_escape_data(cell->u.string);
-    if (!string) { /* out of memory: what libxlsxwriter's own writer does then */
-        cell_writer next = (cell_writer)dlsym(RTLD_NEXT, "_write_inline_string_cell");
-        if (next) next(self, range, style_index, cell);
-        return;
-    }
-    size_t length = strlen(string);
-    /* As libxlsxwriter decides it; its texts are never empty (an empty one is a blank cell). */
-    int preserve = length > 0 && (isspace((unsigned char)string[0]) || isspace((unsigned char)string[length - 1]));
-    struct line l = {.length = 0, .file = self->file};
-    open_cell(&l, range, style_index);
-    put_text(&l, preserve ? " t=\"inlineStr\"><is><t xml:space=\"preserve\">" : " t=\"inlineStr\"><is><t>");
-    put(&l, string, length);
-    put(&l, "</t></is></c>", 13);
-    finish(&l);
-    free(string);
-    count_one();
+    inline_string_cell(self, range, style_index, cell);
 }
 
 typedef void (*formula_writer)(lxw_worksheet *, lxw_cell *);
@@ -276,5 +295,71 @@ void lxw_xml_end_tag(FILE *file, const char *tag) {
     put_text(&l, tag);
     put(&l, ">", 1);
     finish(&l);
+}
+typedef void (*generic_cell_writer)(lxw_worksheet *, lxw_cell *, lxw_format *);
+
+/* A cell's name, "A1", as lxw_rowcol_to_cell writes it (a snprintf a cell). */
+static void cell_name(char out[LXW_MAX_CELL_NAME_LENGTH], lxw_row_t row, lxw_col_t col) {
+    char letters[8];
+    int n = 0;
+    for (uint32_t c = (uint32_t)col + 1; c; c = (c - 1) / 26) {
+        uint32_t remainder = c % 26;
+        letters[n++] = (char)('A' + (remainder ? remainder : 26) - 1);
+    }
+    int at = 0;
+    while (n) out[at++] = letters[--n];
+    char digits[12];
+    uint32_t number = (uint32_t)row + 1;
+    n = 0;
+    do {
+        digits[n++] = (char)('0' + number % 10);
+        number /= 10;
+    } while (number);
+    while (n) out[at++] = digits[--n];
+    out[at] = 0;
+}
+
+/* Any cell of a row, as libxlsxwriter's _write_cell: its name and style worked out as it
+   does, then a number, an inline text, a formula with a number for its result and a blank
+   with a format written here; any other kind goes to libxlsxwriter's own. */
+void _write_cell(lxw_worksheet *self, lxw_cell *cell, lxw_format *row_format) {
+    int kind = cell->type;
+    int here = kind == NUMBER_CELL || kind == INLINE_STRING_CELL || kind == BLANK_CELL
+        || (kind == FORMULA_CELL && !cell->user_data2);
+    if (!fundrecon_cells_written_directly() || !here) {
+        generic_cell_writer next = (generic_cell_writer)dlsym(RTLD_NEXT, "_write_cell");
+        if (next) next(self, cell, row_format);
+        return;
+    }
+    char range[LXW_MAX_CELL_NAME_LENGTH];
+    cell_name(range, cell->row_num, cell->col_num);
+    int32_t style_index = 0;
+    if (cell->format)
+        style_index = lxw_format_get_xf_index(cell->format);
+    else if (row_format)
+        style_index = lxw_format_get_xf_index(row_format);
+    else if (cell->col_num < self->col_formats_max && self->col_formats[cell->col_num])
+        style_index = lxw_format_get_xf_index(self->col_formats[cell->col_num]);
+
+    if (kind == NUMBER_CELL) {
+        _write_number_cell(self, range, style_index, cell);
+        return;
+    }
+    if (kind == INLINE_STRING_CELL) {
+        inline_string_cell(self, range, style_index, cell);
+        return;
+    }
+    /* A blank is written only with a format of its own. */
+    if (kind == BLANK_CELL && !cell->format) return;
+    struct line l = {.length = 0, .file = self->file};
+    open_cell(&l, range, style_index);
+    put_text(&l, kind == BLANK_CELL ? "/>" : ">");
+    finish(&l);
+    if (kind == FORMULA_CELL) { /* counted there */
+        _write_formula_num_cell(self, cell);
+        lxw_xml_end_tag(self->file, "c");
+    } else {
+        count_one();
+    }
 }
 #endif

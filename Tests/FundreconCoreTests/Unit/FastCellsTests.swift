@@ -32,6 +32,20 @@ import Testing
             try sheet.write(r, 4, formula: "=IF(A\(r + 1)<0,\"<&>\",C\(r + 1))", cached: Double(i) / 3)
             r += 1
         }
+        // Formulas with a text for their result, blanks with and without a format of their own
+        // or of their column, and cells named past Z, ZZ and the last column and row.
+        try sheet.setColumn(7, width: 12, money)
+        for (i, text) in ["&开头", "结尾>", "&<>"].enumerated() {
+            try sheet.write(r, 0, formula: "=\"\(text)\"", cachedText: text)
+            try sheet.blank(r, 1)
+            try sheet.blank(r, 2, money)
+            try sheet.blank(r, 7)
+            try sheet.write(r, 5 + i, text)
+            r += 1
+        }
+        for (row, col) in [(r, 25), (r, 26), (r, 701), (r + 1, 702), (r + 2, 16_383), (1_048_575, 0), (1_048_575, 16_383)] {
+            try sheet.write(row, col, number: Double(col))
+        }
         try workbook.close()
     }
 
@@ -48,5 +62,13 @@ import Testing
         #expect(try direct.part(sheet).contains("<row r=\"2\">"))
         #expect(try direct.part(sheet).contains("<t xml:space=\"preserve\">后有空格 </t>"))
         #expect(try direct.part(sheet).contains("<f>IF(A8&lt;0,\"&lt;&amp;&gt;\",C8)</f><v>0</v>"))
+        let part = try direct.part(sheet)
+        for shown in ["<c r=\"C22\" s=\"1\"/>", "<c r=\"H24\" s=\"1\" t=\"inlineStr\">", "&amp;开头</t>", "结尾&gt;</t>",
+                      "&amp;&lt;&gt;</t>", "<c r=\"Z25\">", "<c r=\"AA25\">", "<c r=\"ZZ25\">", "<c r=\"AAA26\">",
+                      "<c r=\"XFD27\">", "<c r=\"A1048576\">", "<c r=\"XFD1048576\">"] {
+            #expect(part.contains(shown), "\(shown)")
+        }
+        #expect(!part.contains("<c r=\"B22\"") && !part.contains("<c r=\"H22\""),
+                "a blank without a format is not written")
     }
 }

@@ -1,16 +1,27 @@
 import CSupport
 
+/// One accepted row of receipts.csv as the book keeps it: its fields side by side, 24 bytes,
+/// so that the matching, which gathers a pair's rows from all over the file's order, loads a
+/// row with one cache miss instead of one a column.
+struct BookedReceipt: Sendable {
+    /// While the file is read, the row's pair (its place among the book's pairs); once the
+    /// rows are grouped by pair, which then says it, the line of transfers.csv the row's `ref`
+    /// names: 0 when it names none, -1 when transfers.csv has no such voucher
+    /// (`ReceiptBook.link(toLines:)`). One field for both keeps the row at 24 bytes.
+    fileprivate(set) var link: Int32
+    let project: Int32
+    let day: Int32
+    let line: Int32
+    let amount: Fen
+}
+
 /// What receipts.csv streams into: every accepted row's units, project, day, amount, line and
-/// the sender's voucher it names, a column each. Owned by the thread that reads the file;
-/// `groupByPair()` groups the rows by the units they pass between, for the matching.
+/// the sender's voucher it names. Owned by the thread that reads the file; `groupByPair()`
+/// groups the rows by the units they pass between, for the matching.
 public struct ReceiptBook: RowBook {
     private var pairs = KeyPlaces()
-    /// Each row's pair while the file is read; emptied by `groupByPair()`.
-    private var rowPair: [Int32] = []
-    private(set) var project: [Int32] = []
-    private(set) var day: [Int32] = []
-    private(set) var amount: [Fen] = []
-    private(set) var line: [Int32] = []
+    /// The rows in file order.
+    private(set) var rows: [BookedReceipt] = []
     /// The sender's vouchers written on the rows; until `takeRefs()`.
     private(set) var refs = WrittenVouchers()
     /// After `groupByPair()`: the rows' indices grouped by pair, in day and line order within one;
@@ -26,16 +37,12 @@ public struct ReceiptBook: RowBook {
 
     /// The pairs of units (`project` -1), in the order first seen.
     var pairKeys: [EdgeKey] { pairs.keys }
-    var count: Int { line.count }
+    var count: Int { rows.count }
 
-    public mutating func expect(rows: Int) {
-        guard line.isEmpty else { return }
-        rowPair.reserveCapacity(rows)
-        project.reserveCapacity(rows)
-        day.reserveCapacity(rows)
-        amount.reserveCapacity(rows)
-        line.reserveCapacity(rows)
-        refs.reserve(rows)
+    public mutating func expect(rows expected: Int) {
+        guard rows.isEmpty else { return }
+        rows.reserveCapacity(expected)
+        refs.reserve(expected)
     }
 
     /// Rows taken but not yet booked: booked `batch` at a time, each row's pair slot loading
@@ -56,40 +63,30 @@ public struct ReceiptBook: RowBook {
     }
 
     private mutating func book(_ row: ReceiptRow) {
-        while partStarts.count <= row.part { partStarts.append(line.count) }
+        while partStarts.count <= row.part { partStarts.append(rows.count) }
         let (place, _) = pairs.place(of: EdgeKey(project: -1, from: row.from, to: row.to))
-        rowPair.append(Int32(clamping: place))
-        project.append(Int32(clamping: row.project))
-        day.append(row.date.daysSinceEpoch)
-        amount.append(row.amount)
-        line.append(Int32(clamping: row.line))
+        rows.append(BookedReceipt(link: Int32(clamping: place), project: Int32(clamping: row.project), day: row.date.daysSinceEpoch,
+                                  line: Int32(clamping: row.line), amount: row.amount))
         refs.append(key: row.ref)
         latestDay = max(latestDay ?? row.date, row.date)
     }
 
-    /// Starts loading the columns of pair `place`'s rows, which lie scattered over the file's
-    /// order: the matching asks for the next pair's while it matches one, so that its misses
-    /// overlap that work instead of stalling the gathering of the next.
-    func prefetchRows(ofPair place: Int, also: (Int) -> Void) {
+    /// Starts loading pair `place`'s rows, which lie scattered over the file's order: the
+    /// matching asks for the next pair's while it matches one, so that its misses overlap that
+    /// work instead of stalling the gathering of the next.
+    func prefetchRows(ofPair place: Int) {
         guard pairStarts.indices.contains(place + 1) else { return }
         let range = pairStarts[place]..<pairStarts[place + 1]
         guard range.lowerBound >= 0 && range.upperBound <= order.count else { return }
-        day.withUnsafeBufferPointer { d in
-            amount.withUnsafeBufferPointer { a in
-                project.withUnsafeBufferPointer { p in
-                    line.withUnsafeBufferPointer { l in
-                        guard let d = d.baseAddress, let a = a.baseAddress, let p = p.baseAddress, let l = l.baseAddress else { return }
-                        for k in order[range] {
-                            let i = Int(k)
-                            guard i >= 0 && i < count else { continue }
-                            fundrecon_prefetch(d + i)
-                            fundrecon_prefetch(a + i)
-                            fundrecon_prefetch(p + i)
-                            fundrecon_prefetch(l + i)
-                            also(i)
-                        }
-                    }
-                }
+        rows.withUnsafeBufferPointer { rows in
+            guard let base = rows.baseAddress else { return }
+            for k in order[range] {
+                let i = Int(k)
+                guard i >= 0 && i < rows.count else { continue }
+                // A row may straddle two cache lines.
+                let row = UnsafeRawPointer(base + i)
+                fundrecon_prefetch(row)
+                fundrecon_prefetch(row + MemoryLayout<BookedReceipt>.size - 1)
             }
         }
     }
@@ -113,10 +110,9 @@ public struct ReceiptBook: RowBook {
         bookArriving()
         guard partStarts.indices.contains(k) else { return refs.keepFirst(count) }
         let start = partStarts[k]
-        for column in [\ReceiptBook.rowPair, \.project, \.day, \.line] { self[keyPath: column].removeSubrange(start...) }
-        amount.removeSubrange(start...)
+        rows.removeSubrange(start...)
         let kept = refs.keepFirst(start)
-        latestDay = day.max().map { Day(daysSinceEpoch: $0) }
+        latestDay = rows.lazy.map(\.day).max().map { Day(daysSinceEpoch: $0) }
         return kept
     }
 
@@ -145,25 +141,31 @@ public struct ReceiptBook: RowBook {
     mutating func groupByPair() {
         bookArriving()
         var counts = [Int](repeating: 0, count: pairs.keys.count)
-        for p in rowPair { counts[Int(p)] += 1 }
+        for row in rows { counts[Int(row.link)] += 1 }
         let starts = startsOfPlaces(counts)
         // A counting sort of the row numbers themselves: no column of them to copy from.
-        order = [Int32](repeating: 0, count: rowPair.count)
+        order = [Int32](repeating: 0, count: rows.count)
         var cursor = starts
-        for (row, p) in rowPair.enumerated() {
-            order[cursor[Int(p)]] = Int32(clamping: row)
-            cursor[Int(p)] += 1
+        for (i, row) in rows.enumerated() {
+            order[cursor[Int(row.link)]] = Int32(clamping: i)
+            cursor[Int(row.link)] += 1
         }
-        pairStarts = starts + [line.count]
-        rowPair = []  // the order says it now
+        pairStarts = starts + [rows.count]
         // Rows come mostly in date order: sort only the pairs that are not.
-        let (day, line) = (self.day, self.line)
+        let rows = self.rows
         for p in counts.indices where counts[p] > 1 {
             let range = starts[p]..<starts[p] + counts[p]
-            let before: (Int32, Int32) -> Bool = { (day[Int($0)], line[Int($0)]) < (day[Int($1)], line[Int($1)]) }
+            let before: (Int32, Int32) -> Bool = { (rows[Int($0)].day, rows[Int($0)].line) < (rows[Int($1)].day, rows[Int($1)].line) }
             if zip(order[range], order[range].dropFirst()).contains(where: { !before($0, $1) }) {
                 order[range].sort(by: before)
             }
         }
+    }
+
+    /// Once grouped: each row's link becomes the line of transfers.csv its `ref` names
+    /// (`lines`, by row; a row past them names none).
+    mutating func link(toLines lines: consuming RowChunks<Int32>) {
+        let known = min(lines.count, rows.count)
+        for i in rows.indices { rows[i].link = i < known ? lines[i] : 0 }
     }
 }

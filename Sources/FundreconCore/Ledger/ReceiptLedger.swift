@@ -4,31 +4,33 @@ import CSupport
 /// between, the sender's vouchers they name, and both files' voucher tables, to find the
 /// transfer a receipt names and to spell the vouchers on the matching sheets.
 struct ReceiptLedger: Sendable {
+    /// The rows, each linked to the line of transfers.csv it names (`BookedReceipt.link`).
     private(set) var book: ReceiptBook
     let vouchers: VoucherTables
-    /// Per receipt, the line of transfers.csv whose voucher it names; 0 when it names none,
-    /// -1 when it names a voucher transfers.csv does not have. Looked up once both files are
-    /// read, on two threads, so that the written vouchers (8 bytes a row) go.
-    private(set) var refLines: RowChunks<Int32>
 
     /// Takes the book and the tables over (the caller keeps no reference, so what is let go
     /// here goes at once): looks the written vouchers up as they are let go, settles the
-    /// tables for spelling only, and then groups the rows by pair, each step after the one
-    /// before has let go what it could.
+    /// tables for spelling only, groups the rows by pair, and then writes the lines the rows
+    /// name into them, each step after the one before has let go what it could.
     init(book: consuming ReceiptBook, vouchers: consuming VoucherTables) {
         var written = book.takeRefs()
-        refLines = Self.lookUp(&written, in: vouchers)
+        // Looked up on two threads, so that the written vouchers (8 bytes a row) go.
+        let refLines = Self.lookUp(&written, in: vouchers)
         // The keys' chunks went back to the heap, not to the system; the tables' column by
         // line, made next, would otherwise take fresh pages beside them.
         fundrecon_release_free_memory()
         vouchers.settle()
         book.groupByPair()
+        book.link(toLines: consume refLines)
+        // The lines' chunks, as the keys' before them: handed back before the edges' grouping,
+        // the seal's peak, which would otherwise come on top of them.
+        fundrecon_release_free_memory()
         self.book = book
         self.vouchers = vouchers
     }
 
-    /// Each receipt's `refLines` entry. The tables' copy lives only in this call: the settling
-    /// after it must find the tables held once, or their hashes would not go.
+    /// Each receipt's line of transfers.csv. The tables' copy lives only in this call: the
+    /// settling after it must find the tables held once, or their hashes would not go.
     private static func lookUp(_ written: inout WrittenVouchers, in vouchers: borrowing VoucherTables) -> RowChunks<Int32> {
         let tables = copy vouchers
         return written.answered { shapes in
@@ -41,15 +43,14 @@ struct ReceiptLedger: Sendable {
         }
     }
 
-    /// Starts loading pair `place`'s rows and the transfer lines they name (`ReceiptBook.prefetchRows`).
+    /// Starts loading pair `place`'s rows (`ReceiptBook.prefetchRows`).
     func prefetch(pair place: Int) {
-        book.prefetchRows(ofPair: place) { refLines.prefetch(row: $0) }
+        book.prefetchRows(ofPair: place)
     }
 
     /// Once the rows are matched: only the voucher tables are left, to spell what was listed.
     mutating func letGoOfRows() {
         book = ReceiptBook()
-        refLines = RowChunks()
     }
 
     /// Spells the vouchers of the report's listed rows as written (what knows an RC finding's

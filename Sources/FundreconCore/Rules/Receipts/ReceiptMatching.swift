@@ -150,9 +150,10 @@ private struct MatchingPass {
             let book = receipts.book
             for k in book.order[book.pairStarts[place]..<book.pairStarts[place + 1]] {
                 let i = Int(k)
-                booked.append(MatchRow(day: book.day[i], amount: book.amount[i], project: book.project[i], line: book.line[i]))
+                let row = book.rows[i]
+                booked.append(MatchRow(day: row.day, amount: row.amount, project: row.project, line: row.line))
                 bookedParts.append(book.part(ofRow: i))
-                refLines.append(receipts.refLines[i])
+                refLines.append(row.link)
             }
         }
         var refs = [Int32](repeating: -1, count: booked.count)

@@ -1,3 +1,5 @@
+import CSupport
+
 /// The key of an edge: money of one project from one unit to another.
 public struct EdgeKey: Hashable, Sendable, Comparable {
     public let project: Int
@@ -29,6 +31,14 @@ final class EdgeRows: Sendable {
     }
 
     static let none = EdgeRows(days: [], amounts: [], lines: [])
+
+    /// Starts loading row `start` of each column (an edge's first).
+    func prefetch(from start: Int) {
+        guard start >= 0 && start < min(days.count, amounts.count, lines.count) else { return }
+        days.withUnsafeBufferPointer { if let b = $0.baseAddress { fundrecon_prefetch(b + start) } }
+        amounts.withUnsafeBufferPointer { if let b = $0.baseAddress { fundrecon_prefetch(b + start) } }
+        lines.withUnsafeBufferPointer { if let b = $0.baseAddress { fundrecon_prefetch(b + start) } }
+    }
 
     /// Appends rows start..<start+count (an edge's `ok` rows) as movements of `kind`: received
     /// at the payee, passed on at the payer.

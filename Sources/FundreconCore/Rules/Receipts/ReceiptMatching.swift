@@ -1,3 +1,5 @@
+import CSupport
+
 /// RC001–RC006: the receivers' own books (receipts.csv) matched against what the senders
 /// sent (transfers.csv), per pair of units, by `ReceiptMatcher`. A sender's transfers to one
 /// level (a city's to its grantees, say) are matched when receipts.csv holds the books of at
@@ -23,7 +25,13 @@ struct ReceiptMatching: Rule {
         var pass = MatchingPass(context: context, receipts: receipts, asOf: asOf)
         let pairs = pass.pairs(part: part, of: parts)
         for k in pairs.indices {
-            if k + 1 < pairs.count, let next = pairs[k + 1].place { receipts.prefetch(pair: next) }
+            // The books of the pair after next, then (their places loaded by now) the next
+            // pair's rows of either side: their misses overlap this pair's work.
+            if k + 2 < pairs.count { pass.prefetchTransfers(of: pairs[k + 2].edges, rows: false) }
+            if k + 1 < pairs.count {
+                pass.prefetchTransfers(of: pairs[k + 1].edges, rows: true)
+                if let next = pairs[k + 1].place { receipts.prefetch(pair: next) }
+            }
             pass.match(pairs[k])
         }
         pass.countNotCovered(part: part, of: parts)
@@ -129,6 +137,16 @@ private struct MatchingPass {
             let h = hop(UnitPair(from: key.from, to: key.to))
             for (day, amount) in zip(books[e].days, books[e].amounts) where day <= asOf.daysSinceEpoch {
                 hops[h, default: ReceiptHopTotals(hop: h)].notCovered.add(amount)
+            }
+        }
+    }
+
+    /// Starts loading the books of `edges` or, once those are in, the first of each one's rows.
+    func prefetchTransfers(of edges: [Int], rows: Bool) {
+        context.ledger.edges.values.withUnsafeBufferPointer { books in
+            guard let base = books.baseAddress else { return }
+            for e in edges where e >= 0 && e < books.count {
+                if rows { books[e].rows.prefetch(from: books[e].start) } else { fundrecon_prefetch(base + e) }
             }
         }
     }

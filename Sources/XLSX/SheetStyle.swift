@@ -8,11 +8,14 @@ public struct SheetStyle {
     let format: UnsafeMutablePointer<lxw_format>?
 }
 
+/// Texts reach libxlsxwriter through withCString, which lends a short text from the stack:
+/// passed as an argument instead, each short text (most cells) was copied to the heap.
 extension Worksheet {
     /// Text, always stored as text: "=cmd|..." from a CSV never becomes a formula.
     public func write(_ row: Int, _ col: Int, _ text: String, _ style: SheetStyle) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_string(handle, r, c, text, style.format), "\(name)!R\(row + 1)C\(col + 1)")
+        let result = text.withCString { worksheet_write_string(handle, r, c, $0, style.format) }
+        try check(result, "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     public func write(_ row: Int, _ col: Int, number: Double, _ style: SheetStyle) throws(XLSXError) {
@@ -23,7 +26,8 @@ extension Worksheet {
     /// A formula with its value cached, so viewers that do not recalculate still show it.
     public func write(_ row: Int, _ col: Int, formula: String, cached: Double, _ style: SheetStyle) throws(XLSXError) {
         let (r, c) = try cell(row, col)
-        try check(worksheet_write_formula_num(handle, r, c, formula, style.format, cached), "\(name)!R\(row + 1)C\(col + 1)")
+        let result = formula.withCString { worksheet_write_formula_num(handle, r, c, $0, style.format, cached) }
+        try check(result, "\(name)!R\(row + 1)C\(col + 1)")
     }
 
     public func write(_ row: Int, _ col: Int, formula: String, cachedText: String, _ style: SheetStyle) throws(XLSXError) {

@@ -12,13 +12,18 @@ extension WorkbookReport {
             var t = SheetTable(name: labels.matchingSheet(hop), headers: labels.matchingColumns, rowCount: indices.count) { i, r in
                 let m = matches[indices[i]]
                 let sent = m.transfers.reduce(0) { $0 + $1.amount }, booked = m.receipts.reduce(0) { $0 + $1.amount }
+                // Most sides are one row: said without a set or a list to join.
                 func projects(_ rows: [MatchedRow]) -> Cell {
-                    .text(Array(Set(rows.map(\.project))).sorted().map { self.project($0)?.code ?? "" }.joined(separator: "; "))
+                    if rows.count == 1 { return .text(self.project(rows[0].project)?.code ?? "") }
+                    return .text(Array(Set(rows.map(\.project))).sorted().map { self.project($0)?.code ?? "" }.joined(separator: "; "))
                 }
-                func vouchers(_ rows: [MatchedRow]) -> Cell { .text(rows.map(\.voucher).joined(separator: "; ")) }
+                func vouchers(_ rows: [MatchedRow]) -> Cell {
+                    .text(rows.count == 1 ? rows[0].voucher : rows.map(\.voucher).joined(separator: "; "))
+                }
                 func lines(_ rows: [MatchedRow], _ file: (MatchedRow) -> String) -> Cell {
                     // Rows of one file (a batch is booked by one receiver) after one name.
                     guard let first = rows.first else { return .empty }
+                    if rows.count == 1 { return .text("\(file(first)):\(first.line)") }
                     return .text("\(file(first)):" + rows.map { String($0.line) }.joined(separator: ", "))
                 }
                 let both = !m.transfers.isEmpty && !m.receipts.isEmpty

@@ -5,10 +5,10 @@ import Synchronization
 /// arrays, and freeing them one by one takes a tenth of a second of the caller's time; a run
 /// that has no more use for its memory (a `check`, which only prints what it found) need not
 /// wait for that.
-enum LetGoElsewhere {
+public enum LetGoElsewhere {
     /// Hands `value` to a new thread, which drops it; returns at once. The thread empties the
     /// box that holds the only reference, so the value's deinitialisers run there.
-    static func drop<Value: Sendable>(_ value: consuming Value) {
+    public static func drop<Value: Sendable>(_ value: consuming Value) {
         let held = Held(value)
         let thread = Thread { held.empty() }
         thread.start()

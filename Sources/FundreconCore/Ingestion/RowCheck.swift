@@ -87,19 +87,15 @@ struct WordCache<Value: Sendable>: Sendable {
 
 /// A column's value in the row before and, for a reference, what it resolved to.
 struct LastReference {
-    private var bytes: [UInt8] = []
+    private var bytes = ByteScratch()
     private var known = false
     private(set) var resolution: RefIndex.Resolution?
 
-    func matches(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard known && b.count == bytes.count else { return false }
-        guard let base = b.baseAddress, b.count > 0 else { return true }
-        return bytes.withUnsafeBufferPointer { mine in mine.baseAddress.map { memcmp($0, base, b.count) == 0 } ?? false }
-    }
+    func matches(_ b: UnsafeBufferPointer<UInt8>) -> Bool { known && bytes.equals(b) }
 
     mutating func remember(_ b: UnsafeBufferPointer<UInt8>, _ r: RefIndex.Resolution?) {
-        bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: b)
+        bytes.removeAll()
+        bytes.append(b)
         resolution = r
         known = true
     }

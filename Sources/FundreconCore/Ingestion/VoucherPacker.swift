@@ -99,18 +99,18 @@ struct VoucherPacker: Sendable {
 /// (a copy of the packer has its own), reused from row to row so that the per-row path
 /// does not allocate.
 private struct ShapeScratch: Sendable {
-    private var bytes: [UInt8] = []
+    private var bytes = ByteScratch()
     /// The text around the digits of the last voucher whose shape was known, and that
     /// shape's number: a file's vouchers mostly share one shape, so most are matched to it
     /// by comparing their text in place, without spelling their shape.
-    private var last: [UInt8] = []
+    private var last = ByteScratch()
     private var lastPrefix = 0, lastSuffix = 0
     private var lastNumber = -1
 
     func lastNumber(of b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int) -> Int? {
         guard lastNumber >= 0, runStart == lastPrefix, b.count - runEnd == lastSuffix, let base = b.baseAddress else { return nil }
         let (prefix, suffix) = (lastPrefix, lastSuffix)
-        let same = last.withUnsafeBufferPointer { l -> Bool in
+        let same = last.withBytes { l -> Bool in
             guard let text = l.baseAddress else { return prefix == 0 && suffix == 0 }
             if prefix > 0 && memcmp(base, text, prefix) != 0 { return false }
             if suffix > 0 && memcmp(base + runEnd, text + prefix, suffix) != 0 { return false }
@@ -120,9 +120,9 @@ private struct ShapeScratch: Sendable {
     }
 
     mutating func remember(_ b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int, _ number: Int) {
-        last.removeAll(keepingCapacity: true)
-        last.append(contentsOf: b[0..<runStart])
-        last.append(contentsOf: b[runEnd..<b.count])
+        last.removeAll()
+        last.append(UnsafeBufferPointer(rebasing: b[0..<runStart]))
+        last.append(UnsafeBufferPointer(rebasing: b[runEnd..<b.count]))
         lastPrefix = runStart
         lastSuffix = b.count - runEnd
         lastNumber = number
@@ -133,10 +133,10 @@ private struct ShapeScratch: Sendable {
     mutating func withShape<R>(of b: UnsafeBufferPointer<UInt8>, runStart: Int, runEnd: Int,
                                _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
         if b.contains(0xFF) { return nil }
-        bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: b[0..<runStart])
+        bytes.removeAll()
+        bytes.append(UnsafeBufferPointer(rebasing: b[0..<runStart]))
         bytes.append(0xFF)
-        bytes.append(contentsOf: b[runEnd..<b.count])
-        return bytes.withUnsafeBufferPointer(body)
+        bytes.append(UnsafeBufferPointer(rebasing: b[runEnd..<b.count]))
+        return bytes.withBytes(body)
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// RC001–RC006 as findings: made from the matching's listed rows (`ReceiptReport`) once the
 /// rules are done and the ledger is let go, so that a province's quarter of a million of
 /// them is not held beside the receipt book. Every match but a plain one is listed, so each
@@ -84,15 +86,30 @@ struct ReceiptFindings: LateFindings {
 private final class ReceiptWords: Sendable {
     let scope: LoadedScope
     let asOf: Day
+    /// Each unit as the messages name it, spelt once, when the first message is asked for
+    /// (after the rules' peak): the findings name two units each, in every language a writer
+    /// asks for, and spelling them each time took a per cent of a province's run.
+    private let unitNames = Mutex<[String]?>(nil)
 
     init(scope: LoadedScope, asOf: Day) {
         self.scope = scope
         self.asOf = asOf
     }
 
+    private func names() -> [String] {
+        unitNames.withLock { names in
+            if let names { return names }
+            let spelt = scope.entities.indices.map(scope.describeEntity)
+            names = spelt
+            return spelt
+        }
+    }
+
     func message(_ m: ReceiptMatch, _ language: Language) -> String {
         func say(_ zh: @autoclosure () -> String, _ en: @autoclosure () -> String) -> String { language == .zh ? zh() : en() }
-        let units = "\(scope.describeEntity(m.from)) → \(scope.describeEntity(m.to))"
+        let names = self.names()
+        func unit(_ i: Int) -> String { names.indices.contains(i) ? names[i] : scope.describeEntity(i) }
+        let units = "\(unit(m.from)) → \(unit(m.to))"
         let t = m.transfers.first, r = m.receipts.first
         switch m.status {
         case .matched, .sentAfterAsOf:

@@ -127,6 +127,10 @@ struct MatchPlaces {
         guard let report else { return }
         receiptFiles = report.receiptFiles
         receipts = Array(repeating: [:], count: report.receiptFiles.count)
+        // Sized once: grown as it fills, each table was rehashed a dozen times.
+        let rows = report.matches.reduce(0) { $0 + $1.transfers.count }
+        transfers.reserveCapacity(rows)
+        if receipts.count == 1 { receipts[0].reserveCapacity(report.matches.reduce(0) { $0 + $1.receipts.count }) }
         for (table, (_, indices)) in zip(tables, report.sheets) {
             for (k, i) in indices.enumerated() {
                 let place = table.place(k)

@@ -9,7 +9,7 @@ public struct SheetStyle {
 }
 
 /// Texts reach libxlsxwriter through withCString, which lends a short text from the stack:
-/// passed as an argument instead, each short text (most cells) was copied to the heap.
+/// passed as an argument instead, a short text (most cells) is copied to the heap first.
 extension Worksheet {
     /// Text, always stored as text: "=cmd|..." from a CSV never becomes a formula.
     public func write(_ row: Int, _ col: Int, _ text: String, _ style: SheetStyle) throws(XLSXError) {

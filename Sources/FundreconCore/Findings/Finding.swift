@@ -173,7 +173,7 @@ public struct FindingLog: Sendable {
         let otherRank = Dictionary(others.enumerated().map { ($1, fileOrder.count + $0) }, uniquingKeysWith: { a, _ in a })
         let codes = Dictionary(RuleCode.allCases.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         // Findings come in runs of one file: its rank is looked up again only when the file
-        // changes (a path hashed for each of a province's findings took a tenth of a second).
+        // changes (a path hashed for each of a province's findings takes a tenth of a second).
         var lastFile: String?
         var lastRank = 0
         let keys = findings.indices.map { i in

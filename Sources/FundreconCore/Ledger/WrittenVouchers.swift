@@ -1,4 +1,3 @@
-import CSupport
 /// The sender's vouchers written on the receipts, one entry a row, as 8 bytes each: a key of
 /// the column's `Packing`, 0 for an empty cell, or for a voucher that does not pack a number
 /// below `VoucherPacker.smallestKey` that finds its text among the others. The text of a
@@ -206,8 +205,6 @@ struct RowChunks<Value: Sendable>: Sendable {
     private var chunks: [[Value]] = []
     private var chunkRows = 1
 
-    init() {}
-
     init(chunks: [[Value]], chunkRows: Int) {
         self.chunks = chunks
         self.chunkRows = chunkRows
@@ -216,14 +213,4 @@ struct RowChunks<Value: Sendable>: Sendable {
     subscript(row: Int) -> Value { chunks[row / chunkRows][row % chunkRows] }
 
     var count: Int { chunks.reduce(0) { $0 + $1.count } }
-
-    /// Starts loading row's value (`ReceiptLedger.prefetch`).
-    func prefetch(row: Int) {
-        let c = row / chunkRows
-        guard chunks.indices.contains(c) else { return }
-        chunks[c].withUnsafeBufferPointer { b in
-            let i = row % chunkRows
-            if let base = b.baseAddress, i < b.count { fundrecon_prefetch(base + i) }
-        }
-    }
 }

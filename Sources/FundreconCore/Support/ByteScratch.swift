@@ -2,8 +2,8 @@ import Foundation
 
 /// A few bytes kept from one row to the next (the reference of the row before, a voucher's
 /// shape), rewritten in place: its storage only grows, so the per-row path does not allocate.
-/// Array's `removeAll(keepingCapacity:)` and `append(contentsOf:)` took its generic paths on
-/// every row, a per cent of a read.
+/// Array's `removeAll(keepingCapacity:)` and `append(contentsOf:)` take their generic paths,
+/// a per cent of a read when done on every row.
 struct ByteScratch: Sendable {
     private var storage: [UInt8] = []
     private(set) var count = 0

@@ -127,7 +127,7 @@ struct MatchPlaces {
         guard let report else { return }
         receiptFiles = report.receiptFiles
         receipts = Array(repeating: [:], count: report.receiptFiles.count)
-        // Sized once: grown as it fills, each table was rehashed a dozen times.
+        // Sized once: grown as it fills, each table would be rehashed a dozen times.
         let rows = report.matches.reduce(0) { $0 + $1.transfers.count }
         transfers.reserveCapacity(rows)
         if receipts.count == 1 { receipts[0].reserveCapacity(report.matches.reduce(0) { $0 + $1.receipts.count }) }

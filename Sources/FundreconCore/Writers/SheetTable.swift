@@ -211,7 +211,7 @@ struct SheetTable {
     }
 
     /// A link's target as the text written past the limit: less its scheme. Compared as
-    /// bytes: the generic trimmingPrefix cost a tenth of a province's findings sheet.
+    /// bytes: the generic trimmingPrefix costs a tenth of a province's findings sheet.
     static func placeText(_ target: String) -> String {
         let scheme = "internal:"
         return target.utf8.starts(with: scheme.utf8) ? String(target.dropFirst(scheme.count)) : target
@@ -257,7 +257,7 @@ struct PendingRows: @unchecked Sendable {
     /// Writes every part's rows, `threads` at a time. Each thread takes the longest part left
     /// when it is free, and writes it whole: the cost of a row differs from sheet to sheet (a
     /// finding's message against a row of numbers), so parts dealt out beforehand by their
-    /// count of cells left one thread writing alone at the end.
+    /// count of cells leave one thread writing alone at the end.
     static func fill(_ pending: [PendingRows], threads: Int) throws(XLSXError) {
         let queue = pending.sorted { $0.cost > $1.cost }
         let next = Atomic<Int>(0)

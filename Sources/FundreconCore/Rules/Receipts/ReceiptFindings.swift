@@ -88,7 +88,7 @@ private final class ReceiptWords: Sendable {
     let asOf: Day
     /// Each unit as the messages name it, spelt once, when the first message is asked for
     /// (after the rules' peak): the findings name two units each, in every language a writer
-    /// asks for, and spelling them each time took a per cent of a province's run.
+    /// asks for, and spelling them for each message costs a per cent of a province's run.
     private let unitNames = Mutex<[String]?>(nil)
 
     init(scope: LoadedScope, asOf: Day) {

@@ -98,8 +98,8 @@ struct RefIndex: Sendable {
 
     /// Registers the key of item number `ids.count`; when the key is taken, returns the item
     /// that has it instead. One look-up (it misses the cache in a big table).
-    mutating func register(_ key: UnsafeBufferPointer<UInt8>, probe: IDTable.Probe) -> Int? {
-        let (index, inserted) = ids.intern(key, probe: probe)
+    mutating func register(_ key: UnsafeBufferPointer<UInt8>, probe: IDTable.Probe, tag: UInt8 = 0) -> Int? {
+        let (index, inserted) = ids.intern(key, probe: probe, tag: tag)
         return inserted ? nil : index
     }
 
@@ -121,6 +121,13 @@ struct RefIndex: Sendable {
     func resolve(_ b: UnsafeBufferPointer<UInt8>, probe: IDTable.Probe) -> Resolution {
         if let i = ids.lookup(b, probe: probe) { return .found(i) }
         return names.resolve(b)
+    }
+
+    /// `resolve`, and the tag the item was registered with when it is found by its key (a
+    /// name's item has none here: its tag is where the caller keeps it).
+    func resolveTagged(_ b: UnsafeBufferPointer<UInt8>, probe: IDTable.Probe?) -> (Resolution, tag: UInt8?) {
+        if let (i, tag) = ids.lookupTagged(b, probe: probe) { return (.found(i), tag) }
+        return (names.resolve(b), nil)
     }
 
     /// Starts loading the key the probe's slot names, when it is not in the slot (`IDTable.prefetchKey`).

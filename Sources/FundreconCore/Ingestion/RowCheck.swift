@@ -19,17 +19,13 @@ final class References: Sendable {
         parents = scope.entities.map(\.parent)
     }
 
-    func entity(_ b: UnsafeBufferPointer<UInt8>) -> RefIndex.Resolution? { entities?.resolve(b) }
-
-    /// `entity` with the probe `prefetchEntity` returned.
-    func entity(_ b: UnsafeBufferPointer<UInt8>, probe: IDTable.Probe) -> RefIndex.Resolution? { entities?.resolve(b, probe: probe) }
-
-    /// Starts loading a unit's level, which the direction check reads once the row's other
-    /// fields are parsed: in a ledger whose payees are scattered it misses the cache.
-    func prefetchLevel(_ i: Int) {
-        levels.withUnsafeBufferPointer { b in
-            if b.indices.contains(i), let base = b.baseAddress { fundrecon_prefetch(base + i) }
-        }
+    /// `entity`, with the probe `prefetchEntity` returned when there is one, and the unit's
+    /// level when its id found it: the level is kept in the id's slot, which the look-up has
+    /// loaded anyway (read from `levels`, it missed the cache on a ledger of scattered payees).
+    func entityAndLevel(_ b: UnsafeBufferPointer<UInt8>, probe: IDTable.Probe?) -> (RefIndex.Resolution, level: Level?)? {
+        guard let entities else { return nil }
+        let (resolution, tag) = entities.resolveTagged(b, probe: probe)
+        return (resolution, tag.flatMap { Level(rawValue: Int($0)) })
     }
 
     /// Starts loading the slot a unit reference will be looked up in; its probe, to look it
@@ -90,13 +86,16 @@ struct LastReference {
     private var bytes = ByteScratch()
     private var known = false
     private(set) var resolution: RefIndex.Resolution?
+    /// A unit's level, when the look-up gave it.
+    private(set) var level: Level?
 
     func matches(_ b: UnsafeBufferPointer<UInt8>) -> Bool { known && bytes.equals(b) }
 
-    mutating func remember(_ b: UnsafeBufferPointer<UInt8>, _ r: RefIndex.Resolution?) {
+    mutating func remember(_ b: UnsafeBufferPointer<UInt8>, _ r: RefIndex.Resolution?, level: Level? = nil) {
         bytes.removeAll()
         bytes.append(b)
         resolution = r
+        self.level = level
         known = true
     }
 }
@@ -317,10 +316,15 @@ struct RowCheck {
         let b = value(column)
         let slot = column == .project ? 0 : column == .to ? 1 : 2
         if lastReferences[slot].matches(b) { return lastReferences[slot].resolution }
+        if project {
+            let resolution = refs.project(b)
+            lastReferences[slot].remember(b, resolution)
+            return resolution
+        }
         let probe = slot == 1 ? unitProbes.to : slot == 2 ? unitProbes.from : nil
-        let resolution = project ? refs.project(b) : probe.map { refs.entity(b, probe: $0) } ?? refs.entity(b)
-        lastReferences[slot].remember(b, resolution)
-        return resolution
+        let found = refs.entityAndLevel(b, probe: probe)
+        lastReferences[slot].remember(b, found?.0, level: found?.level)
+        return found?.0
     }
 
     /// A status word through `cache`; an empty cell is the default status.
@@ -370,9 +374,6 @@ struct RowCheck {
         if let p = unitProbes.from { refs.prefetchEntityKey(p) }
     }
 
-    /// Starts loading the payee's level for `checkDirection`.
-    func prefetchLevel(_ unit: Int) { refs.prefetchLevel(unit) }
-
     func prefetchVoucher(in registry: inout VoucherRegistry) -> VoucherRegistry.Probe {
         registry.probe(value(.voucher))
     }
@@ -405,10 +406,17 @@ struct RowCheck {
         return true
     }
 
+    /// A unit's level: as its reference's look-up gave it, when the column's last reference
+    /// (`column`: 1 the payee's, 2 the payer's or the unit's) resolved to it; else from the table.
+    private func level(of unit: Int, column slot: Int) -> Level {
+        if case .found(unit)? = lastReferences[slot].resolution, let level = lastReferences[slot].level { return level }
+        return refs.levels[unit]
+    }
+
     /// IN008: money flows down the hierarchy, never to the payer itself, and between two units
     /// of one level only from a parent to its own child.
     mutating func checkDirection(from: Int, to: Int) {
-        let la = refs.levels[from], lb = refs.levels[to]
+        let la = level(of: from, column: 2), lb = level(of: to, column: 1)
         if from == to {
             fail(.IN008, .to, Message(zh: "拨出单位与接收单位相同：\(refs.id(from))", en: "payer and payee are the same unit: \(refs.id(from))"))
         } else if lb < la {

@@ -17,7 +17,8 @@ extension FileReading {
         let parent = row.text(.parent)
         guard let id, let name, let level, !row.rejected else { return }
         if row.value(.id).count != id.utf8.count { read.entityRefs.keysAreTexts = false }
-        if let earlier = registerKey(row, &read.entityRefs, probe: keyProbe) {
+        // The unit's level rides in its slot: the direction check of every row reads it there.
+        if let earlier = registerKey(row, &read.entityRefs, probe: keyProbe, tag: UInt8(level.rawValue)) {
             reportDuplicateKey(&row, firstLine: read.entities[earlier].line)
             return
         }
@@ -49,8 +50,8 @@ extension FileReading {
 
     /// IN003: the key column must be new in this file; the first occurrence is kept.
     /// Returns nil when the key is new, else the index of the item that already has it.
-    func registerKey(_ row: RowCheck, _ refs: inout RefIndex, probe: IDTable.Probe) -> Int? {
-        refs.register(row.value(row.keyColumn), probe: probe)
+    func registerKey(_ row: RowCheck, _ refs: inout RefIndex, probe: IDTable.Probe, tag: UInt8 = 0) -> Int? {
+        refs.register(row.value(row.keyColumn), probe: probe, tag: tag)
     }
 
     func reportDuplicateKey(_ row: inout RowCheck, firstLine: Int) {
@@ -110,9 +111,10 @@ extension FileReading {
         let voucherProbe = row.prefetchVoucher(in: &read.vouchers)
         row.prefetchUnit(.from)
         row.prefetchUnit(.to)
-        // A unit's look-up misses the cache twice (its slot, then its key), and its level once
-        // more: each load is started a stretch of parsing before it is needed. A finding's
-        // place in the report is its column's, so the order of the checks is free.
+        // A unit's look-up misses the cache twice for a long id (its slot, then its key), once
+        // for one of up to 8 bytes, whose slot also holds its level: each load is started a
+        // stretch of parsing before it is needed. A finding's place in the report is its
+        // column's, so the order of the checks is free.
         let date = row.date(.date, required: true)
         let project = row.project(.project)
         row.prefetchUnitKeys()
@@ -122,7 +124,6 @@ extension FileReading {
         }
         let from = row.entity(.from)
         let to = row.entity(.to)
-        if let to { row.prefetchLevel(to) }
         let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
         if let from, let to { row.checkDirection(from: from, to: to) }
         guard !row.rejected, voucherIsNew, let date, let project, let from, let to, let amount, let status,
@@ -160,7 +161,6 @@ extension FileReading {
         let amount = row.amount(.amount, required: true, allowNegative: true)
         let from = row.entity(.from)
         let to = row.entity(.to)
-        if let to { row.prefetchLevel(to) }
         let voucherIsNew = row.voucher(into: &read.vouchers, probe: voucherProbe)
         if let from, let to { row.checkDirection(from: from, to: to) }
         guard !row.rejected, voucherIsNew, let date, let project, let from, let to, let amount,

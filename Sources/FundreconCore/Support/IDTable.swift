@@ -2,7 +2,8 @@
 /// that every row of the big files looks up. An id of up to 8 bytes (G0180860, K021, 440200)
 /// is kept in its slot beside its number, so its look-up costs one cache miss where
 /// `ByteInterner` costs two (the slot, then the key's bytes in its arena): in a ledger in
-/// date order both units of nearly every row miss. Longer ids go to a `ByteInterner`.
+/// date order both units of nearly every row miss. Longer ids go to a `ByteInterner`. An item
+/// carries a tag of one byte (a unit's level), which its look-up reads from the same slot.
 struct IDTable: Sendable {
     /// A key's hash and which table it belongs in, from `prefetch`, for a look-up a little later.
     struct Probe: Sendable {
@@ -11,7 +12,8 @@ struct IDTable: Sendable {
     }
 
     /// An id of up to 8 bytes: its bytes (little-endian, zero beyond its length), and its
-    /// length + 1 in the low byte of `meta` with the item number above it; `meta` 0 is empty.
+    /// length + 1 in the low byte of `meta`, its tag in the next, the item number above them;
+    /// `meta` 0 is empty.
     private struct Slot: BitwiseCopyable {
         var key: UInt64
         var meta: UInt64
@@ -24,8 +26,9 @@ struct IDTable: Sendable {
     /// Ids held in the slots.
     private(set) var inSlots = 0
     private var long = ByteInterner()
-    /// The item number of each of `long`'s keys, by its index there.
+    /// The item number and tag of each of `long`'s keys, by its index there.
     private var longItems: [Int] = []
+    private var longTags: [UInt8] = []
     private(set) var count = 0
 
     init() {
@@ -86,15 +89,22 @@ struct IDTable: Sendable {
         while true {
             let slot = slots[s]
             if slot.meta == 0 { return (s, nil) }
-            if slot.key == key && slot.meta & 0xFF == meta { return (s, Int(slot.meta >> 8)) }
+            if slot.key == key && slot.meta & 0xFF == meta { return (s, Int(slot.meta >> 16)) }
             s = (s + 1) & mask
         }
     }
 
     func lookup(_ b: UnsafeBufferPointer<UInt8>, probe: Probe? = nil) -> Int? {
+        lookupTagged(b, probe: probe)?.item
+    }
+
+    /// The item and the tag it was added with.
+    func lookupTagged(_ b: UnsafeBufferPointer<UInt8>, probe: Probe? = nil) -> (item: Int, tag: UInt8)? {
         let probe = probe ?? self.probe(b)
-        guard probe.short else { return long.lookup(b, hash: probe.hash).map { longItems[$0] } }
-        return find(Self.pack(b), b.count, probe.hash).item
+        guard probe.short else { return long.lookup(b, hash: probe.hash).map { (longItems[$0], longTags[$0]) } }
+        let (s, item) = find(Self.pack(b), b.count, probe.hash)
+        guard let item else { return nil }
+        return (item, UInt8(truncatingIfNeeded: slots[s].meta >> 8))
     }
 
     func lookup(_ text: String) -> Int? {
@@ -102,20 +112,21 @@ struct IDTable: Sendable {
         return copy.withUTF8 { lookup($0) }
     }
 
-    /// Adds `b` as item number `count`; when it is there already, its item instead.
-    mutating func intern(_ b: UnsafeBufferPointer<UInt8>, probe: Probe? = nil) -> (item: Int, inserted: Bool) {
+    /// Adds `b` as item number `count`, with `tag`; when it is there already, its item instead.
+    mutating func intern(_ b: UnsafeBufferPointer<UInt8>, probe: Probe? = nil, tag: UInt8 = 0) -> (item: Int, inserted: Bool) {
         let probe = probe ?? self.probe(b)
         guard probe.short else {
             let (index, inserted) = long.intern(b, hash: probe.hash)
             guard inserted else { return (longItems[index], false) }
             longItems.append(count)
+            longTags.append(tag)
             count += 1
             return (count - 1, true)
         }
         let key = Self.pack(b)
         let (s, existing) = find(key, b.count, probe.hash)
         if let existing { return (existing, false) }
-        slots[s] = Slot(key: key, meta: UInt64(b.count + 1) | UInt64(count) << 8)
+        slots[s] = Slot(key: key, meta: UInt64(b.count + 1) | UInt64(tag) << 8 | UInt64(count) << 16)
         count += 1
         inSlots += 1
         if inSlots * 4 > slots.count * 3 { rehash(slots.count * 2) }

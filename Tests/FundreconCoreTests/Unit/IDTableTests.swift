@@ -38,6 +38,24 @@ import Testing
         }
     }
 
+    /// Each item's tag comes back with its look-up, whatever the id's length, across the
+    /// table's growth; an id added again keeps the tag it was first added with.
+    @Test func eachLookUpGivesTheTagItsItemWasAddedWith() async {
+        await propertyCheck(count: 200, input: Self.id.array(of: 0...120), Gen.bool) { keys, prefetched in
+            var table = IDTable()
+            var oracle: [[UInt8]: (item: Int, tag: UInt8)] = [:]
+            for key in keys {
+                let tag = UInt8(truncatingIfNeeded: key.count * 37 + key.reduce(0) { $0 + Int($1) })
+                let got = key.withUnsafeBufferPointer { b in table.intern(b, probe: prefetched ? table.prefetch(b) : nil, tag: tag) }
+                if oracle[key] == nil { oracle[key] = (got.item, tag) }
+            }
+            for (key, expected) in oracle {
+                let found = key.withUnsafeBufferPointer { b in table.lookupTagged(b, probe: prefetched ? table.prefetch(b) : nil) }
+                #expect(found?.item == expected.item && found?.tag == expected.tag, "\(key)")
+            }
+        }
+    }
+
     /// The trick this table is for: ids of up to 8 bytes live in the slots, so a look-up
     /// reads no other memory; longer ones go to the interner behind it.
     @Test func idsOfUpToEightBytesAreKeptInTheirSlots() {

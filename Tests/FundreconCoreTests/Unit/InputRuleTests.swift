@@ -212,6 +212,21 @@ import Testing
         #expect(f.check().findings(.IN008).isEmpty)
     }
 
+    /// The levels the check compares come with the unit's look-up: by an id kept in the
+    /// table's slot, by a longer id, and by a name (which has no slot of its own).
+    @Test func IN008_firesWhateverTheUnitsAreNamedBy() {
+        var f = Fixture()
+        f.append("entities.csv", "91440200MA4UXXXX0X,翁源县专利代办处,county,C")
+        f.append("entities.csv", "GL0000001,翁源县某科技有限公司,grantee,91440200MA4UXXXX0X")
+        f.append("transfers.csv", "T5,2021-05-02,F1,C,91440200MA4UXXXX0X,1,ok,,")  // down: quiet
+        f.append("transfers.csv", "T6,2021-05-02,F1,翁源县某科技有限公司,91440200MA4UXXXX0X,1,ok,,")  // up, by a name
+        f.append("transfers.csv", "T7,2021-05-02,F1,91440200MA4UXXXX0X,C,1,ok,,")  // up, by a long id
+        f.append("transfers.csv", "T8,2021-05-02,F1,91440200MA4UXXXX0X,GL0000001,1,ok,,")  // down: quiet
+        let hits = f.check().findings(.IN008)
+        #expect(hits.map { $0.primary.line ?? 0 }.sorted() == [7, 8], "\(hits.map(\.message.en))")
+        #expect(hits.allSatisfy { $0.message.en.contains("up") })
+    }
+
     @Test func IN009_cycleAndOrphanInBothHierarchies() {
         var f = Fixture()
         f.edit("entities.csv", "P,广东省财政厅,province,", "P,广东省财政厅,province,K")
